@@ -1,0 +1,26 @@
+/* Internal error helpers shared across lib/ (not installed). */
+#ifndef EXOPLACE_ERROR_H
+#define EXOPLACE_ERROR_H
+
+#include "exoplace.h"
+
+/* Resets *err (NULL accepted) to EXOPLACE_OK; every public entry point calls
+ * this first so that "the first error set wins" holds within one call. */
+void exoplace__error_clear(exoplace_error *err);
+
+/* Records a failure unless one is already recorded, and returns `code`.
+ * field may be NULL; fmt NULL means the status's default text. */
+exoplace_status exoplace__fail(exoplace_error *err, exoplace_status code, const char *field,
+                               const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Shorthand for an out-of-memory failure. */
+exoplace_status exoplace__fail_no_memory(exoplace_error *err);
+
+/* Copies src into a fixed buffer, cutting it to fit, always NUL-terminated. */
+void exoplace__copy_text(char *dst, size_t dst_size, const char *src);
+
+#endif
