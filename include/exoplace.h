@@ -403,7 +403,7 @@ EXOPLACE_API exoplace_status exoplace_cycles_smallest(uint8_t *keep_out, const s
 
 /**
  * Splits n_layers pipeline layers over nodes with the given memory metric,
- * in order. Allocates nothing.
+ * in order. Allocates only scratch (largest-remainder leftovers).
  * - EXO: exo's numbers bit for bit (double divide-then-multiply, round half
  *   to even, at least 1 each, the last takes the rest); E_INVALID_SPLIT when
  *   a node would get zero or fewer layers.
@@ -412,7 +412,7 @@ EXOPLACE_API exoplace_status exoplace_cycles_smallest(uint8_t *keep_out, const s
  *   layer; E_INVALID_SPLIT when n_layers < n_nodes.
  * @param[out] layers_out n_nodes counts that sum to n_layers.
  * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL array, n_nodes 0,
- *   n_layers 0, unknown strategy), E_INVALID_SPLIT.
+ *   n_layers 0, unknown strategy), E_INVALID_SPLIT, E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t *memory,
                                                         size_t n_nodes, uint32_t n_layers,
@@ -565,8 +565,9 @@ EXOPLACE_API exoplace_status exoplace_model_fit_check(exoplace_model_fit *out,
 /**
  * Orders a model list for display: can-fit first, then will-fit, then larger
  * models first, then model id (byte-wise). Fills order_out with a permutation
- * of 0..n_models-1. Allocates nothing.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL argument, NULL model id).
+ * of 0..n_models-1 (allocates scratch only).
+ * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL argument, NULL model id),
+ *   E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_models_order(size_t *order_out, const exoplace_topology *topology,
                                                    const exoplace_model *models, size_t n_models,

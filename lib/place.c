@@ -1,0 +1,209 @@
+/* place: one attempt, no retry (placement.md section 4). */
+#include "place.h"
+
+#include "error.h"
+#include "sort.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void exoplace_model_init(exoplace_model *model)
+{
+    if (!model)
+        return;
+    memset(model, 0, sizeof *model);
+    model->supports_tensor = -1;
+}
+
+void exoplace_place_options_init(exoplace_place_options *options)
+{
+    if (!options)
+        return;
+    memset(options, 0, sizeof *options);
+    options->struct_size = (uint32_t)sizeof *options;
+    options->sharding = EXOPLACE_SHARDING_PIPELINE;
+    options->instance_meta = EXOPLACE_INSTANCE_MLX_RING;
+    options->min_nodes = 1;
+    options->strategy = EXOPLACE_LAYERS_LARGEST_REMAINDER;
+    options->memory_tier = EXOPLACE_TIER_AVAILABLE;
+}
+
+void exoplace_placement_dispose(exoplace_placement *placement)
+{
+    if (!placement)
+        return;
+    free(placement->shards);
+    memset(placement, 0, sizeof *placement);
+}
+
+exoplace_status exoplace__check_request(exoplace_place_options *resolved, const exoplace_model *model,
+                                        const exoplace_place_options *options, exoplace_error *err)
+{
+    if (options && options->struct_size != sizeof *options)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "options.struct_size",
+                              "options.struct_size: fill the options with exoplace_place_options_init()");
+    if (options)
+        *resolved = *options;
+    else
+        exoplace_place_options_init(resolved);
+    if (!model)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model", "model: must not be NULL");
+    if (!model->model_id || !model->model_id[0])
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.model_id", "model.model_id: must not be empty");
+    if (model->n_layers == 0)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.n_layers", "model.n_layers: must be at least 1");
+    if (model->supports_tensor < -1 || model->supports_tensor > 1)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.supports_tensor",
+                              "model.supports_tensor: must be -1, 0 or 1");
+    if (resolved->min_nodes == 0)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "min_nodes", "min_nodes: must be at least 1");
+    if ((unsigned)resolved->sharding > EXOPLACE_SHARDING_TENSOR)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "sharding", "sharding: unknown value %d",
+                              (int)resolved->sharding);
+    if ((unsigned)resolved->instance_meta > EXOPLACE_INSTANCE_MLX_JACCL)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "instance_meta",
+                              "instance_meta: unknown value %d", (int)resolved->instance_meta);
+    if ((unsigned)resolved->strategy > EXOPLACE_LAYERS_EXO)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "strategy", "strategy: unknown value %d",
+                              (int)resolved->strategy);
+    if ((unsigned)resolved->memory_tier > EXOPLACE_TIER_SWAP)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory_tier", "memory_tier: unknown value %d",
+                              (int)resolved->memory_tier);
+    return EXOPLACE_OK;
+}
+
+static int rank_before(const void *ctx, uint32_t a, uint32_t b)
+{
+    const uint32_t *rank = ctx;
+    return rank[a] < rank[b];
+}
+
+/* Fills the shards of `cycle` (rank order) into out. */
+static exoplace_status make_shards(exoplace_placement *out, exoplace__search *search, const exoplace_model *model,
+                                   const exoplace_place_options *options, const uint32_t *cycle, size_t length,
+                                   exoplace_error *err)
+{
+    const exoplace_topology *t = exoplace__search_topology(search);
+    uint64_t *memory = malloc(length * sizeof *memory);
+    uint32_t *layers = malloc(length * sizeof *layers);
+    uint32_t *by_id = malloc(length * sizeof *by_id);
+    uint32_t *tmp = malloc(length * sizeof *tmp);
+    exoplace_shard *shards = calloc(length, sizeof *shards);
+    exoplace_status st = EXOPLACE_OK;
+    if (!memory || !layers || !by_id || !tmp || !shards) {
+        st = exoplace__fail_no_memory(err);
+        goto done;
+    }
+    for (size_t i = 0; i < length; i++)
+        memory[i] = exoplace__search_metric(search, cycle[i]);
+    if (options->sharding == EXOPLACE_SHARDING_PIPELINE) {
+        exoplace_error split_err;
+        st = exoplace_layers_distribute(layers, memory, length, model->n_layers, options->strategy, &split_err);
+        if (st) {
+            exoplace__fail(err, st, split_err.field, "%s", split_err.message);
+            goto done;
+        }
+    }
+    uint32_t start = 0;
+    for (size_t i = 0; i < length; i++) {
+        exoplace_shard *sh = &shards[i];
+        sh->node_index = cycle[i];
+        sh->node_id = t->nodes[cycle[i]].id;
+        sh->device_rank = (uint32_t)i;
+        sh->world_size = (uint32_t)length;
+        sh->n_layers = model->n_layers;
+        if (options->sharding == EXOPLACE_SHARDING_PIPELINE) {
+            sh->start_layer = start;
+            start += layers[i];
+            sh->end_layer = start;
+        } else {
+            sh->start_layer = 0;
+            sh->end_layer = model->n_layers;
+        }
+    }
+    /* memory_delta: storage split evenly over the nodes in id order. */
+    for (size_t i = 0; i < length; i++)
+        by_id[i] = (uint32_t)i;
+    uint32_t *shard_rank = layers; /* the split is in the shards now: reuse its array */
+    const uint32_t *rank = exoplace__search_rank(search);
+    for (size_t i = 0; i < length; i++)
+        shard_rank[i] = rank[cycle[i]];
+    exoplace__sort(by_id, tmp, length, rank_before, shard_rank);
+    for (size_t k = 0; k < length; k++)
+        shards[by_id[k]].memory_delta = model->storage_size / length + (k < model->storage_size % length);
+
+    out->sharding = options->sharding;
+    out->instance_meta = length == 1 ? EXOPLACE_INSTANCE_MLX_RING : options->instance_meta;
+    out->n_nodes = length;
+    out->shards = shards;
+    shards = NULL;
+done:
+    free(memory);
+    free(layers);
+    free(by_id);
+    free(tmp);
+    free(shards);
+    return st;
+}
+
+exoplace_status exoplace__place_attempt(exoplace_placement *out, exoplace__search *search,
+                                        const exoplace_model *model, const exoplace_place_options *options,
+                                        exoplace_memory_tier tier, exoplace_error *err)
+{
+    exoplace_status st = exoplace__search_use_tier(search, tier, err);
+    if (st)
+        return st;
+    exoplace__search_reset_work(search, options->max_search_steps);
+    size_t placeable = exoplace__search_placeable_count(search);
+    uint32_t *cycle = malloc((placeable ? placeable : 1) * sizeof *cycle);
+    if (!cycle)
+        return exoplace__fail_no_memory(err);
+
+    /* The smallest length >= min_nodes with a cycle that has the memory. */
+    size_t length = 0;
+    int found = 0;
+    for (size_t l = options->min_nodes; l <= placeable && !found; l++) {
+        if (!exoplace__search_length_may_fit(search, l, model->storage_size))
+            continue;
+        if ((st = exoplace__search_best_cycle(search, l, model->storage_size, cycle, &found, err)))
+            goto done;
+        length = l;
+    }
+    if (!found) {
+        st = exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
+        goto done;
+    }
+    if (options->sharding == EXOPLACE_SHARDING_TENSOR) {
+        if (model->supports_tensor == 0) {
+            st = exoplace__fail(err, EXOPLACE_E_TENSOR_NOT_SUPPORTED, "model.supports_tensor",
+                                "Requested Tensor sharding but this model does not support tensor parallelism: %s",
+                                model->model_id);
+            goto done;
+        }
+        if (model->hidden_size > 0) {
+            /* Only lengths that divide hidden_size remain; the smallest of them wins. */
+            found = model->hidden_size % length == 0;
+            for (size_t l = length + 1; l <= placeable && !found; l++) {
+                if (model->hidden_size % l != 0 || !exoplace__search_length_may_fit(search, l, model->storage_size))
+                    continue;
+                if ((st = exoplace__search_best_cycle(search, l, model->storage_size, cycle, &found, err)))
+                    goto done;
+                length = l;
+            }
+            if (!found) {
+                st = exoplace__fail(err, EXOPLACE_E_NO_TENSOR_SHARDING, "model.hidden_size",
+                                    "No tensor sharding found for model with hidden_size %u candidate cycles",
+                                    model->hidden_size);
+                goto done;
+            }
+        }
+    }
+    memset(out, 0, sizeof *out);
+    if ((st = make_shards(out, search, model, options, cycle, length, err)))
+        goto done;
+    out->memory_tier = tier;
+    out->is_low_memory = tier != EXOPLACE_TIER_AVAILABLE;
+done:
+    free(cycle);
+    return st;
+}

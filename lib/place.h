@@ -1,0 +1,16 @@
+/* One placement attempt in one memory tier, shared by get_placement and previews. */
+#ifndef EXOPLACE_PLACE_H
+#define EXOPLACE_PLACE_H
+
+#include "search.h"
+
+/* Checks a model and options (NULL options = defaults, filled into *resolved). */
+exoplace_status exoplace__check_request(exoplace_place_options *resolved, const exoplace_model *model,
+                                        const exoplace_place_options *options, exoplace_error *err);
+
+/* placement.md section 4 in `tier`, reusing `search`'s caches. */
+exoplace_status exoplace__place_attempt(exoplace_placement *out, exoplace__search *search,
+                                        const exoplace_model *model, const exoplace_place_options *options,
+                                        exoplace_memory_tier tier, exoplace_error *err);
+
+#endif

@@ -1,0 +1,47 @@
+/* The placement search: the best cycle of one length without listing cycles. */
+#ifndef EXOPLACE_SEARCH_H
+#define EXOPLACE_SEARCH_H
+
+#include "topology.h"
+#include "u128.h"
+
+/* Per-call context: the topology's derived graph (id order, adjacency,
+ * leaves, thunderbolt conflicts) and caches that hold across lengths, tiers
+ * and preview combinations. Owned by one call; never shared between threads. */
+typedef struct exoplace__search exoplace__search;
+
+exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topology *topology,
+                                     exoplace_error *err);
+void exoplace__search_free(exoplace__search *search);
+
+/* Sets the work bound for the following searches and resets the count. */
+void exoplace__search_reset_work(exoplace__search *search, uint64_t max_steps);
+
+/* Switches the metric to a memory tier (cached per tier). */
+exoplace_status exoplace__search_use_tier(exoplace__search *search, exoplace_memory_tier tier,
+                                          exoplace_error *err);
+
+/* Nodes that can be placed on (those with a profile): no cycle is longer. */
+size_t exoplace__search_placeable_count(const exoplace__search *search);
+
+/* Whether some cycle of `length` nodes could reach `required` bytes by the
+ * largest metrics alone (a necessary condition, O(1)). */
+int exoplace__search_length_may_fit(const exoplace__search *search, size_t length, uint64_t required);
+
+/* The best cycle of exactly `length` placeable nodes whose metric sum is >=
+ * `required`, by placement.md section 4: thunderbolt cycle, then has a leaf,
+ * then the greatest sum, then canonical order. On EXOPLACE_OK, *found says
+ * whether one exists and cycle_out (length entries) holds it in canonical
+ * rotation. E_SEARCH_LIMIT when the work bound is exceeded. */
+exoplace_status exoplace__search_best_cycle(exoplace__search *search, size_t length, uint64_t required,
+                                            uint32_t *cycle_out, int *found, exoplace_error *err);
+
+/* The current tier's metric of a node. */
+uint64_t exoplace__search_metric(const exoplace__search *search, uint32_t node);
+
+/* Byte-wise id order: rank[node] is the node's position in it. */
+const uint32_t *exoplace__search_rank(const exoplace__search *search);
+
+const exoplace_topology *exoplace__search_topology(const exoplace__search *search);
+
+#endif

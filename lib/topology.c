@@ -1,0 +1,498 @@
+/* Topology: nodes, profiles, interfaces and deduplicated directed connections. */
+#include "topology.h"
+
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- hashing and the open-addressing index ---------------------------- */
+
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    if (h == 0)
+        h = 1469598103934665603ull; /* FNV-1a offset basis */
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t hash_pair(uint32_t from, uint32_t to)
+{
+    return mix64(((uint64_t)from << 32) | to);
+}
+
+typedef int (*index_equal_fn)(const void *ctx, uint32_t position, const void *key);
+
+/* Position stored under (hash, key), or -1. */
+static long index_find(const exoplace__index *index, uint64_t hash, index_equal_fn equal,
+                       const void *ctx, const void *key)
+{
+    if (index->capacity == 0)
+        return -1;
+    size_t mask = index->capacity - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        uint32_t slot = index->slots[i];
+        if (slot == 0)
+            return -1;
+        if (index->hashes[i] == hash && equal(ctx, slot - 1, key))
+            return (long)(slot - 1);
+    }
+}
+
+static void index_put_unchecked(exoplace__index *index, uint64_t hash, uint32_t position)
+{
+    size_t mask = index->capacity - 1;
+    size_t i = (size_t)hash & mask;
+    while (index->slots[i] != 0)
+        i = (i + 1) & mask;
+    index->slots[i] = position + 1;
+    index->hashes[i] = hash;
+    index->count++;
+}
+
+/* Makes room for one more entry (load factor at most 1/2). */
+static int index_reserve(exoplace__index *index)
+{
+    if ((index->count + 1) * 2 <= index->capacity)
+        return 1;
+    size_t capacity = index->capacity ? index->capacity * 2 : 16;
+    exoplace__index grown = {calloc(capacity, sizeof(uint64_t)), calloc(capacity, sizeof(uint32_t)),
+                             capacity, 0};
+    if (!grown.hashes || !grown.slots) {
+        free(grown.hashes);
+        free(grown.slots);
+        return 0;
+    }
+    for (size_t i = 0; i < index->capacity; i++)
+        if (index->slots[i])
+            index_put_unchecked(&grown, index->hashes[i], index->slots[i] - 1);
+    free(index->hashes);
+    free(index->slots);
+    *index = grown;
+    return 1;
+}
+
+static void index_dispose(exoplace__index *index)
+{
+    free(index->hashes);
+    free(index->slots);
+    memset(index, 0, sizeof *index);
+}
+
+/* Grows *array (of `size`-byte elements) to hold at least `needed`. */
+static int reserve(void **array, size_t *capacity, size_t needed, size_t size)
+{
+    if (needed <= *capacity)
+        return 1;
+    size_t grown = *capacity ? *capacity * 2 : 8;
+    while (grown < needed)
+        grown *= 2;
+    if (grown > SIZE_MAX / size)
+        return 0;
+    void *p = realloc(*array, grown * size);
+    if (!p)
+        return 0;
+    *array = p;
+    *capacity = grown;
+    return 1;
+}
+
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+static int node_id_equal(const void *ctx, uint32_t position, const void *key)
+{
+    const exoplace_topology *t = ctx;
+    return strcmp(t->nodes[position].id, key) == 0;
+}
+
+long exoplace__topology_lookup(const exoplace_topology *topology, const char *node_id)
+{
+    return index_find(&topology->node_index, hash_bytes(0, node_id, strlen(node_id)), node_id_equal,
+                      topology, node_id);
+}
+
+typedef struct pair_key {
+    uint32_t from, to;
+} pair_key;
+
+static int pair_equal(const void *ctx, uint32_t position, const void *key)
+{
+    const exoplace_topology *t = ctx;
+    const pair_key *k = key;
+    return t->pairs[position].from == k->from && t->pairs[position].to == k->to;
+}
+
+const exoplace__pair *exoplace__topology_pair(const exoplace_topology *topology, uint32_t from,
+                                              uint32_t to)
+{
+    pair_key key = {from, to};
+    long at = index_find(&topology->pair_index, hash_pair(from, to), pair_equal, topology, &key);
+    return at < 0 ? NULL : &topology->pairs[at];
+}
+
+int exoplace__topology_pair_is_plain(const exoplace_topology *topology, uint32_t from, uint32_t to)
+{
+    const exoplace__pair *pair = exoplace__topology_pair(topology, from, to);
+    return pair && !pair->has_thunderbolt;
+}
+
+typedef struct connection_key {
+    uint32_t from, to;
+    const char *multiaddr;
+} connection_key;
+
+static uint64_t hash_connection(const connection_key *k)
+{
+    return hash_bytes(hash_pair(k->from, k->to), k->multiaddr, strlen(k->multiaddr));
+}
+
+static int connection_equal(const void *ctx, uint32_t position, const void *key)
+{
+    const exoplace_topology *t = ctx;
+    const connection_key *k = key;
+    const exoplace__connection *c = &t->connections[position];
+    return c->from == k->from && c->to == k->to && strcmp(c->multiaddr, k->multiaddr) == 0;
+}
+
+/* ---- metrics ------------------------------------------------------------ */
+
+uint64_t exoplace__node_metric(const exoplace__node *node, exoplace_memory_tier tier)
+{
+    if (!node->has_profile)
+        return 0;
+    const exoplace_node_memory *m = &node->memory;
+    switch (tier) {
+    case EXOPLACE_TIER_AVAILABLE:
+        return m->pressure_level == EXOPLACE_PRESSURE_CRITICAL ? 0 : m->ram_available;
+    case EXOPLACE_TIER_PRESSURE: {
+        if (m->pressure_level == EXOPLACE_PRESSURE_CRITICAL)
+            return 0;
+        uint64_t base = m->ram_available;
+        if (m->free_percent >= 0) {
+            /* total * percent / 100 without overflow: split total by 100. */
+            uint64_t pct = (uint64_t)m->free_percent;
+            base = (m->ram_total / 100) * pct + (m->ram_total % 100) * pct / 100;
+        }
+        return m->pressure_level == EXOPLACE_PRESSURE_WARN ? base / 2 : base;
+    }
+    case EXOPLACE_TIER_TOTAL:
+        return m->ram_total;
+    case EXOPLACE_TIER_SWAP:
+        /* Saturates: one node's metric is a 64-bit byte count. */
+        return m->ram_total > UINT64_MAX - m->swap_available ? UINT64_MAX
+                                                             : m->ram_total + m->swap_available;
+    }
+    return 0;
+}
+
+int exoplace__topology_reports_pressure(const exoplace_topology *topology)
+{
+    for (size_t i = 0; i < topology->n_nodes; i++) {
+        const exoplace__node *n = &topology->nodes[i];
+        if (n->has_profile &&
+            (n->memory.pressure_level != EXOPLACE_PRESSURE_UNREPORTED || n->memory.free_percent >= 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+void exoplace_node_memory_init(exoplace_node_memory *memory)
+{
+    if (!memory)
+        return;
+    memset(memory, 0, sizeof *memory);
+    memory->pressure_level = EXOPLACE_PRESSURE_UNREPORTED;
+    memory->free_percent = -1;
+}
+
+exoplace_status exoplace_topology_new(exoplace_topology **out, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "out", "out: must not be NULL");
+    *out = calloc(1, sizeof **out);
+    return *out ? EXOPLACE_OK : exoplace__fail_no_memory(err);
+}
+
+void exoplace_topology_free(exoplace_topology *topology)
+{
+    if (!topology)
+        return;
+    for (size_t i = 0; i < topology->n_nodes; i++) {
+        exoplace__node *n = &topology->nodes[i];
+        free(n->id);
+        for (size_t j = 0; j < n->n_interfaces; j++) {
+            free(n->interfaces[j].name);
+            free(n->interfaces[j].ip_address);
+        }
+        free(n->interfaces);
+        free(n->successors);
+    }
+    for (size_t i = 0; i < topology->n_connections; i++)
+        free(topology->connections[i].multiaddr);
+    free(topology->nodes);
+    free(topology->connections);
+    free(topology->pairs);
+    index_dispose(&topology->node_index);
+    index_dispose(&topology->pair_index);
+    index_dispose(&topology->connection_index);
+    free(topology);
+}
+
+/* Checks an id-like string argument; returns OK or the failure. */
+static exoplace_status check_text(const char *text, const char *what, int allow_empty,
+                                  exoplace_error *err)
+{
+    if (!text)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, what, "%s: must not be NULL", what);
+    size_t n = strlen(text);
+    if (n == 0 && !allow_empty)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, what, "%s: must not be empty", what);
+    if (n > EXOPLACE_MAX_ID_BYTES)
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, what, "%s: longer than %d bytes", what,
+                              EXOPLACE_MAX_ID_BYTES);
+    return EXOPLACE_OK;
+}
+
+/* Appends a node without a profile; returns its index or -1 (err set). */
+static long append_node(exoplace_topology *t, const char *node_id, exoplace_error *err)
+{
+    if (t->n_nodes >= EXOPLACE_MAX_NODES) {
+        exoplace__fail(err, EXOPLACE_E_LIMIT, "node_id", "the topology already has %d nodes",
+                       EXOPLACE_MAX_NODES);
+        return -1;
+    }
+    if (!reserve((void **)&t->nodes, &t->nodes_capacity, t->n_nodes + 1, sizeof *t->nodes) ||
+        !index_reserve(&t->node_index)) {
+        exoplace__fail_no_memory(err);
+        return -1;
+    }
+    exoplace__node *n = &t->nodes[t->n_nodes];
+    memset(n, 0, sizeof *n);
+    exoplace_node_memory_init(&n->memory);
+    n->id = copy_string(node_id);
+    if (!n->id) {
+        exoplace__fail_no_memory(err);
+        return -1;
+    }
+    index_put_unchecked(&t->node_index, hash_bytes(0, node_id, strlen(node_id)), (uint32_t)t->n_nodes);
+    return (long)t->n_nodes++;
+}
+
+exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const char *node_id,
+                                           const exoplace_node_memory *memory, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "topology: must not be NULL");
+    exoplace_status st = check_text(node_id, "node_id", 0, err);
+    if (st)
+        return st;
+    if (memory) {
+        if (memory->free_percent < -1 || memory->free_percent > 100)
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.free_percent",
+                                  "memory.free_percent: must be 0..100 (or -1 when not reported)");
+        if ((unsigned)memory->pressure_level > EXOPLACE_PRESSURE_CRITICAL)
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.pressure_level",
+                                  "memory.pressure_level: unknown value %d", (int)memory->pressure_level);
+    }
+    long at = exoplace__topology_lookup(topology, node_id);
+    if (at >= 0 && !topology->nodes[at].added_by_connection)
+        return exoplace__fail(err, EXOPLACE_E_DUPLICATE_NODE, "node_id", "node_id: duplicate node id \"%s\"",
+                              node_id);
+    if (at < 0 && (at = append_node(topology, node_id, err)) < 0)
+        return err ? err->code : EXOPLACE_E_NO_MEMORY;
+    exoplace__node *n = &topology->nodes[at];
+    n->added_by_connection = 0;
+    n->has_profile = memory != NULL;
+    if (memory)
+        n->memory = *memory;
+    return EXOPLACE_OK;
+}
+
+exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, const char *node_id,
+                                                const char *name, const char *ip_address,
+                                                exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "topology: must not be NULL");
+    exoplace_status st;
+    if ((st = check_text(node_id, "node_id", 0, err)) || (st = check_text(name, "name", 1, err)) ||
+        (st = check_text(ip_address, "ip_address", 1, err)))
+        return st;
+    long at = exoplace__topology_lookup(topology, node_id);
+    if (at < 0)
+        return exoplace__fail(err, EXOPLACE_E_UNKNOWN_NODE, "node_id", "node_id: no node \"%s\"", node_id);
+    exoplace__node *n = &topology->nodes[at];
+    exoplace__interface *grown = realloc(n->interfaces, (n->n_interfaces + 1) * sizeof *grown);
+    if (!grown)
+        return exoplace__fail_no_memory(err);
+    n->interfaces = grown;
+    exoplace__interface *iface = &n->interfaces[n->n_interfaces];
+    iface->name = copy_string(name);
+    iface->ip_address = copy_string(ip_address);
+    if (!iface->name || !iface->ip_address) {
+        free(iface->name);
+        free(iface->ip_address);
+        return exoplace__fail_no_memory(err);
+    }
+    n->n_interfaces++;
+    return EXOPLACE_OK;
+}
+
+/* Node index for a connection endpoint, adding an unknown endpoint as exo does. */
+static long endpoint(exoplace_topology *t, const char *node_id, exoplace_error *err)
+{
+    long at = exoplace__topology_lookup(t, node_id);
+    if (at >= 0)
+        return at;
+    at = append_node(t, node_id, err);
+    if (at >= 0)
+        t->nodes[at].added_by_connection = 1;
+    return at;
+}
+
+/* Records a new distinct successor; callers make sure it is new. */
+static int add_successor(exoplace__node *n, uint32_t to)
+{
+    if (!reserve((void **)&n->successors, &n->successors_capacity, n->n_successors + 1,
+                 sizeof *n->successors))
+        return 0;
+    n->successors[n->n_successors++] = to;
+    return 1;
+}
+
+exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, const char *local_node_id,
+                                                 const char *send_back_node_id, const char *multiaddr,
+                                                 exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "topology: must not be NULL");
+    exoplace_status st;
+    if ((st = check_text(local_node_id, "local_node_id", 0, err)) ||
+        (st = check_text(send_back_node_id, "send_back_node_id", 0, err)) ||
+        (st = check_text(multiaddr, "multiaddr", 0, err)))
+        return st;
+    exoplace_multiaddr parsed;
+    if ((st = exoplace_multiaddr_parse(&parsed, multiaddr, err)))
+        return st;
+
+    long from = endpoint(topology, local_node_id, err);
+    long to = from < 0 ? -1 : endpoint(topology, send_back_node_id, err);
+    if (to < 0)
+        return err ? err->code : EXOPLACE_E_NO_MEMORY;
+
+    connection_key key = {(uint32_t)from, (uint32_t)to, multiaddr};
+    uint64_t hash = hash_connection(&key);
+    if (index_find(&topology->connection_index, hash, connection_equal, topology, &key) >= 0)
+        return EXOPLACE_OK; /* identical connections count once */
+
+    /* Allocate everything that can fail before changing any state. */
+    char *text = copy_string(multiaddr);
+    if (!text || !reserve((void **)&topology->connections, &topology->connections_capacity,
+                          topology->n_connections + 1, sizeof *topology->connections) ||
+        !index_reserve(&topology->connection_index)) {
+        free(text);
+        return exoplace__fail_no_memory(err);
+    }
+    exoplace__node *source = &topology->nodes[from];
+    if (from == to) {
+        if (!source->has_self_connection) {
+            if (!add_successor(source, (uint32_t)to)) {
+                free(text);
+                return exoplace__fail_no_memory(err);
+            }
+            source->has_self_connection = 1;
+        }
+    } else {
+        pair_key pk = {(uint32_t)from, (uint32_t)to};
+        long p = index_find(&topology->pair_index, hash_pair(pk.from, pk.to), pair_equal, topology, &pk);
+        if (p < 0) {
+            if (!reserve((void **)&topology->pairs, &topology->pairs_capacity, topology->n_pairs + 1,
+                         sizeof *topology->pairs) ||
+                !index_reserve(&topology->pair_index) || !add_successor(source, pk.to)) {
+                free(text);
+                return exoplace__fail_no_memory(err);
+            }
+            p = (long)topology->n_pairs++;
+            topology->pairs[p] = (exoplace__pair){pk.from, pk.to, 0};
+            index_put_unchecked(&topology->pair_index, hash_pair(pk.from, pk.to), (uint32_t)p);
+        }
+        if (parsed.is_thunderbolt)
+            topology->pairs[p].has_thunderbolt = 1;
+    }
+    topology->connections[topology->n_connections] =
+        (exoplace__connection){(uint32_t)from, (uint32_t)to, text, parsed.is_thunderbolt};
+    index_put_unchecked(&topology->connection_index, hash, (uint32_t)topology->n_connections);
+    topology->n_connections++;
+    return EXOPLACE_OK;
+}
+
+size_t exoplace_topology_node_count(const exoplace_topology *topology)
+{
+    return topology ? topology->n_nodes : 0;
+}
+
+size_t exoplace_topology_connection_count(const exoplace_topology *topology)
+{
+    return topology ? topology->n_connections : 0;
+}
+
+const char *exoplace_topology_node_id(const exoplace_topology *topology, size_t index)
+{
+    return topology && index < topology->n_nodes ? topology->nodes[index].id : NULL;
+}
+
+exoplace_status exoplace_topology_find_node(size_t *index_out, const exoplace_topology *topology,
+                                            const char *node_id, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!index_out || !topology || !node_id)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "index_out, topology and node_id must not be NULL");
+    long at = exoplace__topology_lookup(topology, node_id);
+    if (at < 0)
+        return exoplace__fail(err, EXOPLACE_E_UNKNOWN_NODE, "node_id", "node_id: no node \"%s\"", node_id);
+    *index_out = (size_t)at;
+    return EXOPLACE_OK;
+}
+
+int exoplace_topology_node_memory(exoplace_node_memory *memory_out, const exoplace_topology *topology,
+                                  size_t index)
+{
+    if (!memory_out || !topology || index >= topology->n_nodes || !topology->nodes[index].has_profile)
+        return 0;
+    *memory_out = topology->nodes[index].memory;
+    return 1;
+}
+
+int exoplace_topology_node_is_leaf(const exoplace_topology *topology, size_t index)
+{
+    return topology && index < topology->n_nodes && topology->nodes[index].n_successors == 1;
+}

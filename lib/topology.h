@@ -1,0 +1,82 @@
+/* Internal view of a topology, shared by the lib/ files that read it. */
+#ifndef EXOPLACE_TOPOLOGY_H
+#define EXOPLACE_TOPOLOGY_H
+
+#include "exoplace.h"
+
+#include <stdint.h>
+
+/* Open-addressing index from a 64-bit hash to an array position; the caller
+ * supplies equality, so one index type serves ids, pairs and connections. */
+typedef struct exoplace__index {
+    uint64_t *hashes;
+    uint32_t *slots; /* array position + 1; 0 = empty */
+    size_t capacity; /* power of two, or 0 */
+    size_t count;
+} exoplace__index;
+
+typedef struct exoplace__interface {
+    char *name;
+    char *ip_address;
+} exoplace__interface;
+
+typedef struct exoplace__node {
+    char *id;
+    int has_profile;
+    exoplace_node_memory memory;
+    exoplace__interface *interfaces;
+    size_t n_interfaces;
+    uint32_t *successors; /* distinct; a self-connection makes the node its own successor */
+    size_t n_successors;
+    size_t successors_capacity;
+    int has_self_connection;
+    int added_by_connection; /* an unknown endpoint, not yet given by add_node */
+} exoplace__node;
+
+typedef struct exoplace__connection {
+    uint32_t from;
+    uint32_t to;
+    char *multiaddr;
+    int is_thunderbolt;
+} exoplace__connection;
+
+/* All connections of one ordered pair of distinct nodes. */
+typedef struct exoplace__pair {
+    uint32_t from;
+    uint32_t to;
+    int has_thunderbolt;
+} exoplace__pair;
+
+struct exoplace_topology {
+    exoplace__node *nodes;
+    size_t n_nodes;
+    size_t nodes_capacity;
+    exoplace__connection *connections;
+    size_t n_connections;
+    size_t connections_capacity;
+    exoplace__pair *pairs;
+    size_t n_pairs;
+    size_t pairs_capacity;
+    exoplace__index node_index;
+    exoplace__index pair_index;
+    exoplace__index connection_index;
+};
+
+/* Index of the node with this id, or -1. */
+long exoplace__topology_lookup(const exoplace_topology *topology, const char *node_id);
+
+/* The pair from -> to (distinct nodes), or NULL when no connection links them. */
+const exoplace__pair *exoplace__topology_pair(const exoplace_topology *topology, uint32_t from,
+                                              uint32_t to);
+
+/* A pair that has connections but no thunderbolt one: it disqualifies every
+ * cycle containing both nodes from being a thunderbolt cycle. */
+int exoplace__topology_pair_is_plain(const exoplace_topology *topology, uint32_t from, uint32_t to);
+
+/* A node's metric in a memory tier (placement.md section 7); 0 without profile. */
+uint64_t exoplace__node_metric(const exoplace__node *node, exoplace_memory_tier tier);
+
+/* Whether any node reports pressure information. */
+int exoplace__topology_reports_pressure(const exoplace_topology *topology);
+
+#endif

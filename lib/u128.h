@@ -1,0 +1,12 @@
+/* Exact sums of 64-bit byte counts: placement.md requires that distinct sums
+ * never tie, so they are 128-bit, never wrapping or saturating. */
+#ifndef EXOPLACE_U128_H
+#define EXOPLACE_U128_H
+
+#if !defined(__SIZEOF_INT128__)
+#error "libexoplace needs a compiler with unsigned __int128 (GCC or Clang on a 64-bit target)"
+#endif
+
+__extension__ typedef unsigned __int128 exoplace__u128;
+
+#endif
