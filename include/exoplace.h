@@ -660,7 +660,8 @@ EXOPLACE_API void exoplace_free(void *ptr);
  */
 typedef struct exoplace_probe_options {
     uint32_t struct_size;       /**< set by _init */
-    const char *proc_root;      /**< NULL: "/proc" */
+    const char *proc_root;      /**< Linux: NULL means "/proc". macOS: NULL means sysctl; a
+                                     proc_root reads Linux-style files there too (tests) */
     const char *node_id;        /**< NULL: the host name */
     double warn_some_avg10;     /**< default 10 */
     double critical_some_avg10; /**< default 25 */
