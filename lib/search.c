@@ -9,7 +9,10 @@
  *  - its memory plus the largest metrics still allowed cannot reach the
  *    requirement, or
  *  - its best possible key (thunderbolt, leaf, sum) cannot beat the best
- *    cycle found, canonical order deciding ties.
+ *    cycle found.
+ * One node set is many cycles in a dense graph, and ties are decided by
+ * canonical order, so a second pass walks successors in rank order and stops
+ * at the first cycle that reaches the best key: that is the canonical first.
  * Every unit of work counts against a bound, so the search never hangs.
  */
 #include "search.h"
@@ -28,11 +31,23 @@ typedef struct tier_view {
     int ready;
     uint64_t *metric;           /* per node */
     uint32_t *by_metric;        /* placeable nodes, metric descending, rank ascending */
+    uint32_t *position;         /* position[node] in by_metric */
     size_t n_by_metric;
     exoplace__u128 *top_prefix; /* top_prefix[k] = sum of the k largest metrics */
     size_t *succ_start;         /* successors (placeable, not self) in by_metric order */
     uint32_t *succ;
 } tier_view;
+
+/* For one node on the path: the sums of the `remaining` and `remaining + 1`
+ * largest allowed metrics off the path, and the by_metric position of the
+ * last of those, so that each child's exact bound is O(1). */
+typedef struct level_bound {
+    int ready;
+    int enough;             /* at least remaining + 1 allowed nodes off the path */
+    exoplace__u128 top;     /* the `remaining` largest */
+    exoplace__u128 top_one_more;
+    uint32_t last_position; /* by_metric position of the (remaining + 1)-th */
+} level_bound;
 
 typedef struct search_key {
     int thunderbolt;
@@ -46,11 +61,14 @@ struct exoplace__search {
     uint32_t *rank;
     uint32_t *by_rank;
     uint8_t *placeable;
+    size_t *placeable_after; /* placeable nodes of rank greater than r */
     uint8_t *is_leaf;
     uint8_t *has_plain_pair; /* node is in a pair without thunderbolt */
     size_t n_placeable;
     size_t *pred_start; /* placeable predecessors, self excluded */
     uint32_t *pred;
+    size_t *rank_succ_start; /* placeable successors, self excluded, rank ascending */
+    uint32_t *rank_succ;
     uint32_t **dist_rows; /* cached reverse-BFS distances per start (small graphs) */
     uint32_t *girth;      /* shortest cycle through start within ranks >= its own; 0 = unknown */
     tier_view tiers[4];
@@ -71,7 +89,7 @@ struct exoplace__search {
     exoplace__u128 *path_sum;
     uint8_t *path_tb;
     uint8_t *path_leaf;
-    int8_t *path_order; /* prefix vs best: -1 smaller, 0 equal, 1 greater */
+    level_bound *levels;
     uint32_t *best;
     size_t scratch_length;
 };
@@ -89,6 +107,7 @@ void exoplace__search_free(exoplace__search *s)
     for (int i = 0; i < 4; i++) {
         free(s->tiers[i].metric);
         free(s->tiers[i].by_metric);
+        free(s->tiers[i].position);
         free(s->tiers[i].top_prefix);
         free(s->tiers[i].succ_start);
         free(s->tiers[i].succ);
@@ -103,10 +122,13 @@ void exoplace__search_free(exoplace__search *s)
     free(s->rank);
     free(s->by_rank);
     free(s->placeable);
+    free(s->placeable_after);
     free(s->is_leaf);
     free(s->has_plain_pair);
     free(s->pred_start);
     free(s->pred);
+    free(s->rank_succ_start);
+    free(s->rank_succ);
     free(s->girth);
     free(s->bfs_queue);
     free(s->allowed);
@@ -117,7 +139,7 @@ void exoplace__search_free(exoplace__search *s)
     free(s->path_sum);
     free(s->path_tb);
     free(s->path_leaf);
-    free(s->path_order);
+    free(s->levels);
     free(s->best);
     free(s);
 }
@@ -135,6 +157,7 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
     s->rank = malloc(cells * sizeof *s->rank);
     s->by_rank = malloc(cells * sizeof *s->by_rank);
     s->placeable = calloc(cells, 1);
+    s->placeable_after = calloc(cells, sizeof *s->placeable_after);
     s->is_leaf = calloc(cells, 1);
     s->has_plain_pair = calloc(cells, 1);
     s->pred_start = calloc(n + 1, sizeof *s->pred_start);
@@ -148,7 +171,7 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
     else
         s->dist = malloc(cells * sizeof *s->dist);
     uint32_t *tmp = malloc(cells * sizeof *tmp);
-    if (!s->rank || !s->by_rank || !s->placeable || !s->is_leaf || !s->has_plain_pair || !s->pred_start ||
+    if (!s->rank || !s->by_rank || !s->placeable || !s->placeable_after || !s->is_leaf || !s->has_plain_pair || !s->pred_start ||
         !s->girth || !s->bfs_queue || !s->allowed || !s->allowed_prefix || !s->on_path ||
         (!s->dist_rows && !s->dist) || !tmp) {
         free(tmp);
@@ -166,6 +189,8 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
     free(tmp);
     for (size_t r = 0; r < n; r++)
         s->rank[s->by_rank[r]] = (uint32_t)r;
+    for (size_t r = n; r-- > 1;)
+        s->placeable_after[r - 1] = s->placeable_after[r] + s->placeable[s->by_rank[r]];
 
     for (size_t p = 0; p < t->n_pairs; p++) {
         const exoplace__pair *pair = &t->pairs[p];
@@ -188,6 +213,25 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
         const exoplace__pair *pair = &t->pairs[p];
         if (s->placeable[pair->from])
             s->pred[fill[pair->to]++] = pair->from;
+    }
+    /* Successors in rank order: walk targets by rank, append to predecessors. */
+    s->rank_succ_start = calloc(n + 1, sizeof *s->rank_succ_start);
+    s->rank_succ = malloc((s->pred_start[n] ? s->pred_start[n] : 1) * sizeof *s->rank_succ);
+    if (!s->rank_succ_start || !s->rank_succ) {
+        free(fill);
+        exoplace__search_free(s);
+        return exoplace__fail_no_memory(err);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t p = s->pred_start[i]; p < s->pred_start[i + 1]; p++)
+            s->rank_succ_start[s->pred[p] + 1]++;
+    for (size_t i = 0; i < n; i++)
+        s->rank_succ_start[i + 1] += s->rank_succ_start[i];
+    memcpy(fill, s->rank_succ_start, n * sizeof *fill);
+    for (size_t r = 0; r < n; r++) {
+        uint32_t to = s->by_rank[r];
+        for (size_t p = s->pred_start[to]; p < s->pred_start[to + 1]; p++)
+            s->rank_succ[fill[s->pred[p]]++] = to;
     }
     free(fill);
     *out = s;
@@ -247,11 +291,12 @@ exoplace_status exoplace__search_use_tier(exoplace__search *s, exoplace_memory_t
     size_t n = s->n, cells = n ? n : 1;
     v->metric = malloc(cells * sizeof *v->metric);
     v->by_metric = malloc(cells * sizeof *v->by_metric);
+    v->position = calloc(cells, sizeof *v->position);
     v->top_prefix = malloc((n + 1) * sizeof *v->top_prefix);
     v->succ_start = calloc(n + 1, sizeof *v->succ_start);
     uint32_t *tmp = malloc(cells * sizeof *tmp);
     size_t *fill = malloc(cells * sizeof *fill);
-    if (!v->metric || !v->by_metric || !v->top_prefix || !v->succ_start || !tmp || !fill) {
+    if (!v->metric || !v->by_metric || !v->position || !v->top_prefix || !v->succ_start || !tmp || !fill) {
         free(tmp);
         free(fill);
         return exoplace__fail_no_memory(err);
@@ -265,8 +310,10 @@ exoplace_status exoplace__search_use_tier(exoplace__search *s, exoplace_memory_t
     exoplace__sort(v->by_metric, tmp, v->n_by_metric, metric_before, s);
     free(tmp);
     v->top_prefix[0] = 0;
-    for (size_t k = 0; k < v->n_by_metric; k++)
+    for (size_t k = 0; k < v->n_by_metric; k++) {
         v->top_prefix[k + 1] = v->top_prefix[k] + v->metric[v->by_metric[k]];
+        v->position[v->by_metric[k]] = (uint32_t)k;
+    }
 
     /* Successor lists in metric order without sorting each: walk the targets
      * in metric order and append each to its predecessors' lists. */
@@ -326,7 +373,9 @@ static int distances_to(exoplace__search *s, uint32_t start)
     dist[start] = 0;
     size_t head = 0, tail = 0;
     s->bfs_queue[tail++] = start;
-    while (head < tail) {
+    /* Once every placeable node of greater rank is labelled, nothing changes. */
+    size_t unlabelled = s->placeable_after[start_rank];
+    while (head < tail && unlabelled > 0) {
         uint32_t v = s->bfs_queue[head++];
         size_t from = s->pred_start[v], to = s->pred_start[v + 1];
         if (!spend(s, to - from + 1))
@@ -336,6 +385,7 @@ static int distances_to(exoplace__search *s, uint32_t start)
             if (dist[u] == DIST_UNREACHED && s->rank[u] > start_rank) {
                 dist[u] = dist[v] + 1;
                 s->bfs_queue[tail++] = u;
+                unlabelled--;
             }
         }
     }
@@ -379,19 +429,38 @@ static int keeps_thunderbolt(exoplace__search *s, size_t depth, uint32_t node)
     return 1;
 }
 
-/* Sum of the `k` largest allowed metrics not on the path and not `skip`. */
-static exoplace__u128 top_allowed(exoplace__search *s, size_t k, uint32_t skip)
+/* Fills the level bound of the path's node at `depth`. */
+static void level_fill(exoplace__search *s, level_bound *level, size_t remaining)
 {
-    exoplace__u128 sum = 0;
     const uint64_t *metric = s->tier->metric;
-    for (size_t i = 0; i < s->n_allowed && k > 0; i++) {
+    exoplace__u128 sum = 0;
+    size_t taken = 0;
+    level->enough = 0;
+    for (size_t i = 0; i < s->n_allowed; i++) {
         uint32_t v = s->allowed[i];
-        if (v == skip || s->on_path[v])
+        if (s->on_path[v])
             continue;
+        if (taken == remaining) {
+            level->top = sum;
+            level->top_one_more = sum + metric[v];
+            level->last_position = s->tier->position[v];
+            level->enough = 1;
+            break;
+        }
         sum += metric[v];
-        k--;
+        taken++;
     }
-    return sum;
+    level->ready = 1;
+}
+
+/* Exact best completion of the path plus `child`: the child and the
+ * `remaining` largest allowed metrics off the path other than the child. */
+static exoplace__u128 exact_bound(const exoplace__search *s, const level_bound *level, exoplace__u128 path_sum,
+                                  uint32_t child)
+{
+    if (s->tier->position[child] <= level->last_position)
+        return path_sum + level->top_one_more; /* the child is one of the largest */
+    return path_sum + s->tier->metric[child] + level->top;
 }
 
 static int scratch_reserve(exoplace__search *s, size_t length)
@@ -403,18 +472,17 @@ static int scratch_reserve(exoplace__search *s, size_t length)
     free(s->path_sum);
     free(s->path_tb);
     free(s->path_leaf);
-    free(s->path_order);
+    free(s->levels);
     free(s->best);
     s->path = malloc(length * sizeof *s->path);
     s->next_child = malloc(length * sizeof *s->next_child);
     s->path_sum = malloc(length * sizeof *s->path_sum);
     s->path_tb = malloc(length);
     s->path_leaf = malloc(length);
-    s->path_order = malloc(length);
+    s->levels = malloc(length * sizeof *s->levels);
     s->best = malloc(length * sizeof *s->best);
     s->scratch_length = 0;
-    if (!s->path || !s->next_child || !s->path_sum || !s->path_tb || !s->path_leaf || !s->path_order ||
-        !s->best)
+    if (!s->path || !s->next_child || !s->path_sum || !s->path_tb || !s->path_leaf || !s->levels || !s->best)
         return 0;
     s->scratch_length = length;
     return 1;
@@ -426,44 +494,29 @@ typedef struct length_search {
     int found;
     search_key best_key;
     int any_allowed_leaf;
+    /* Pass 1 looks for a strictly better key; pass 2 (canonical) walks in
+     * rank order and takes the first cycle that reaches best_key. */
+    int canonical_pass;
 } length_search;
 
-/* Order of the path prefix ending in `node` at `depth` against the best cycle. */
-static int8_t prefix_order(const exoplace__search *s, const length_search *ls, size_t depth, uint32_t node)
-{
-    if (!ls->found)
-        return -1;
-    int8_t parent = depth == 0 ? 0 : s->path_order[depth - 1];
-    if (parent != 0)
-        return parent;
-    uint32_t a = s->rank[node], b = s->rank[s->best[depth]];
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/* Whether a path whose best completion has `bound` and prefix order `order`
- * can still beat the best cycle. */
-static int can_beat(const length_search *ls, const search_key *bound, int8_t order)
+/* Whether a path whose best completion has `bound` is still worth extending. */
+static int worth_extending(const length_search *ls, const search_key *bound)
 {
     if (!ls->found)
         return 1;
     int c = key_compare(bound, &ls->best_key);
-    return c > 0 || (c == 0 && order < 0);
+    return ls->canonical_pass ? c >= 0 : c > 0;
 }
 
-static void record_best(exoplace__search *s, length_search *ls, const search_key *key)
-{
-    memcpy(s->best, s->path, ls->length * sizeof *s->best);
-    ls->best_key = *key;
-    ls->found = 1;
-    /* The path is now the best: every prefix on the stack equals it. */
-    memset(s->path_order, 0, ls->length);
-}
-
-/* Searches every cycle whose smallest node is `start`. 0 on work bound. */
+/* Searches the cycles whose smallest node is `start`. Returns 0 on the work
+ * bound, 1 otherwise; in the canonical pass, 2 when the cycle is found. */
 static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
 {
     const tier_view *v = s->tier;
     const uint64_t *metric = v->metric;
+    /* Pass 1 tries heavy successors first; pass 2 follows canonical order. */
+    const size_t *succ_start = ls->canonical_pass ? s->rank_succ_start : v->succ_start;
+    const uint32_t *succ = ls->canonical_pass ? s->rank_succ : v->succ;
     size_t L = ls->length;
     uint32_t start_rank = s->rank[start];
 
@@ -472,75 +525,84 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
     s->path_sum[0] = metric[start];
     s->path_tb[0] = 1;
     s->path_leaf[0] = s->is_leaf[start];
-    s->path_order[0] = prefix_order(s, ls, 0, start);
-    s->next_child[0] = v->succ_start[start];
+    s->next_child[0] = succ_start[start];
+    s->levels[0].ready = 0;
     size_t depth = 0;
-    int ok = 1;
+    int result = 1;
 
-    while (ok) {
+    for (;;) {
         uint32_t node = s->path[depth];
         if (depth + 1 == L) {
             /* A full path: a cycle when its last node leads back to start. */
             if (s->dist[node] == 1 && s->path_sum[depth] >= ls->required) {
                 search_key key = {s->path_tb[depth], s->path_leaf[depth], s->path_sum[depth]};
-                int c = ls->found ? key_compare(&key, &ls->best_key) : 1;
-                if (c > 0 || (c == 0 && s->path_order[depth] < 0))
-                    record_best(s, ls, &key);
+                if (worth_extending(ls, &key)) {
+                    memcpy(s->best, s->path, L * sizeof *s->best);
+                    ls->best_key = key;
+                    ls->found = 1;
+                    if (ls->canonical_pass) {
+                        result = 2;
+                        break;
+                    }
+                }
             }
             s->on_path[node] = 0;
-            if (depth == 0)
-                break;
             depth--;
             continue;
         }
 
         size_t remaining = L - depth - 2; /* nodes still to add after the child */
         int descended = 0;
-        while (s->next_child[depth] < v->succ_start[node + 1]) {
-            uint32_t child = v->succ[s->next_child[depth]++];
+        while (s->next_child[depth] < succ_start[node + 1]) {
+            uint32_t child = succ[s->next_child[depth]++];
             if (!spend(s, 1)) {
-                ok = 0;
+                result = 0;
                 break;
             }
-            if (s->rank[child] <= start_rank || s->on_path[child])
-                continue;
-            if (s->dist[child] > remaining + 1)
+            if (s->rank[child] <= start_rank || s->on_path[child] || s->dist[child] > remaining + 1)
                 continue;
             exoplace__u128 base = s->path_sum[depth] + metric[child];
             /* O(1) bound first (ignores exclusions), exact bound only if needed. */
-            exoplace__u128 loose = base + s->allowed_prefix[remaining < s->n_allowed ? remaining : s->n_allowed];
-            if (loose < ls->required)
+            exoplace__u128 loose =
+                base + s->allowed_prefix[remaining < s->n_allowed ? remaining : s->n_allowed];
+            if (loose < ls->required) {
+                if (ls->canonical_pass)
+                    continue;
                 break; /* children come in decreasing metric: none later can reach it */
-            int tb_max = s->path_tb[depth];
-            int leaf_max = s->path_leaf[depth] || ls->any_allowed_leaf;
-            int8_t order = prefix_order(s, ls, depth + 1, child);
-            search_key bound = {tb_max, leaf_max, loose};
-            if (!can_beat(ls, &bound, order))
-                continue;
-            exoplace__u128 exact = base + top_allowed(s, remaining, child);
-            if (!spend(s, remaining + depth)) {
-                ok = 0;
-                break;
             }
+            search_key bound = {s->path_tb[depth], s->path_leaf[depth] || ls->any_allowed_leaf, loose};
+            if (!worth_extending(ls, &bound))
+                continue;
+            level_bound *level = &s->levels[depth];
+            if (!level->ready) {
+                if (!spend(s, remaining + depth + 1)) {
+                    result = 0;
+                    break;
+                }
+                level_fill(s, level, remaining);
+            }
+            if (!level->enough)
+                break; /* too few nodes left to complete any cycle */
+            exoplace__u128 exact = exact_bound(s, level, s->path_sum[depth], child);
             if (exact < ls->required)
                 continue;
-            int tb = tb_max && keeps_thunderbolt(s, depth + 1, child);
-            int leaf = s->path_leaf[depth] || s->is_leaf[child] || (remaining > 0 && ls->any_allowed_leaf);
-            bound = (search_key){tb, leaf, exact};
-            if (!can_beat(ls, &bound, order))
+            bound.thunderbolt = bound.thunderbolt && keeps_thunderbolt(s, depth + 1, child);
+            bound.leaf = s->path_leaf[depth] || s->is_leaf[child] || (remaining > 0 && ls->any_allowed_leaf);
+            bound.sum = exact;
+            if (!worth_extending(ls, &bound))
                 continue;
             depth++;
             s->path[depth] = child;
             s->on_path[child] = 1;
             s->path_sum[depth] = base;
-            s->path_tb[depth] = (uint8_t)tb;
+            s->path_tb[depth] = (uint8_t)bound.thunderbolt;
             s->path_leaf[depth] = (uint8_t)(s->path_leaf[depth - 1] || s->is_leaf[child]);
-            s->path_order[depth] = order;
-            s->next_child[depth] = v->succ_start[child];
+            s->next_child[depth] = succ_start[child];
+            s->levels[depth].ready = 0;
             descended = 1;
             break;
         }
-        if (!ok)
+        if (result != 1)
             break;
         if (descended)
             continue;
@@ -549,9 +611,75 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
             break;
         depth--;
     }
-    for (size_t i = 0; i <= depth && i < L; i++)
+    for (size_t i = 0; i <= depth; i++)
         s->on_path[s->path[i]] = 0;
-    return ok;
+    return result;
+}
+
+/* One pass over every start in rank order. 0 on the work bound, -1 out of
+ * memory, 1 done (2 when the canonical pass found its cycle). */
+static int search_pass(exoplace__search *s, length_search *ls)
+{
+    const tier_view *v = s->tier;
+    const uint64_t *metric = v->metric;
+    size_t length = ls->length;
+    for (size_t r = 0; r < s->n; r++) {
+        uint32_t start = s->by_rank[r];
+        if (!spend(s, 1))
+            return 0;
+        if (!s->placeable[start])
+            continue;
+        if (length == 1) {
+            s->path[0] = start;
+            search_key key = {1, s->is_leaf[start], metric[start]};
+            if (metric[start] >= ls->required && worth_extending(ls, &key)) {
+                s->best[0] = start;
+                ls->best_key = key;
+                ls->found = 1;
+                if (ls->canonical_pass)
+                    return 2;
+            }
+            continue;
+        }
+        if (s->girth[start] != 0 && s->girth[start] > length)
+            continue;
+        /* Loose bound from the global largest metrics before any per-start work. */
+        search_key bound = {1, 1, (exoplace__u128)metric[start] + v->top_prefix[length - 1]};
+        if (bound.sum < ls->required || !worth_extending(ls, &bound))
+            continue;
+
+        int got = distances_to(s, start);
+        if (got <= 0)
+            return got;
+        if (s->girth[start] > length)
+            continue;
+
+        /* Allowed nodes of this start, metric descending. */
+        if (!spend(s, v->n_by_metric))
+            return 0;
+        s->n_allowed = 0;
+        ls->any_allowed_leaf = 0;
+        s->allowed_prefix[0] = 0;
+        for (size_t k = 0; k < v->n_by_metric; k++) {
+            uint32_t node = v->by_metric[k];
+            if (s->rank[node] <= r || s->dist[node] == DIST_UNREACHED)
+                continue;
+            s->allowed[s->n_allowed] = node;
+            s->allowed_prefix[s->n_allowed + 1] = s->allowed_prefix[s->n_allowed] + metric[node];
+            s->n_allowed++;
+            ls->any_allowed_leaf |= s->is_leaf[node];
+        }
+        if (s->n_allowed < length - 1)
+            continue;
+        bound.leaf = s->is_leaf[start] || ls->any_allowed_leaf;
+        bound.sum = (exoplace__u128)metric[start] + s->allowed_prefix[length - 1];
+        if (bound.sum < ls->required || !worth_extending(ls, &bound))
+            continue;
+        int result = search_from(s, ls, start);
+        if (result != 1)
+            return result;
+    }
+    return 1;
 }
 
 exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, uint64_t required,
@@ -563,74 +691,23 @@ exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, 
         return EXOPLACE_OK;
     if (!scratch_reserve(s, length))
         return exoplace__fail_no_memory(err);
-    length_search ls = {length, required, 0, {0, 0, 0}, 0};
-    const uint64_t *metric = v->metric;
-
-    for (size_t r = 0; r < s->n; r++) {
-        uint32_t start = s->by_rank[r];
-        if (!spend(s, 1))
-            goto limit;
-        if (!s->placeable[start])
-            continue;
-        if (length == 1) {
-            search_key key = {1, s->is_leaf[start], metric[start]};
-            if (metric[start] >= required && (!ls.found || key_compare(&key, &ls.best_key) > 0)) {
-                ls.best_key = key;
-                ls.found = 1;
-                s->best[0] = start;
-            }
-            continue;
-        }
-        if (s->girth[start] != 0 && s->girth[start] > length)
-            continue;
-        /* Loose bound from the global largest metrics before any per-start work. */
-        exoplace__u128 loose = (exoplace__u128)metric[start] + v->top_prefix[length - 1];
-        if (loose < required)
-            continue;
-        search_key bound = {1, 1, loose};
-        if (!can_beat(&ls, &bound, 1)) /* a later start is canonically greater */
-            continue;
-
-        int got = distances_to(s, start);
-        if (got < 0)
-            return exoplace__fail_no_memory(err);
-        if (!got)
-            goto limit;
-        if (s->girth[start] > length)
-            continue;
-
-        /* Allowed nodes of this start, metric descending. */
-        if (!spend(s, v->n_by_metric))
-            goto limit;
-        s->n_allowed = 0;
-        ls.any_allowed_leaf = 0;
-        s->allowed_prefix[0] = 0;
-        for (size_t k = 0; k < v->n_by_metric; k++) {
-            uint32_t node = v->by_metric[k];
-            if (s->rank[node] <= r || s->dist[node] == DIST_UNREACHED)
-                continue;
-            s->allowed[s->n_allowed] = node;
-            s->allowed_prefix[s->n_allowed + 1] = s->allowed_prefix[s->n_allowed] + metric[node];
-            s->n_allowed++;
-            ls.any_allowed_leaf |= s->is_leaf[node];
-        }
-        if (s->n_allowed < length - 1)
-            continue;
-        bound.leaf = s->is_leaf[start] || ls.any_allowed_leaf;
-        bound.sum = (exoplace__u128)metric[start] + s->allowed_prefix[length - 1];
-        if (bound.sum < required || !can_beat(&ls, &bound, 1))
-            continue;
-        if (!search_from(s, &ls, start))
-            goto limit;
+    length_search ls = {length, required, 0, {0, 0, 0}, 0, 0};
+    int result = search_pass(s, &ls);
+    if (result > 0 && ls.found) {
+        /* The best key is known; the canonical pass finds its first cycle. */
+        ls.canonical_pass = 1;
+        result = search_pass(s, &ls);
     }
+    if (result < 0)
+        return exoplace__fail_no_memory(err);
+    if (result == 0)
+        return exoplace__fail(err, EXOPLACE_E_SEARCH_LIMIT, "max_search_steps",
+                              "the placement search exceeded its work bound of %llu steps; raise "
+                              "max_search_steps or ask for fewer nodes",
+                              (unsigned long long)s->max_steps);
     if (ls.found) {
         memcpy(cycle_out, s->best, length * sizeof *cycle_out);
         *found = 1;
     }
     return EXOPLACE_OK;
-limit:
-    return exoplace__fail(err, EXOPLACE_E_SEARCH_LIMIT, "max_search_steps",
-                          "the placement search exceeded its work bound of %llu steps; raise "
-                          "max_search_steps or ask for fewer nodes",
-                          (unsigned long long)s->max_steps);
 }

@@ -33,6 +33,9 @@ static unsigned below(rng *r, unsigned n)
     return (unsigned)(next_u64(r) % n);
 }
 
+/* Exact sums, as the library keeps them. */
+__extension__ typedef unsigned __int128 u128;
+
 typedef struct reference_choice {
     int found;
     size_t length;
@@ -76,12 +79,12 @@ static void reference_place(reference_choice *out, const exoplace_topology *t, u
             leaf[i] |= exoplace_topology_node_is_leaf(t, nodes[j]);
         any_leaf |= leaf[i];
     }
-    unsigned __int128 best_sum = 0;
+    u128 best_sum = 0;
     long best = -1;
     for (size_t i = 0; i < count; i++) {
         if (!smallest[i] || (any_tb && !tb[i]) || (any_leaf && !leaf[i]))
             continue;
-        unsigned __int128 sum = 0;
+        u128 sum = 0;
         for (size_t j = starts[i]; j < starts[i + 1]; j++) {
             exoplace_node_memory m;
             ck_assert(exoplace_topology_node_memory(&m, t, nodes[j]));
@@ -113,7 +116,7 @@ static exoplace_topology *random_topology(rng *r, unsigned *n_out)
     unsigned density = 1 + below(r, 9); /* edge probability in tenths */
     /* Few distinct memory values so that ties are common. */
     unsigned spread = 1 + below(r, 4);
-    char id[8];
+    char id[16];
     for (unsigned i = 0; i < n; i++) {
         /* Ids out of insertion order, so index order and id order differ. */
         snprintf(id, sizeof id, "%c%u", 'a' + (int)((i * 5 + 3) % MAX_N), i);
