@@ -64,6 +64,7 @@ struct exoplace__search {
     size_t *placeable_after; /* placeable nodes of rank greater than r */
     uint8_t *is_leaf;
     uint8_t *has_plain_pair; /* node is in a pair without thunderbolt */
+    int any_thunderbolt_pair; /* without one, no cycle of two or more nodes is a thunderbolt cycle */
     size_t n_placeable;
     size_t *pred_start; /* placeable predecessors, self excluded */
     uint32_t *pred;
@@ -196,6 +197,8 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
         const exoplace__pair *pair = &t->pairs[p];
         if (!pair->has_thunderbolt)
             s->has_plain_pair[pair->from] = s->has_plain_pair[pair->to] = 1;
+        else
+            s->any_thunderbolt_pair = 1;
         if (s->placeable[pair->from])
             s->pred_start[pair->to + 1]++;
     }
@@ -416,6 +419,8 @@ static int key_compare(const search_key *a, const search_key *b)
 /* Whether adding `node` keeps the path free of pairs without thunderbolt. */
 static int keeps_thunderbolt(exoplace__search *s, size_t depth, uint32_t node)
 {
+    if (!s->any_thunderbolt_pair)
+        return 0;
     if (!s->has_plain_pair[node])
         return 1;
     for (size_t i = 0; i < depth; i++) {
@@ -644,7 +649,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
         if (s->girth[start] != 0 && s->girth[start] > length)
             continue;
         /* Loose bound from the global largest metrics before any per-start work. */
-        search_key bound = {1, 1, (exoplace__u128)metric[start] + v->top_prefix[length - 1]};
+        search_key bound = {s->any_thunderbolt_pair, 1, (exoplace__u128)metric[start] + v->top_prefix[length - 1]};
         if (bound.sum < ls->required || !worth_extending(ls, &bound))
             continue;
 

@@ -116,6 +116,8 @@ static exoplace_topology *random_topology(rng *r, unsigned *n_out)
     unsigned density = 1 + below(r, 9); /* edge probability in tenths */
     /* Few distinct memory values so that ties are common. */
     unsigned spread = 1 + below(r, 4);
+    /* Thunderbolt share of links in quarters: none, some, all. */
+    unsigned thunderbolt_quarters = below(r, 5);
     char id[16];
     for (unsigned i = 0; i < n; i++) {
         /* Ids out of insertion order, so index order and id order differ. */
@@ -134,7 +136,7 @@ static exoplace_topology *random_topology(rng *r, unsigned *n_out)
             unsigned links = 1 + (below(r, 4) == 0);
             for (unsigned k = 0; k < links; k++) {
                 char addr[48];
-                int tb = below(r, 3) != 0;
+                int tb = below(r, 4) < thunderbolt_quarters;
                 snprintf(addr, sizeof addr, "/ip4/%s.%u.%u/tcp/5000", tb ? "169.254" : "10.0", a, b + 10 * k);
                 ck_assert_int_eq(exoplace_topology_add_connection(t, exoplace_topology_node_id(t, a),
                                                                   exoplace_topology_node_id(t, b), addr, NULL),
