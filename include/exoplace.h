@@ -487,7 +487,7 @@ EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
  * first, then cycles with a leaf, then the greatest memory, then canonical
  * order. It searches cycle lengths upward with branch and bound and never
  * lists every cycle.
- * @param[out] out filled on success only; dispose it after use.
+ * @param[out] out filled on success (dispose it after use), zeroed on failure.
  * @param[in] options NULL for the defaults.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology/model/out, empty
  *   model id, n_layers 0, min_nodes 0, unknown enum value);

@@ -80,8 +80,10 @@ static exoplace_status ladder(exoplace_placement *out, exoplace__search *search,
                                                      &attempt_err);
         if (st == EXOPLACE_OK)
             return EXOPLACE_OK;
-        if (!exoplace_status_is_placement_failure(st)) /* out of memory: stop */
+        if (!exoplace_status_is_placement_failure(st)) { /* out of memory: that is the answer */
+            exoplace__error_clear(err);
             return exoplace__fail(err, st, attempt_err.field, "%s", attempt_err.message);
+        }
         if (is_first) {
             first = st;
             exoplace__fail(err, st, attempt_err.field, "%s", attempt_err.message);
@@ -260,8 +262,15 @@ exoplace_status exoplace_previews_new(exoplace_preview_list **out, const exoplac
     if (!out || !topology)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and topology must not be NULL");
     *out = NULL;
-    exoplace_place_options resolved;
-    exoplace_status st = exoplace__check_request(&resolved, model, options, err);
+    /* The loops set sharding, instance_meta and min_nodes: check the rest. */
+    exoplace_place_options resolved, looped;
+    if (options) {
+        looped = *options;
+        looped.sharding = EXOPLACE_SHARDING_PIPELINE;
+        looped.instance_meta = EXOPLACE_INSTANCE_MLX_RING;
+        looped.min_nodes = 1;
+    }
+    exoplace_status st = exoplace__check_request(&resolved, model, options ? &looped : NULL, err);
     if (st)
         return st;
     exoplace_preview_list *list = calloc(1, sizeof *list);

@@ -2,6 +2,7 @@
 #include "error.h"
 #include "u128.h"
 
+#include "layers.h"
 #include "sort.h"
 
 #include <math.h>
@@ -19,7 +20,7 @@ static double round_half_even(double x)
     return fmod(lower, 2.0) == 0.0 ? lower : lower + 1;
 }
 
-static exoplace_status split_exo(uint32_t *layers_out, const uint64_t *memory, size_t n, uint32_t n_layers,
+static exoplace_status split_exo(uint32_t *layers_out, const exoplace__u128 *memory, size_t n, uint32_t n_layers,
                                  exoplace_error *err)
 {
     exoplace__u128 sum = 0;
@@ -43,7 +44,7 @@ static exoplace_status split_exo(uint32_t *layers_out, const uint64_t *memory, s
 }
 
 typedef struct remainder_order {
-    const uint64_t *memory;
+    const exoplace__u128 *memory;
     exoplace__u128 total;
     uint32_t n_layers;
 } remainder_order;
@@ -56,7 +57,7 @@ static int remainder_before(const void *ctx, uint32_t a, uint32_t b)
     return ra != rb ? ra > rb : a < b;
 }
 
-static exoplace_status split_largest_remainder(uint32_t *layers_out, const uint64_t *memory, size_t n,
+static exoplace_status split_largest_remainder(uint32_t *layers_out, const exoplace__u128 *memory, size_t n,
                                                uint32_t n_layers, exoplace_error *err)
 {
     if (n_layers < n)
@@ -108,13 +109,9 @@ static exoplace_status split_largest_remainder(uint32_t *layers_out, const uint6
     return EXOPLACE_OK;
 }
 
-exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t *memory, size_t n_nodes,
-                                           uint32_t n_layers, exoplace_layer_strategy strategy,
-                                           exoplace_error *err)
+exoplace_status exoplace__layers_split(uint32_t *layers_out, const exoplace__u128 *memory, size_t n_nodes,
+                                      uint32_t n_layers, exoplace_layer_strategy strategy, exoplace_error *err)
 {
-    exoplace__error_clear(err);
-    if (!layers_out || !memory)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "layers_out and memory must not be NULL");
     if (n_nodes == 0)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "n_nodes", "n_nodes: must be at least 1");
     if (n_layers == 0)
@@ -126,4 +123,25 @@ exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t 
         return split_largest_remainder(layers_out, memory, n_nodes, n_layers, err);
     }
     return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "strategy", "strategy: unknown value %d", (int)strategy);
+}
+
+exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t *memory, size_t n_nodes,
+                                           uint32_t n_layers, exoplace_layer_strategy strategy,
+                                           exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!layers_out || !memory)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "layers_out and memory must not be NULL");
+    if (n_nodes == 0)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "n_nodes", "n_nodes: must be at least 1");
+    if (n_nodes > SIZE_MAX / sizeof(exoplace__u128))
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, "n_nodes", "n_nodes: too many nodes");
+    exoplace__u128 *wide = malloc(n_nodes * sizeof *wide);
+    if (!wide)
+        return exoplace__fail_no_memory(err);
+    for (size_t i = 0; i < n_nodes; i++)
+        wide[i] = memory[i];
+    exoplace_status st = exoplace__layers_split(layers_out, wide, n_nodes, n_layers, strategy, err);
+    free(wide);
+    return st;
 }

@@ -2,6 +2,7 @@
 #include "place.h"
 
 #include "error.h"
+#include "layers.h"
 #include "sort.h"
 
 #include <stdlib.h>
@@ -84,7 +85,7 @@ static exoplace_status make_shards(exoplace_placement *out, exoplace__search *se
                                    exoplace_error *err)
 {
     const exoplace_topology *t = exoplace__search_topology(search);
-    uint64_t *memory = malloc(length * sizeof *memory);
+    exoplace__u128 *memory = malloc(length * sizeof *memory);
     uint32_t *layers = malloc(length * sizeof *layers);
     uint32_t *by_id = malloc(length * sizeof *by_id);
     uint32_t *tmp = malloc(length * sizeof *tmp);
@@ -97,12 +98,8 @@ static exoplace_status make_shards(exoplace_placement *out, exoplace__search *se
     for (size_t i = 0; i < length; i++)
         memory[i] = exoplace__search_metric(search, cycle[i]);
     if (options->sharding == EXOPLACE_SHARDING_PIPELINE) {
-        exoplace_error split_err;
-        st = exoplace_layers_distribute(layers, memory, length, model->n_layers, options->strategy, &split_err);
-        if (st) {
-            exoplace__fail(err, st, split_err.field, "%s", split_err.message);
+        if ((st = exoplace__layers_split(layers, memory, length, model->n_layers, options->strategy, err)))
             goto done;
-        }
     }
     uint32_t start = 0;
     for (size_t i = 0; i < length; i++) {

@@ -29,7 +29,7 @@
 
 typedef struct tier_view {
     int ready;
-    uint64_t *metric;           /* per node */
+    exoplace__u128 *metric;     /* per node */
     uint32_t *by_metric;        /* placeable nodes, metric descending, rank ascending */
     uint32_t *position;         /* position[node] in by_metric */
     size_t n_by_metric;
@@ -259,7 +259,7 @@ size_t exoplace__search_placeable_count(const exoplace__search *s)
     return s->n_placeable;
 }
 
-uint64_t exoplace__search_metric(const exoplace__search *s, uint32_t node)
+exoplace__u128 exoplace__search_metric(const exoplace__search *s, uint32_t node)
 {
     return s->tier->metric[node];
 }
@@ -278,7 +278,7 @@ const exoplace_topology *exoplace__search_topology(const exoplace__search *s)
 static int metric_before(const void *ctx, uint32_t a, uint32_t b)
 {
     const exoplace__search *s = ctx;
-    const uint64_t *metric = s->tier->metric;
+    const exoplace__u128 *metric = s->tier->metric;
     if (metric[a] != metric[b])
         return metric[a] > metric[b];
     return s->rank[a] < s->rank[b];
@@ -437,7 +437,7 @@ static int keeps_thunderbolt(exoplace__search *s, size_t depth, uint32_t node)
 /* Fills the level bound of the path's node at `depth`. */
 static void level_fill(exoplace__search *s, level_bound *level, size_t remaining)
 {
-    const uint64_t *metric = s->tier->metric;
+    const exoplace__u128 *metric = s->tier->metric;
     exoplace__u128 sum = 0;
     size_t taken = 0;
     level->enough = 0;
@@ -518,7 +518,7 @@ static int worth_extending(const length_search *ls, const search_key *bound)
 static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
 {
     const tier_view *v = s->tier;
-    const uint64_t *metric = v->metric;
+    const exoplace__u128 *metric = v->metric;
     /* Pass 1 tries heavy successors first; pass 2 follows canonical order. */
     const size_t *succ_start = ls->canonical_pass ? s->rank_succ_start : v->succ_start;
     const uint32_t *succ = ls->canonical_pass ? s->rank_succ : v->succ;
@@ -626,7 +626,7 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
 static int search_pass(exoplace__search *s, length_search *ls)
 {
     const tier_view *v = s->tier;
-    const uint64_t *metric = v->metric;
+    const exoplace__u128 *metric = v->metric;
     size_t length = ls->length;
     for (size_t r = 0; r < s->n; r++) {
         uint32_t start = s->by_rank[r];
@@ -649,7 +649,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
         if (s->girth[start] != 0 && s->girth[start] > length)
             continue;
         /* Loose bound from the global largest metrics before any per-start work. */
-        search_key bound = {s->any_thunderbolt_pair, 1, (exoplace__u128)metric[start] + v->top_prefix[length - 1]};
+        search_key bound = {s->any_thunderbolt_pair, 1, metric[start] + v->top_prefix[length - 1]};
         if (bound.sum < ls->required || !worth_extending(ls, &bound))
             continue;
 
@@ -677,7 +677,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
         if (s->n_allowed < length - 1)
             continue;
         bound.leaf = s->is_leaf[start] || ls->any_allowed_leaf;
-        bound.sum = (exoplace__u128)metric[start] + s->allowed_prefix[length - 1];
+        bound.sum = metric[start] + s->allowed_prefix[length - 1];
         if (bound.sum < ls->required || !worth_extending(ls, &bound))
             continue;
         int result = search_from(s, ls, start);

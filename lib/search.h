@@ -37,7 +37,7 @@ exoplace_status exoplace__search_best_cycle(exoplace__search *search, size_t len
                                             uint32_t *cycle_out, int *found, exoplace_error *err);
 
 /* The current tier's metric of a node. */
-uint64_t exoplace__search_metric(const exoplace__search *search, uint32_t node);
+exoplace__u128 exoplace__search_metric(const exoplace__search *search, uint32_t node);
 
 /* Byte-wise id order: rank[node] is the node's position in it. */
 const uint32_t *exoplace__search_rank(const exoplace__search *search);

@@ -179,7 +179,7 @@ static int connection_equal(const void *ctx, uint32_t position, const void *key)
 
 /* ---- metrics ------------------------------------------------------------ */
 
-uint64_t exoplace__node_metric(const exoplace__node *node, exoplace_memory_tier tier)
+exoplace__u128 exoplace__node_metric(const exoplace__node *node, exoplace_memory_tier tier)
 {
     if (!node->has_profile)
         return 0;
@@ -201,9 +201,7 @@ uint64_t exoplace__node_metric(const exoplace__node *node, exoplace_memory_tier 
     case EXOPLACE_TIER_TOTAL:
         return m->ram_total;
     case EXOPLACE_TIER_SWAP:
-        /* Saturates: one node's metric is a 64-bit byte count. */
-        return m->ram_total > UINT64_MAX - m->swap_available ? UINT64_MAX
-                                                             : m->ram_total + m->swap_available;
+        return (exoplace__u128)m->ram_total + m->swap_available;
     }
     return 0;
 }
@@ -279,29 +277,30 @@ static exoplace_status check_text(const char *text, const char *what, int allow_
     return EXOPLACE_OK;
 }
 
-/* Appends a node without a profile; returns its index or -1 (err set). */
-static long append_node(exoplace_topology *t, const char *node_id, exoplace_error *err)
+static exoplace_status node_limit_error(exoplace_error *err)
 {
-    if (t->n_nodes >= EXOPLACE_MAX_NODES) {
-        exoplace__fail(err, EXOPLACE_E_LIMIT, "node_id", "the topology already has %d nodes",
-                       EXOPLACE_MAX_NODES);
-        return -1;
-    }
+    return exoplace__fail(err, EXOPLACE_E_LIMIT, "node_id", "the topology already has %d nodes",
+                          EXOPLACE_MAX_NODES);
+}
+
+/* Appends a node without a profile at index *index_out. */
+static exoplace_status append_node(long *index_out, exoplace_topology *t, const char *node_id,
+                                   exoplace_error *err)
+{
+    if (t->n_nodes >= EXOPLACE_MAX_NODES)
+        return node_limit_error(err);
     if (!reserve((void **)&t->nodes, &t->nodes_capacity, t->n_nodes + 1, sizeof *t->nodes) ||
-        !index_reserve(&t->node_index)) {
-        exoplace__fail_no_memory(err);
-        return -1;
-    }
+        !index_reserve(&t->node_index))
+        return exoplace__fail_no_memory(err);
     exoplace__node *n = &t->nodes[t->n_nodes];
     memset(n, 0, sizeof *n);
     exoplace_node_memory_init(&n->memory);
     n->id = copy_string(node_id);
-    if (!n->id) {
-        exoplace__fail_no_memory(err);
-        return -1;
-    }
+    if (!n->id)
+        return exoplace__fail_no_memory(err);
     index_put_unchecked(&t->node_index, hash_bytes(0, node_id, strlen(node_id)), (uint32_t)t->n_nodes);
-    return (long)t->n_nodes++;
+    *index_out = (long)t->n_nodes++;
+    return EXOPLACE_OK;
 }
 
 exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const char *node_id,
@@ -325,8 +324,8 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
     if (at >= 0 && !topology->nodes[at].added_by_connection)
         return exoplace__fail(err, EXOPLACE_E_DUPLICATE_NODE, "node_id", "node_id: duplicate node id \"%s\"",
                               node_id);
-    if (at < 0 && (at = append_node(topology, node_id, err)) < 0)
-        return err ? err->code : EXOPLACE_E_NO_MEMORY;
+    if (at < 0 && (st = append_node(&at, topology, node_id, err)))
+        return st;
     exoplace__node *n = &topology->nodes[at];
     n->added_by_connection = 0;
     n->has_profile = memory != NULL;
@@ -367,15 +366,15 @@ exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, con
 }
 
 /* Node index for a connection endpoint, adding an unknown endpoint as exo does. */
-static long endpoint(exoplace_topology *t, const char *node_id, exoplace_error *err)
+static exoplace_status endpoint(long *index_out, exoplace_topology *t, const char *node_id, exoplace_error *err)
 {
-    long at = exoplace__topology_lookup(t, node_id);
-    if (at >= 0)
-        return at;
-    at = append_node(t, node_id, err);
-    if (at >= 0)
-        t->nodes[at].added_by_connection = 1;
-    return at;
+    *index_out = exoplace__topology_lookup(t, node_id);
+    if (*index_out >= 0)
+        return EXOPLACE_OK;
+    exoplace_status st = append_node(index_out, t, node_id, err);
+    if (st == EXOPLACE_OK)
+        t->nodes[*index_out].added_by_connection = 1;
+    return st;
 }
 
 /* Records a new distinct successor; callers make sure it is new. */
@@ -404,10 +403,15 @@ exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, co
     if ((st = exoplace_multiaddr_parse(&parsed, multiaddr, err)))
         return st;
 
-    long from = endpoint(topology, local_node_id, err);
-    long to = from < 0 ? -1 : endpoint(topology, send_back_node_id, err);
-    if (to < 0)
-        return err ? err->code : EXOPLACE_E_NO_MEMORY;
+    /* Refuse before adding either endpoint, so a failed call changes nothing. */
+    size_t new_nodes = (exoplace__topology_lookup(topology, local_node_id) < 0) +
+                       (strcmp(local_node_id, send_back_node_id) != 0 &&
+                        exoplace__topology_lookup(topology, send_back_node_id) < 0);
+    if (topology->n_nodes + new_nodes > EXOPLACE_MAX_NODES)
+        return node_limit_error(err);
+    long from, to;
+    if ((st = endpoint(&from, topology, local_node_id, err)) || (st = endpoint(&to, topology, send_back_node_id, err)))
+        return st;
 
     connection_key key = {(uint32_t)from, (uint32_t)to, multiaddr};
     uint64_t hash = hash_connection(&key);

@@ -3,6 +3,7 @@
 #define EXOPLACE_TOPOLOGY_H
 
 #include "exoplace.h"
+#include "u128.h"
 
 #include <stdint.h>
 
@@ -73,8 +74,9 @@ const exoplace__pair *exoplace__topology_pair(const exoplace_topology *topology,
  * cycle containing both nodes from being a thunderbolt cycle. */
 int exoplace__topology_pair_is_plain(const exoplace_topology *topology, uint32_t from, uint32_t to);
 
-/* A node's metric in a memory tier (placement.md section 7); 0 without profile. */
-uint64_t exoplace__node_metric(const exoplace__node *node, exoplace_memory_tier tier);
+/* A node's metric in a memory tier (placement.md section 7); 0 without
+ * profile. 128-bit: the swap tier's ram_total + swap_available can pass 2^64. */
+exoplace__u128 exoplace__node_metric(const exoplace__node *node, exoplace_memory_tier tier);
 
 /* Whether any node reports pressure information. */
 int exoplace__topology_reports_pressure(const exoplace_topology *topology);
