@@ -1,0 +1,151 @@
+/* Shared helpers of the unit suites; see unit.h. */
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fresh addresses so that no two helper connections are identical. */
+static unsigned next_address;
+
+exoplace_topology *t_topology(void)
+{
+    exoplace_topology *t = NULL;
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_topology_new(&t, &err), EXOPLACE_OK);
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+void t_node(exoplace_topology *t, const char *id, uint64_t ram_total, uint64_t ram_available)
+{
+    exoplace_node_memory m;
+    exoplace_node_memory_init(&m);
+    m.ram_total = ram_total;
+    m.ram_available = ram_available;
+    t_node_memory(t, id, &m);
+}
+
+void t_node_memory(exoplace_topology *t, const char *id, const exoplace_node_memory *memory)
+{
+    exoplace_error err;
+    exoplace_status st = exoplace_topology_add_node(t, id, memory, &err);
+    ck_assert_msg(st == EXOPLACE_OK, "add_node(%s): %s (%s)", id, exoplace_status_name(st), err.message);
+}
+
+void t_node_bare(exoplace_topology *t, const char *id)
+{
+    t_node_memory(t, id, NULL);
+}
+
+static void link_nodes(exoplace_topology *t, const char *a, const char *b, int tb)
+{
+    char addr[64];
+    unsigned n = ++next_address;
+    snprintf(addr, sizeof addr, "/ip4/%s.%u.%u/tcp/52415", tb ? "169.254" : "10.0", (n / 250) % 250,
+             n % 250 + 1);
+    exoplace_error err;
+    exoplace_status st = exoplace_topology_add_connection(t, a, b, addr, &err);
+    ck_assert_msg(st == EXOPLACE_OK, "add_connection(%s, %s, %s): %s (%s)", a, b, addr,
+                  exoplace_status_name(st), err.message);
+}
+
+void t_eth(exoplace_topology *t, const char *a, const char *b)
+{
+    link_nodes(t, a, b, 0);
+}
+
+void t_tb(exoplace_topology *t, const char *a, const char *b)
+{
+    link_nodes(t, a, b, 1);
+}
+
+void t_ring(exoplace_topology *t, int tb, const char *const *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        link_nodes(t, ids[i], ids[(i + 1) % n], tb);
+}
+
+void t_mesh(exoplace_topology *t, int tb, const char *const *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (i != j)
+                link_nodes(t, ids[i], ids[j], tb);
+}
+
+size_t t_index(const exoplace_topology *t, const char *id)
+{
+    size_t index = (size_t)-1;
+    exoplace_error err;
+    exoplace_status st = exoplace_topology_find_node(&index, t, id, &err);
+    ck_assert_msg(st == EXOPLACE_OK, "find_node(%s): %s", id, exoplace_status_name(st));
+    return index;
+}
+
+exoplace_model t_model(const char *id, uint64_t storage_size, uint32_t n_layers)
+{
+    exoplace_model m;
+    exoplace_model_init(&m);
+    m.model_id = id;
+    m.storage_size = storage_size;
+    m.n_layers = n_layers;
+    return m;
+}
+
+exoplace_place_options t_exo_options(void)
+{
+    exoplace_place_options o;
+    exoplace_place_options_init(&o);
+    o.strategy = EXOPLACE_LAYERS_EXO;
+    return o;
+}
+
+void t_assert_ranks(const exoplace_placement *p, const exoplace_topology *t, uint32_t n_layers,
+                    const char *const *ids, size_t n)
+{
+    ck_assert_uint_eq(p->n_nodes, n);
+    ck_assert_ptr_nonnull(p->shards);
+    for (size_t i = 0; i < n; i++) {
+        const exoplace_shard *s = &p->shards[i];
+        ck_assert_ptr_nonnull(s->node_id);
+        ck_assert_msg(strcmp(s->node_id, ids[i]) == 0, "rank %zu is %s, expected %s", i, s->node_id,
+                      ids[i]);
+        ck_assert_uint_eq(s->node_index, t_index(t, ids[i]));
+        ck_assert_uint_eq(s->device_rank, i);
+        ck_assert_uint_eq(s->world_size, n);
+        ck_assert_uint_eq(s->n_layers, n_layers);
+    }
+}
+
+void t_assert_layer_counts(const exoplace_placement *p, const uint32_t *counts, size_t n)
+{
+    ck_assert_uint_eq(p->n_nodes, n);
+    uint32_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        const exoplace_shard *s = &p->shards[i];
+        ck_assert_msg(s->start_layer == start && s->end_layer == start + counts[i],
+                      "rank %zu has [%u, %u), expected [%u, %u)", i, (unsigned)s->start_layer,
+                      (unsigned)s->end_layer, (unsigned)start, (unsigned)(start + counts[i]));
+        start += counts[i];
+    }
+    if (n)
+        ck_assert_uint_eq(p->shards[n - 1].end_layer, p->shards[n - 1].n_layers);
+}
+
+void t_assert_tensor_layers(const exoplace_placement *p)
+{
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        ck_assert_uint_eq(p->shards[i].start_layer, 0);
+        ck_assert_uint_eq(p->shards[i].end_layer, p->shards[i].n_layers);
+    }
+}
+
+int t_run(Suite *suite)
+{
+    SRunner *sr = srunner_create(suite);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
