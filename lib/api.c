@@ -5,6 +5,8 @@
 #include "sort.h"
 
 #include <stdlib.h>
+
+#include "alloc.h"
 #include <string.h>
 
 const char *exoplace_sharding_name(exoplace_sharding sharding)

@@ -5,6 +5,8 @@
 #include "topology.h"
 
 #include <stdlib.h>
+
+#include "alloc.h"
 #include <string.h>
 
 typedef struct cycle_store {

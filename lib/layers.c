@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "alloc.h"
+
 /* Python's round(): halves to even, whatever the FPU rounding mode. */
 static double round_half_even(double x)
 {

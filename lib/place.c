@@ -6,6 +6,8 @@
 #include "sort.h"
 
 #include <stdlib.h>
+
+#include "alloc.h"
 #include <string.h>
 
 void exoplace_model_init(exoplace_model *model)

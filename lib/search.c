@@ -21,6 +21,8 @@
 #include "sort.h"
 
 #include <stdlib.h>
+
+#include "alloc.h"
 #include <string.h>
 
 #define DIST_UNREACHED UINT32_MAX

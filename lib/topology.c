@@ -4,6 +4,8 @@
 #include "error.h"
 
 #include <stdlib.h>
+
+#include "alloc.h"
 #include <string.h>
 
 /* ---- hashing and the open-addressing index ---------------------------- */

@@ -1,0 +1,51 @@
+/* The test-only allocation seam (see alloc.h); empty in the installed library. */
+#include <stdlib.h>
+
+#include "alloc.h"
+
+#ifdef EXOPLACE_ALLOC_SEAM
+#undef malloc
+#undef calloc
+#undef realloc
+
+/* Thread-local so that tests on several threads do not disturb each other. */
+static _Thread_local long remaining = -1;
+static _Thread_local long made = 0;
+
+long exoplace__seam_fail_after(long successes)
+{
+    long before = made;
+    remaining = successes;
+    made = 0;
+    return before;
+}
+
+static int allow(void)
+{
+    made++;
+    if (remaining < 0)
+        return 1;
+    if (remaining == 0)
+        return 0;
+    remaining--;
+    return 1;
+}
+
+void *exoplace__seam_malloc(size_t size)
+{
+    return allow() ? malloc(size) : NULL;
+}
+
+void *exoplace__seam_calloc(size_t count, size_t size)
+{
+    return allow() ? calloc(count, size) : NULL;
+}
+
+void *exoplace__seam_realloc(void *ptr, size_t size)
+{
+    return allow() ? realloc(ptr, size) : NULL;
+}
+#else
+/* ISO C wants a translation unit to declare something. */
+typedef int exoplace__alloc_seam_absent;
+#endif

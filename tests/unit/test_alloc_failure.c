@@ -1,0 +1,173 @@
+/*
+ * Allocation failure: every call fails cleanly with EXOPLACE_E_NO_MEMORY
+ * whichever allocation fails, and frees what it had taken (the sanitizer
+ * and valgrind runs of this suite find any leak). The n-th allocation fails
+ * for n = 0, 1, 2, ... until the call succeeds, through the seam in
+ * lib/alloc.h that only the internal test library has.
+ */
+#include "unit.h"
+
+/* The internal library is built with the seam; see its declarations. */
+#define EXOPLACE_ALLOC_SEAM
+#include "alloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef exoplace_status (*scenario_fn)(void);
+
+/* A small mesh with thunderbolt and ethernet links, built under the seam. */
+static exoplace_status build_cluster(exoplace_topology **out)
+{
+    exoplace_topology *t = NULL;
+    exoplace_status st = exoplace_topology_new(&t, NULL);
+    if (st)
+        return st;
+    static const char *const ids[] = {"c", "a", "d", "b"};
+    for (size_t i = 0; i < 4 && !st; i++) {
+        exoplace_node_memory m;
+        exoplace_node_memory_init(&m);
+        m.ram_total = 1000 * (i + 1);
+        m.ram_available = 400 * (i + 1);
+        st = exoplace_topology_add_node(t, ids[i], &m, NULL);
+        if (!st)
+            st = exoplace_topology_add_interface(t, ids[i], "en0", "169.254.0.1", NULL);
+    }
+    for (size_t i = 0; i < 4 && !st; i++)
+        for (size_t j = 0; j < 4 && !st; j++) {
+            char addr[40];
+            snprintf(addr, sizeof addr, "/ip4/%s.%zu.%zu/tcp/1", (i + j) % 2 ? "169.254" : "10.0", i, j);
+            if (i != j)
+                st = exoplace_topology_add_connection(t, ids[i], ids[j], addr, NULL);
+        }
+    if (!st)
+        st = exoplace_topology_add_connection(t, "a", "ghost", "/ip4/10.9.9.9/tcp/1", NULL);
+    if (st) {
+        exoplace_topology_free(t);
+        return st;
+    }
+    *out = t;
+    return EXOPLACE_OK;
+}
+
+static void model_of(exoplace_model *model, uint64_t bytes)
+{
+    exoplace_model_init(model);
+    model->model_id = "m";
+    model->storage_size = bytes;
+    model->n_layers = 30;
+}
+
+static exoplace_status scenario_get_placement(void)
+{
+    exoplace_topology *t = NULL;
+    exoplace_status st = build_cluster(&t);
+    if (st)
+        return st;
+    exoplace_model model;
+    model_of(&model, 4500); /* more than all available memory: the total tier, several nodes */
+    exoplace_placement p;
+    exoplace_error err;
+    st = exoplace_get_placement(&p, t, &model, NULL, &err);
+    if (st == EXOPLACE_OK) {
+        ck_assert_int_eq(p.memory_tier, EXOPLACE_TIER_TOTAL);
+        exoplace_placement_dispose(&p);
+    } else {
+        ck_assert_int_eq(err.code, st);
+    }
+    exoplace_topology_free(t);
+    return st;
+}
+
+static exoplace_status scenario_previews(void)
+{
+    exoplace_topology *t = NULL;
+    exoplace_status st = build_cluster(&t);
+    if (st)
+        return st;
+    exoplace_model model;
+    model_of(&model, 1500);
+    exoplace_preview_list *list = NULL;
+    st = exoplace_previews_new(&list, t, &model, NULL, NULL);
+    if (st == EXOPLACE_OK)
+        ck_assert_uint_gt(exoplace_preview_list_count(list), 0);
+    else
+        ck_assert_ptr_null(list);
+    exoplace_preview_list_free(list);
+    exoplace_topology_free(t);
+    return st;
+}
+
+static exoplace_status scenario_cycles(void)
+{
+    exoplace_topology *t = NULL;
+    exoplace_status st = build_cluster(&t);
+    if (st)
+        return st;
+    size_t count = 0, total = 0, starts[64], nodes[256];
+    st = exoplace_cycles_list(&count, &total, starts, 64, nodes, 256, t, 0, NULL);
+    exoplace_topology_free(t);
+    return st;
+}
+
+static exoplace_status scenario_layers(void)
+{
+    const uint64_t memory[] = {3, 5, 7, 11, 13};
+    uint32_t layers[5];
+    return exoplace_layers_distribute(layers, memory, 5, 17, EXOPLACE_LAYERS_LARGEST_REMAINDER, NULL);
+}
+
+/* Fails each allocation of the scenario in turn; returns how many runs failed. */
+static long fail_each_allocation(scenario_fn scenario)
+{
+    long failures = 0;
+    for (long n = 0;; n++) {
+        exoplace__seam_fail_after(n);
+        exoplace_status st = scenario();
+        long made = exoplace__seam_fail_after(-1);
+        if (made <= n) { /* the n-th allocation never came: a clean run */
+            ck_assert_msg(st == EXOPLACE_OK, "with every allocation granted: %s", exoplace_status_name(st));
+            return failures;
+        }
+        ck_assert_msg(st == EXOPLACE_E_NO_MEMORY, "allocation %ld failed but the call returned %s", n,
+                      exoplace_status_name(st));
+        failures++;
+    }
+}
+
+START_TEST(get_placement_fails_cleanly_at_every_allocation)
+{
+    ck_assert_int_gt(fail_each_allocation(scenario_get_placement), 10);
+}
+END_TEST
+
+START_TEST(previews_fail_cleanly_at_every_allocation)
+{
+    ck_assert_int_gt(fail_each_allocation(scenario_previews), 10);
+}
+END_TEST
+
+START_TEST(cycle_listing_fails_cleanly_at_every_allocation)
+{
+    ck_assert_int_gt(fail_each_allocation(scenario_cycles), 5);
+}
+END_TEST
+
+START_TEST(largest_remainder_split_fails_cleanly_when_scratch_is_refused)
+{
+    ck_assert_int_gt(fail_each_allocation(scenario_layers), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("alloc_failure");
+    TCase *tc = tcase_create("seam");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, get_placement_fails_cleanly_at_every_allocation);
+    tcase_add_test(tc, previews_fail_cleanly_at_every_allocation);
+    tcase_add_test(tc, cycle_listing_fails_cleanly_at_every_allocation);
+    tcase_add_test(tc, largest_remainder_split_fails_cleanly_when_scratch_is_refused);
+    suite_add_tcase(s, tc);
+    return t_run(s);
+}
