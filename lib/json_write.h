@@ -1,0 +1,41 @@
+/* A small JSON text writer for responses (internal, not installed).
+ * Responses are written as text rather than built with jansson because
+ * byte counts are unsigned 64-bit and jansson's integers are signed. */
+#ifndef EXOPLACE_JSON_WRITE_H
+#define EXOPLACE_JSON_WRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exoplace.h"
+
+#define EXOPLACE__JSON_WRITER_DEPTH 16
+
+typedef struct exoplace__json_writer {
+    char *text;
+    size_t len;
+    size_t capacity;
+    int out_of_memory;
+    int after_key;
+    size_t depth;
+    unsigned char has_items[EXOPLACE__JSON_WRITER_DEPTH];
+} exoplace__json_writer;
+
+void exoplace__jw_init(exoplace__json_writer *w);
+/* Frees the text unless it was taken. */
+void exoplace__jw_dispose(exoplace__json_writer *w);
+/* Hands the finished text to *out (freed with exoplace_free()).
+ * Returns E_NO_MEMORY when any write failed. */
+exoplace_status exoplace__jw_finish(char **out, exoplace__json_writer *w, exoplace_error *err);
+
+void exoplace__jw_begin_object(exoplace__json_writer *w);
+void exoplace__jw_end_object(exoplace__json_writer *w);
+void exoplace__jw_begin_array(exoplace__json_writer *w);
+void exoplace__jw_end_array(exoplace__json_writer *w);
+void exoplace__jw_key(exoplace__json_writer *w, const char *key);
+void exoplace__jw_string(exoplace__json_writer *w, const char *value);
+void exoplace__jw_u64(exoplace__json_writer *w, uint64_t value);
+void exoplace__jw_bool(exoplace__json_writer *w, int value);
+void exoplace__jw_null(exoplace__json_writer *w);
+
+#endif
