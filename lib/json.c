@@ -5,6 +5,7 @@
  * to the same entry points; nothing here places anything itself. */
 #include <jansson.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -85,21 +86,40 @@ static exoplace_status id_text(const char **out, const json_t *value, const json
     return st;
 }
 
-static exoplace_status pressure_level(exoplace_pressure_level *out, const json_t *value, const json_path *path,
-                                      exoplace_error *err)
+/* Reads a string that must be one of `names` (names[i] stands for value
+ * first + i); the error lists them. */
+static exoplace_status read_name(int *out, const json_t *value, const json_path *path, const char *const *names,
+                                 int first, int count, exoplace_error *err)
 {
     const char *text;
     exoplace_status st = exoplace__json_text(&text, value, path, err);
     if (st)
         return st;
-    for (int level = EXOPLACE_PRESSURE_NORMAL; level <= EXOPLACE_PRESSURE_CRITICAL; level++) {
-        if (strcmp(text, exoplace_pressure_level_name((exoplace_pressure_level)level)) == 0) {
-            *out = (exoplace_pressure_level)level;
+    char expected[128] = "";
+    for (int i = 0; i < count; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = first + i;
             return EXOPLACE_OK;
         }
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof expected - used, "%s%s", i == 0 ? "" : i + 1 == count ? " or " : ", ",
+                 names[i]);
     }
-    return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
-                               "unknown value \"%s\" (expected normal, warn or critical)", text);
+    return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "unknown value \"%s\" (expected %s)", text,
+                               expected);
+}
+
+static exoplace_status pressure_level(exoplace_pressure_level *out, const json_t *value, const json_path *path,
+                                      exoplace_error *err)
+{
+    const char *const names[] = {exoplace_pressure_level_name(EXOPLACE_PRESSURE_NORMAL),
+                                 exoplace_pressure_level_name(EXOPLACE_PRESSURE_WARN),
+                                 exoplace_pressure_level_name(EXOPLACE_PRESSURE_CRITICAL)};
+    int level;
+    exoplace_status st = read_name(&level, value, path, names, EXOPLACE_PRESSURE_NORMAL, 3, err);
+    if (st == EXOPLACE_OK)
+        *out = (exoplace_pressure_level)level;
+    return st;
 }
 
 static exoplace_status read_memory(exoplace_node_memory *memory, const json_t *object, json_path *path,
@@ -349,52 +369,37 @@ static exoplace_status read_models(parsed_request *req, const json_t *root, int 
 static exoplace_status read_sharding(exoplace_sharding *out, const json_t *value, const json_path *path,
                                      exoplace_error *err)
 {
-    const char *text;
-    exoplace_status st = exoplace__json_text(&text, value, path, err);
-    if (st)
-        return st;
-    for (int s = EXOPLACE_SHARDING_PIPELINE; s <= EXOPLACE_SHARDING_TENSOR; s++) {
-        if (strcmp(text, exoplace_sharding_name((exoplace_sharding)s)) == 0) {
-            *out = (exoplace_sharding)s;
-            return EXOPLACE_OK;
-        }
-    }
-    return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
-                               "unknown value \"%s\" (expected Pipeline or Tensor)", text);
+    const char *const names[] = {exoplace_sharding_name(EXOPLACE_SHARDING_PIPELINE),
+                                 exoplace_sharding_name(EXOPLACE_SHARDING_TENSOR)};
+    int sharding;
+    exoplace_status st = read_name(&sharding, value, path, names, EXOPLACE_SHARDING_PIPELINE, 2, err);
+    if (st == EXOPLACE_OK)
+        *out = (exoplace_sharding)sharding;
+    return st;
 }
 
 static exoplace_status read_instance_meta(exoplace_instance_meta *out, const json_t *value, const json_path *path,
                                           exoplace_error *err)
 {
-    const char *text;
-    exoplace_status st = exoplace__json_text(&text, value, path, err);
-    if (st)
-        return st;
-    for (int m = EXOPLACE_INSTANCE_MLX_RING; m <= EXOPLACE_INSTANCE_MLX_JACCL; m++) {
-        if (strcmp(text, exoplace_instance_meta_name((exoplace_instance_meta)m)) == 0) {
-            *out = (exoplace_instance_meta)m;
-            return EXOPLACE_OK;
-        }
-    }
-    return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
-                               "unknown value \"%s\" (expected MlxRing or MlxJaccl)", text);
+    const char *const names[] = {exoplace_instance_meta_name(EXOPLACE_INSTANCE_MLX_RING),
+                                 exoplace_instance_meta_name(EXOPLACE_INSTANCE_MLX_JACCL)};
+    int meta;
+    exoplace_status st = read_name(&meta, value, path, names, EXOPLACE_INSTANCE_MLX_RING, 2, err);
+    if (st == EXOPLACE_OK)
+        *out = (exoplace_instance_meta)meta;
+    return st;
 }
 
 static exoplace_status read_strategy(exoplace_layer_strategy *out, const json_t *value, const json_path *path,
                                      exoplace_error *err)
 {
-    const char *text;
-    exoplace_status st = exoplace__json_text(&text, value, path, err);
-    if (st)
-        return st;
-    for (int s = EXOPLACE_LAYERS_LARGEST_REMAINDER; s <= EXOPLACE_LAYERS_EXO; s++) {
-        if (strcmp(text, exoplace_layer_strategy_name((exoplace_layer_strategy)s)) == 0) {
-            *out = (exoplace_layer_strategy)s;
-            return EXOPLACE_OK;
-        }
-    }
-    return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
-                               "unknown value \"%s\" (expected exo or largest-remainder)", text);
+    const char *const names[] = {exoplace_layer_strategy_name(EXOPLACE_LAYERS_LARGEST_REMAINDER),
+                                 exoplace_layer_strategy_name(EXOPLACE_LAYERS_EXO)};
+    int strategy;
+    exoplace_status st = read_name(&strategy, value, path, names, EXOPLACE_LAYERS_LARGEST_REMAINDER, 2, err);
+    if (st == EXOPLACE_OK)
+        *out = (exoplace_layer_strategy)strategy;
+    return st;
 }
 
 /* The host's options, then the request's own settings on top. */
