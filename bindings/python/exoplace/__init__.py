@@ -1,0 +1,40 @@
+"""Python bindings of libexoplace: where a large language model runs on an exo cluster.
+
+Two layers over the C library (loaded with ctypes, standard library only):
+
+- Functions on plain data shaped like exo's wire format (json.md):
+  get_placement(), place(), previews(), cycles(), model_fit(),
+  distribute_layers() and probe_local(). A request is a dict, JSON text or an
+  exo /state document.
+- Objects for topologies built in code: Topology (add_node, add_interface,
+  add_connection, get_placement, place_model, previews, cycles, ...) returning
+  Placement, Shard and Preview dataclasses.
+
+Failures raise PlacementError (cannot be placed; .code and exo's message) or
+InputError, a ValueError naming the offending field.
+
+The library is found through EXOPLACE_LIBRARY, the checkout's build directory,
+or the system's library path (see exoplace._lib).
+"""
+from __future__ import annotations
+
+from . import _lib
+from .errors import ExoplaceError, InputError, LibraryLoadError, PlacementError, ProbeError
+from .json_api import cycles, distribute_layers, get_placement, model_fit, place, previews, probe_local
+from .model import Model, ModelFit, Multiaddr, NodeMemory, Placement, Preview, Shard
+from .topology import Topology, parse_multiaddr
+
+__version__ = "0.1.0"
+
+
+def library_version() -> str:
+    """The version of the libexoplace actually loaded, "MAJOR.MINOR.PATCH"."""
+    return _lib.lib().exoplace_version().decode()
+
+
+__all__ = [
+    "ExoplaceError", "InputError", "LibraryLoadError", "PlacementError", "ProbeError",
+    "cycles", "distribute_layers", "get_placement", "model_fit", "place", "previews", "probe_local",
+    "Model", "ModelFit", "Multiaddr", "NodeMemory", "Placement", "Preview", "Shard",
+    "Topology", "parse_multiaddr", "library_version", "__version__",
+]

@@ -1,0 +1,56 @@
+"""Exceptions raised by the exoplace bindings.
+
+A failed call of the library reports a status and an ``exoplace_error``
+(code, message, field). The bindings turn them into:
+
+- PlacementError: the request is well-formed but cannot be placed
+  (``insufficient_memory``, ``tensor_not_supported``, ``no_tensor_sharding``,
+  ``invalid_split``, ``search_limit``); the message is exo's text.
+- InputError, a ValueError: bad input (malformed JSON, a wrong field, a limit);
+  the message names the offending field.
+- ProbeError, an OSError: the local memory probe could not read the system.
+- MemoryError: the library ran out of memory.
+- LibraryLoadError, an OSError: libexoplace could not be loaded.
+"""
+from __future__ import annotations
+
+
+class ExoplaceError(Exception):
+    """A failure reported by libexoplace.
+
+    Attributes:
+        code: the stable code, exoplace_status_name() (e.g. "insufficient_memory").
+        message: the library's text.
+        field: the path of the offending input ("" when none).
+    """
+
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        # One argument, so that str() is the message (and an OSError subclass
+        # does not read the code as an errno).
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __reduce__(self) -> tuple:  # pickling rebuilds from all three parts, not args
+        return (type(self), (self.code, self.message, self.field))
+
+
+class PlacementError(ExoplaceError):
+    """A well-formed request that cannot be placed; str() is exo's message and
+    field, when set, the input the failure is about (e.g. "model.hidden_size")."""
+
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        super().__init__(code, message, field)
+
+
+class InputError(ExoplaceError, ValueError):
+    """Bad input: the message starts with the field it names."""
+
+
+class ProbeError(ExoplaceError, OSError):
+    """The local memory probe failed (a file missing or malformed)."""
+
+
+class LibraryLoadError(OSError):
+    """libexoplace could not be loaded; the message names every place tried."""

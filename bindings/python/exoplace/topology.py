@@ -1,0 +1,519 @@
+"""The object layer: a cluster topology built in code, placed on through the C API.
+
+A Topology owns one ``exoplace_topology``. Building it (add_*) and reading it
+(placement, cycles, ...) follow the library's thread rule: any number of
+readers at once, a writer alone. The handle is freed by close() (or the
+``with`` block, or the garbage collector as a last resort); a close() while
+another thread is inside a call waits for that call to finish before the C
+handle goes away.
+"""
+from __future__ import annotations
+
+import ctypes
+import threading
+from contextlib import contextmanager
+from ctypes import byref, c_int, c_size_t, c_uint8, c_void_p
+from typing import Iterator, List, Optional, Sequence
+
+from . import _lib
+from ._lib import SIZE_MAX, UINT32_MAX, UINT64_MAX, integer_argument, raise_for_status, text_argument
+from .errors import InputError
+from .model import Model, ModelFit, Multiaddr, NodeMemory, Placement, Preview, Shard
+
+_ADDRESS_KINDS = ("ip4", "ip6", "dns")  # exoplace_address_kind has no name function
+
+
+def _decode_id(raw: bytes) -> str:
+    # Ids from Python are UTF-8; surrogateescape keeps any other bytes round-trippable.
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _c_model(model: Model) -> _lib.Model:
+    """The exoplace_model for `model`. It borrows model_id's bytes, which the
+    returned Structure keeps alive (ctypes holds the object a c_char_p field
+    was set from)."""
+    if not isinstance(model, Model):
+        raise TypeError(f"model: expected exoplace.Model, got {type(model).__name__}")
+    c_model = _lib.Model()
+    _lib.lib().exoplace_model_init(byref(c_model))
+    c_model.model_id = text_argument(model.model_id, "model.model_id")
+    c_model.storage_size = integer_argument(model.storage_size, "model.storage_size", 0, UINT64_MAX)
+    c_model.n_layers = integer_argument(model.n_layers, "model.n_layers", 0, UINT32_MAX)
+    if model.hidden_size is not None:
+        # 0 is how C says "not stated", so a stated 0 must be refused here.
+        c_model.hidden_size = integer_argument(model.hidden_size, "model.hidden_size", 1, UINT32_MAX)
+    if model.supports_tensor is not None:
+        c_model.supports_tensor = 1 if model.supports_tensor else 0
+    return c_model
+
+
+def _place_options(*, sharding: str = "Pipeline", instance_meta: str = "MlxRing", min_nodes: int = 1,
+                   strategy: str = "largest-remainder", memory_tier: str = "available",
+                   no_fallback: bool = False, allow_swap: bool = False,
+                   max_search_steps: int = 0) -> _lib.PlaceOptions:
+    options = _lib.PlaceOptions()
+    _lib.lib().exoplace_place_options_init(byref(options))
+    options.sharding = _lib.enum_value("sharding", sharding, "sharding")
+    options.instance_meta = _lib.enum_value("instance_meta", instance_meta, "instance_meta")
+    options.min_nodes = integer_argument(min_nodes, "min_nodes", 0, UINT32_MAX)
+    options.strategy = _lib.enum_value("layer_strategy", strategy, "strategy")
+    options.memory_tier = _lib.enum_value("memory_tier", memory_tier, "memory_tier")
+    options.no_fallback = 1 if no_fallback else 0
+    options.allow_swap = 1 if allow_swap else 0
+    options.max_search_steps = integer_argument(max_search_steps, "max_search_steps", 0, UINT64_MAX)
+    return options
+
+
+def _placement(c_placement: _lib.Placement, model_id: str) -> Placement:
+    """Copies a filled exoplace_placement into Python objects."""
+    shards = tuple(
+        Shard(node_id=_decode_id(shard.node_id), device_rank=shard.device_rank, world_size=shard.world_size,
+              start_layer=shard.start_layer, end_layer=shard.end_layer, n_layers=shard.n_layers,
+              memory_delta=shard.memory_delta)
+        for shard in c_placement.shards[:c_placement.n_nodes])
+    return Placement(model_id=model_id,
+                     sharding=_lib.enum_name("sharding", c_placement.sharding),
+                     instance_meta=_lib.enum_name("instance_meta", c_placement.instance_meta),
+                     memory_tier=_lib.enum_name("memory_tier", c_placement.memory_tier),
+                     is_low_memory=bool(c_placement.is_low_memory),
+                     nodes=tuple(shard.node_id for shard in shards),
+                     shards=shards)
+
+
+class Topology:
+    """A cluster: nodes with memory profiles and directed connections.
+
+    Example::
+
+        with Topology() as cluster:
+            cluster.add_node("a", ram_total=64 << 30, ram_available=48 << 30)
+            placement = cluster.get_placement(Model("m", 30 << 30, 32))
+    """
+
+    def __init__(self) -> None:
+        """Creates an empty topology (exoplace_topology_new)."""
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writers_waiting = 0
+        self._closed = True
+        self._handle = c_void_p()
+        cdll = _lib.lib()
+        # Held so that __del__ can still free at interpreter exit, when the
+        # module's globals may already be gone.
+        self._free_function = cdll.exoplace_topology_free
+        err = _lib.Error()
+        raise_for_status(cdll.exoplace_topology_new(byref(self._handle), byref(err)), err)
+        self._closed = False
+
+    # ---- lifetime -----------------------------------------------------------
+
+    def close(self) -> None:
+        """Frees the C topology. Calls running in other threads finish first;
+        later calls raise ValueError. Closing twice is harmless."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            if self._readers == 0:
+                self._free()
+
+    @property
+    def closed(self) -> bool:
+        """True once close() has been called."""
+        return self._closed
+
+    def __enter__(self) -> "Topology":
+        """The topology itself; the ``with`` block closes it."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Closes the topology."""
+        self.close()
+
+    def __del__(self) -> None:
+        # A running call holds a reference to self, so nothing reads the
+        # handle any more once the object is collected.
+        handle = getattr(self, "_handle", None)
+        if handle is not None and handle.value and not self._closed:
+            self._closed = True
+            self._free()
+
+    def _free(self) -> None:
+        self._free_function(self._handle)
+        self._handle.value = None
+
+    @contextmanager
+    def _reading(self) -> Iterator[c_void_p]:
+        """The handle, held open for the duration of a read-only call."""
+        with self._cond:
+            # Writers go first, or a steady stream of readers would starve them.
+            self._cond.wait_for(lambda: self._writers_waiting == 0 or self._closed)
+            if self._closed:
+                raise ValueError("the topology is closed")
+            self._readers += 1
+        try:
+            yield self._handle
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if self._readers == 0:
+                    if self._closed:
+                        self._free()
+                    self._cond.notify_all()
+
+    @contextmanager
+    def _writing(self) -> Iterator[c_void_p]:
+        """The handle, for one modifying call while no read runs."""
+        with self._cond:
+            self._writers_waiting += 1
+            try:
+                self._cond.wait_for(lambda: self._readers == 0 or self._closed)
+            finally:
+                self._writers_waiting -= 1
+            try:
+                if self._closed:
+                    raise ValueError("the topology is closed")
+                yield self._handle
+            finally:
+                self._cond.notify_all()
+
+    # ---- building -----------------------------------------------------------
+
+    def add_node(self, node_id: str, *, ram_total: int = 0, ram_available: int = 0, swap_total: int = 0,
+                 swap_available: int = 0, pressure_level: Optional[str] = None,
+                 free_percent: Optional[int] = None, profile: bool = True) -> None:
+        """Adds a node.
+
+        Args:
+            node_id: non-empty, unique, at most EXOPLACE_MAX_ID_BYTES bytes of UTF-8.
+            ram_total, ram_available, swap_total, swap_available: bytes, 0 .. 2**64-1.
+            pressure_level: None (unreported), "normal", "warn" or "critical".
+            free_percent: None (unreported) or 0..100.
+            profile: False adds a node without a profile, which is never placed on
+                (then no memory figures may be given).
+
+        Raises:
+            InputError: an empty, too long or duplicate id (code "duplicate_node"),
+                a value out of range; the message names the field.
+        """
+        raw_id = text_argument(node_id, "node_id")
+        memory = None
+        if profile:
+            memory = _lib.NodeMemory()
+            _lib.lib().exoplace_node_memory_init(byref(memory))
+            memory.ram_total = integer_argument(ram_total, "ram_total", 0, UINT64_MAX)
+            memory.ram_available = integer_argument(ram_available, "ram_available", 0, UINT64_MAX)
+            memory.swap_total = integer_argument(swap_total, "swap_total", 0, UINT64_MAX)
+            memory.swap_available = integer_argument(swap_available, "swap_available", 0, UINT64_MAX)
+            if pressure_level is not None:
+                memory.pressure_level = _lib.enum_value("pressure_level", pressure_level, "pressure_level")
+            if free_percent is not None:
+                # The library checks 0..100; this only keeps ctypes from wrapping.
+                memory.free_percent = integer_argument(free_percent, "free_percent", 0, 2**31 - 1)
+        elif (ram_total, ram_available, swap_total, swap_available, pressure_level, free_percent) != (
+                0, 0, 0, 0, None, None):
+            raise InputError("invalid_argument", "profile: a node without a profile takes no memory figures",
+                             "profile")
+        err = _lib.Error()
+        with self._writing() as handle:
+            status = _lib.lib().exoplace_topology_add_node(handle, raw_id, byref(memory) if memory else None,
+                                                           byref(err))
+        raise_for_status(status, err)
+
+    def add_interface(self, node_id: str, name: str, ip_address: str) -> None:
+        """Adds a network interface (name, IP address text) to a node's profile.
+
+        Raises:
+            InputError: unknown node (code "unknown_node"), text too long.
+        """
+        args = (text_argument(node_id, "node_id"), text_argument(name, "name"),
+                text_argument(ip_address, "ip_address"))
+        err = _lib.Error()
+        with self._writing() as handle:
+            status = _lib.lib().exoplace_topology_add_interface(handle, *args, byref(err))
+        raise_for_status(status, err)
+
+    def add_connection(self, local_node_id: str, send_back_node_id: str, multiaddr: str) -> None:
+        """Adds the directed connection local_node_id -> send_back_node_id over `multiaddr`.
+
+        An endpoint that is not a node yet is added without a profile (as exo
+        does); an identical connection counts once. A multiaddr on 169.254.x.x
+        is thunderbolt.
+
+        Raises:
+            InputError: an empty id, a multiaddr the library refuses (the
+                message says which part is wrong).
+        """
+        args = (text_argument(local_node_id, "local_node_id"),
+                text_argument(send_back_node_id, "send_back_node_id"),
+                text_argument(multiaddr, "multiaddr"))
+        err = _lib.Error()
+        with self._writing() as handle:
+            status = _lib.lib().exoplace_topology_add_connection(handle, *args, byref(err))
+        raise_for_status(status, err)
+
+    # ---- reading ------------------------------------------------------------
+
+    @property
+    def node_ids(self) -> List[str]:
+        """Node ids in the order they were added (unknown endpoints included)."""
+        with self._reading() as handle:
+            return self._node_ids(handle)
+
+    @staticmethod
+    def _node_ids(handle: c_void_p) -> List[str]:
+        cdll = _lib.lib()
+        return [_decode_id(cdll.exoplace_topology_node_id(handle, i))
+                for i in range(cdll.exoplace_topology_node_count(handle))]
+
+    def __len__(self) -> int:
+        """The number of nodes."""
+        with self._reading() as handle:
+            return _lib.lib().exoplace_topology_node_count(handle)
+
+    def __contains__(self, node_id: object) -> bool:
+        """Whether a node with this id exists."""
+        if not isinstance(node_id, str) or "\0" in node_id:
+            return False
+        index = c_size_t()
+        with self._reading() as handle:
+            return _lib.lib().exoplace_topology_find_node(byref(index), handle, node_id.encode("utf-8"),
+                                                          None) == _lib.STATUS_OK
+
+    @property
+    def connection_count(self) -> int:
+        """The number of distinct connections."""
+        with self._reading() as handle:
+            return _lib.lib().exoplace_topology_connection_count(handle)
+
+    @staticmethod
+    def _index(handle: c_void_p, node_id: str) -> int:
+        index = c_size_t()
+        err = _lib.Error()
+        status = _lib.lib().exoplace_topology_find_node(byref(index), handle, text_argument(node_id, "node_id"),
+                                                        byref(err))
+        raise_for_status(status, err)
+        return index.value
+
+    def node_memory(self, node_id: str) -> Optional[NodeMemory]:
+        """The node's memory profile, None for a node without a profile.
+
+        Raises:
+            InputError: no such node (code "unknown_node").
+        """
+        memory = _lib.NodeMemory()
+        with self._reading() as handle:
+            if not _lib.lib().exoplace_topology_node_memory(byref(memory), handle, self._index(handle, node_id)):
+                return None
+        level = memory.pressure_level
+        return NodeMemory(ram_total=memory.ram_total, ram_available=memory.ram_available,
+                          swap_total=memory.swap_total, swap_available=memory.swap_available,
+                          pressure_level=_lib.enum_name("pressure_level", level) if level else None,
+                          free_percent=memory.free_percent if memory.free_percent >= 0 else None)
+
+    def is_leaf(self, node_id: str) -> bool:
+        """Whether the node has exactly one distinct successor.
+
+        Raises:
+            InputError: no such node.
+        """
+        with self._reading() as handle:
+            return bool(_lib.lib().exoplace_topology_node_is_leaf(handle, self._index(handle, node_id)))
+
+    def cycles(self, *, min_bytes: Optional[int] = None, use_total_memory: bool = False,
+               max_cycles: int = 0) -> List[List[str]]:
+        """Every simple directed cycle plus every node as a singleton, in
+        canonical order (each rotated to start at its smallest id; by length,
+        then by ids).
+
+        Args:
+            min_bytes: when given, only cycles whose nodes all have a profile
+                and whose summed metric is at least min_bytes (the memory filter).
+            use_total_memory: with min_bytes, the metric is ram_total instead of
+                ram_available.
+            max_cycles: stop with InputError (code "too_many_cycles") past this
+                many; 0 means EXOPLACE_DEFAULT_MAX_CYCLES.
+        """
+        max_cycles = integer_argument(max_cycles, "max_cycles", 0, SIZE_MAX)
+        if min_bytes is not None:
+            min_bytes = integer_argument(min_bytes, "min_bytes", 0, UINT64_MAX)
+        cdll = _lib.lib()
+        err = _lib.Error()
+        count, node_total = c_size_t(), c_size_t()
+        starts = nodes = None
+        with self._reading() as handle:
+            # First the sizes (capacities 0), then the lists.
+            status = cdll.exoplace_cycles_list(byref(count), byref(node_total), None, 0, None, 0, handle,
+                                               max_cycles, byref(err))
+            if status == _lib.STATUS_BUFFER_TOO_SMALL:
+                starts = (c_size_t * (count.value + 1))()
+                nodes = (c_size_t * max(node_total.value, 1))()
+                err = _lib.Error()
+                status = cdll.exoplace_cycles_list(byref(count), byref(node_total), starts, len(starts), nodes,
+                                                   len(nodes), handle, max_cycles, byref(err))
+            raise_for_status(status, err)
+            if count.value == 0:
+                return []
+            keep = (c_uint8 * count.value)()
+            if min_bytes is None:
+                ctypes.memset(keep, 1, count.value)
+            else:
+                status = cdll.exoplace_cycles_filter_by_memory(keep, starts, nodes, count.value, handle, min_bytes,
+                                                               1 if use_total_memory else 0, byref(err))
+                raise_for_status(status, err)
+            ids = self._node_ids(handle)
+        return [[ids[nodes[i]] for i in range(starts[c], starts[c + 1])] for c in range(count.value) if keep[c]]
+
+    def is_thunderbolt_cycle(self, cycle: Sequence[str]) -> bool:
+        """Whether every ordered pair of the cycle's nodes that has a connection
+        has a thunderbolt one (a singleton always is).
+
+        Raises:
+            InputError: an unknown node, an empty cycle.
+        """
+        cdll = _lib.lib()
+        result = c_int()
+        err = _lib.Error()
+        with self._reading() as handle:
+            indexes = (c_size_t * len(cycle))(*(self._index(handle, node_id) for node_id in cycle))
+            status = cdll.exoplace_cycle_is_thunderbolt(byref(result), handle, indexes, len(cycle), byref(err))
+        raise_for_status(status, err)
+        return bool(result.value)
+
+    # ---- placing ------------------------------------------------------------
+
+    def place_model(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
+                    min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
+                    max_search_steps: int = 0) -> Placement:
+        """One placement attempt in one memory tier (exo's place; no fallback).
+
+        Args:
+            model: the model.
+            sharding: "Pipeline" or "Tensor".
+            instance_meta: "MlxRing" or "MlxJaccl".
+            min_nodes: the smallest ring to consider (at least 1).
+            strategy: the pipeline layer split, "largest-remainder" or "exo".
+            memory_tier: "available", "pressure", "total" (exo's
+                allow_low_memory) or "swap".
+            max_search_steps: the search's work bound; 0 for the default.
+
+        Raises:
+            PlacementError: cannot be placed; .code is e.g. "insufficient_memory",
+                str() is exo's message.
+            InputError: a bad argument, naming it.
+        """
+        options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
+                                 strategy=strategy, memory_tier=memory_tier, max_search_steps=max_search_steps)
+        return self._run_placement("exoplace_place", model, options)
+
+    def get_placement(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
+                      min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
+                      no_fallback: bool = False, allow_swap: bool = False,
+                      max_search_steps: int = 0) -> Placement:
+        """get_placement: the memory tiers in ladder order from `memory_tier`
+        (available, pressure when a node reports it, total, swap only with
+        allow_swap) until one places; the first attempt's error otherwise.
+
+        Args:
+            no_fallback: one attempt only.
+            allow_swap: the ladder may reach the swap tier.
+            Others: as place_model().
+
+        Raises:
+            PlacementError: no tier places it; the strict attempt's error.
+            InputError: a bad argument, naming it.
+        """
+        options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
+                                 strategy=strategy, memory_tier=memory_tier, no_fallback=no_fallback,
+                                 allow_swap=allow_swap, max_search_steps=max_search_steps)
+        return self._run_placement("exoplace_get_placement", model, options)
+
+    def _run_placement(self, function_name: str, model: Model, options: _lib.PlaceOptions) -> Placement:
+        c_model = _c_model(model)
+        c_placement = _lib.Placement()
+        err = _lib.Error()
+        function = getattr(_lib.lib(), function_name)
+        try:
+            with self._reading() as handle:
+                status = function(byref(c_placement), handle, byref(c_model), byref(options), byref(err))
+                raise_for_status(status, err)
+                # Shard node ids are borrowed from the topology: copy them
+                # while the handle is held.
+                return _placement(c_placement, model.model_id)
+        finally:
+            _lib.lib().exoplace_placement_dispose(byref(c_placement))
+
+    def previews(self, model: Model, *, strategy: str = "largest-remainder", memory_tier: str = "available",
+                 no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0) -> List[Preview]:
+        """get_placement_previews: every sharding x instance_meta x min_nodes
+        combination, de-duplicated on (sharding, instance_meta, node count),
+        errors of one (sharding, instance_meta) counting as one. Error
+        previews carry the strict error; nothing raises for them.
+
+        Raises:
+            InputError: a bad argument.
+        """
+        options = _place_options(strategy=strategy, memory_tier=memory_tier, no_fallback=no_fallback,
+                                 allow_swap=allow_swap, max_search_steps=max_search_steps)
+        c_model = _c_model(model)
+        cdll = _lib.lib()
+        c_list = c_void_p()
+        err = _lib.Error()
+        try:
+            with self._reading() as handle:
+                status = cdll.exoplace_previews_new(byref(c_list), handle, byref(c_model), byref(options),
+                                                    byref(err))
+                raise_for_status(status, err)
+                return [self._preview(cdll.exoplace_preview_list_get(c_list, i).contents, model.model_id)
+                        for i in range(cdll.exoplace_preview_list_count(c_list))]
+        finally:
+            cdll.exoplace_preview_list_free(c_list)
+
+    @staticmethod
+    def _preview(c_preview: _lib.Preview, model_id: str) -> Preview:
+        common = dict(model_id=model_id, sharding=_lib.enum_name("sharding", c_preview.sharding),
+                      instance_meta=_lib.enum_name("instance_meta", c_preview.instance_meta),
+                      min_nodes=c_preview.min_nodes)
+        if c_preview.status == _lib.STATUS_OK:
+            return Preview(placement=_placement(c_preview.placement, model_id), **common)
+        return Preview(error_code=_lib.status_name(c_preview.status),
+                       error=c_preview.error.message.decode("utf-8", "replace"), **common)
+
+    def model_fit(self, storage_size: int) -> ModelFit:
+        """Whether a model of storage_size bytes fits the summed memory of the
+        nodes with a profile (available: will_fit; total: can_fit)."""
+        storage_size = integer_argument(storage_size, "storage_size", 0, UINT64_MAX)
+        fit = _lib.ModelFit()
+        err = _lib.Error()
+        with self._reading() as handle:
+            status = _lib.lib().exoplace_model_fit_check(byref(fit), handle, storage_size, byref(err))
+        raise_for_status(status, err)
+        return ModelFit(will_fit=bool(fit.will_fit), can_fit=bool(fit.can_fit))
+
+    def order_models(self, models: Sequence[Model]) -> List[Model]:
+        """A model list in display order: can-fit first, then will-fit, then
+        larger models first, then model id (byte-wise)."""
+        # The array copies the structs; the list keeps their model_id bytes alive.
+        keep_alive = [_c_model(model) for model in models]
+        c_models = (_lib.Model * len(models))(*keep_alive)
+        order = (c_size_t * len(models))()
+        err = _lib.Error()
+        with self._reading() as handle:
+            status = _lib.lib().exoplace_models_order(order, handle, c_models, len(models), byref(err))
+        raise_for_status(status, err)
+        return [models[i] for i in order]
+
+
+def parse_multiaddr(text: str) -> Multiaddr:
+    """Parses /ip4/A.B.C.D/tcp/PORT, /ip6/ADDR/tcp/PORT or /dns/NAME/tcp/PORT.
+
+    Raises:
+        InputError: the message says which part is wrong.
+    """
+    parsed = _lib.Multiaddr()
+    err = _lib.Error()
+    status = _lib.lib().exoplace_multiaddr_parse(byref(parsed), text_argument(text, "multiaddr"), byref(err))
+    raise_for_status(status, err)
+    return Multiaddr(kind=_ADDRESS_KINDS[parsed.kind], host=parsed.host.decode("utf-8", "surrogateescape"),
+                     port=parsed.port if parsed.has_port else None, is_thunderbolt=bool(parsed.is_thunderbolt))
+

@@ -1,0 +1,73 @@
+"""Shared helpers of the Python binding tests: request builders and paths."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import exoplace
+
+PYTHON_DIR = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+# Subprocesses (the command line tests) run elsewhere: a relative library
+# path given to the test run must still point at the same file there.
+if os.environ.get("EXOPLACE_LIBRARY"):
+    os.environ["EXOPLACE_LIBRARY"] = os.path.abspath(os.environ["EXOPLACE_LIBRARY"])
+
+
+def conformance_dir() -> Path:
+    """Where the shared conformance vectors are: EXOPLACE_CONFORMANCE_DIR, else
+    the checkout's tests/conformance."""
+    return Path(os.environ.get("EXOPLACE_CONFORMANCE_DIR", REPO_ROOT / "tests" / "conformance"))
+
+
+def include_dir() -> Path:
+    """Where exoplace.h is: EXOPLACE_INCLUDE_DIR, else the checkout's include/."""
+    return Path(os.environ.get("EXOPLACE_INCLUDE_DIR", REPO_ROOT / "include"))
+
+
+def node(node_id: str, ram_total: int, ram_available: int, **memory: Any) -> Dict[str, Any]:
+    """A node in exo's wire format; extra memory keys (e.g. pressureLevel) go into the memory object."""
+    body = {"ramTotal": {"inBytes": ram_total}, "ramAvailable": {"inBytes": ram_available},
+            "swapTotal": {"inBytes": 0}, "swapAvailable": {"inBytes": 0}}
+    body.update(memory)
+    return {"nodeId": node_id, "nodeProfile": {"memory": body, "networkInterfaces": []}}
+
+
+def connection(local: str, send_back: str, address: str = "/ip4/10.0.0.1/tcp/52415") -> Dict[str, Any]:
+    """A directed connection in exo's wire format."""
+    return {"localNodeId": local, "sendBackNodeId": send_back, "sendBackMultiaddr": {"address": address}}
+
+
+def ring(*ids: str, address: str = "/ip4/10.0.0.1/tcp/52415") -> List[Dict[str, Any]]:
+    """Connections both ways between consecutive ids (a ring for 3 or more)."""
+    pairs = list(zip(ids, ids[1:] + ids[:1])) if len(ids) > 2 else [(ids[0], ids[1])]
+    return [c for a, b in pairs for c in (connection(a, b, address), connection(b, a, address))]
+
+
+def model(model_id: str = "m", storage_size: int = 1500, n_layers: int = 12, **extra: Any) -> Dict[str, Any]:
+    """A model in exo's wire format."""
+    body = {"modelId": model_id, "storageSize": {"inBytes": storage_size}, "nLayers": n_layers}
+    body.update(extra)
+    return body
+
+
+def request(nodes: List[Dict[str, Any]], connections: Optional[List[Dict[str, Any]]] = None,
+            model_body: Optional[Dict[str, Any]] = None, **settings: Any) -> Dict[str, Any]:
+    """A json.md request."""
+    body: Dict[str, Any] = {"topology": {"nodes": nodes, "connections": connections or []}}
+    if model_body is not None:
+        body["model"] = model_body
+    body.update(settings)
+    return body
+
+
+def two_node_topology(available: int = 1000, total: int = 2000) -> exoplace.Topology:
+    """Two nodes a and b, connected both ways over ethernet."""
+    topology = exoplace.Topology()
+    topology.add_node("a", ram_total=total, ram_available=available)
+    topology.add_node("b", ram_total=total, ram_available=available)
+    topology.add_connection("a", "b", "/ip4/10.0.0.2/tcp/52415")
+    topology.add_connection("b", "a", "/ip4/10.0.0.1/tcp/52415")
+    return topology

@@ -1,0 +1,143 @@
+"""100 000 calls in a loop with flat memory.
+
+Two measures, each read after a warm-up and again after the loop:
+- resident memory (VmRSS of /proc/self/status), the figure a user sees;
+- bytes in use on the C heap (glibc mallinfo2().uordblks), which is exact: a
+  response string, shard array or preview list left unfreed on any path shows
+  up as its size times the number of calls, where RSS would hide a few bytes a
+  call inside its page granularity.
+The paths include the ones that raise, since results must be released before
+the exception leaves.
+"""
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import sys
+import unittest
+from pathlib import Path
+
+import exoplace
+from exoplace import Model, PlacementError
+from support import model, node, request, two_node_topology
+
+CALLS = 100_000
+WARM_UP = 2_000
+RSS_SLACK_BYTES = 2 * 1024 * 1024
+HEAP_SLACK_BYTES = 64 * 1024  # well under one byte per call
+PER_PATH_CALLS = 3_000
+PER_PATH_HEAP_SLACK_BYTES = 1024
+
+STATUS = Path("/proc/self/status")
+
+
+def resident_bytes() -> int:
+    for line in STATUS.read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS line in /proc/self/status")
+
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
+def _mallinfo2():
+    try:
+        function = ctypes.CDLL(None).mallinfo2  # glibc 2.33 and later
+    except AttributeError:
+        return None
+    function.restype = MallInfo2
+    function.argtypes = []
+    return function
+
+
+MALLINFO2 = _mallinfo2() if sys.platform.startswith("linux") else None
+
+
+def heap_in_use() -> int:
+    gc.collect()
+    return MALLINFO2().uordblks
+
+
+@unittest.skipUnless(STATUS.is_file() and sys.platform.startswith("linux"), "needs Linux /proc/self/status")
+class FlatMemoryTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.topology = two_node_topology(available=1000, total=2000)
+        cls.tiny_request = json.dumps(request([node("a", 100, 100)], [], model("m", 50, 2)))
+        cls.failing_request = json.dumps(request([node("a", 100, 100)], [], model("m", 500, 2)))
+        cls.fitting = Model("m", 1500, 4)
+        cls.too_big = Model("m", 10_000, 4)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.topology.close()
+
+    def raises_placement_error(self, call) -> None:
+        try:
+            call()
+        except PlacementError:
+            return
+        self.fail("expected a PlacementError")
+
+    def paths(self):
+        """(label, call) of each path through the bindings that allocates in C."""
+        return [
+            ("distribute_layers", lambda: exoplace.distribute_layers([3, 5], 4)),
+            ("Topology.get_placement", lambda: self.topology.get_placement(self.fitting)),
+            ("get_placement (JSON)", lambda: exoplace.get_placement(self.tiny_request)),
+            ("Topology.get_placement raising",
+             lambda: self.raises_placement_error(lambda: self.topology.get_placement(self.too_big))),
+            ("place (JSON) raising", lambda: self.raises_placement_error(lambda: exoplace.place(self.failing_request))),
+        ]
+
+    def test_hundred_thousand_calls_keep_memory_flat(self):
+        calls = [call for _, call in self.paths()]
+        for index in range(WARM_UP):
+            calls[index % len(calls)]()
+        gc.collect()
+        rss_before = resident_bytes()
+        heap_before = heap_in_use() if MALLINFO2 else None
+        for index in range(CALLS):
+            calls[index % len(calls)]()
+        gc.collect()
+        rss_after = resident_bytes()
+        heap_after = heap_in_use() if MALLINFO2 else None
+        report = (f"\n  {CALLS} calls: VmRSS {rss_before / 1024:.0f} KiB -> {rss_after / 1024:.0f} KiB "
+                  f"({(rss_after - rss_before) / 1024:+.0f} KiB)")
+        if MALLINFO2:
+            report += f"; C heap in use {heap_before} -> {heap_after} bytes ({heap_after - heap_before:+d})"
+        print(report, file=sys.stderr)
+        self.assertLess(rss_after - rss_before, RSS_SLACK_BYTES)
+        if MALLINFO2:
+            self.assertLess(heap_after - heap_before, HEAP_SLACK_BYTES)
+
+    @unittest.skipUnless(MALLINFO2, "needs glibc's mallinfo2")
+    def test_each_path_keeps_the_c_heap_flat(self):
+        the_model = Model("m", 1500, 4, hidden_size=3)
+        more_paths = [
+            ("Topology.previews", lambda: self.topology.previews(the_model)),
+            ("previews (JSON)", lambda: exoplace.previews(self.tiny_request)),
+            ("Topology.cycles", lambda: self.topology.cycles(min_bytes=1)),
+            ("cycles (JSON)", lambda: exoplace.cycles(self.tiny_request)),
+            ("model_fit (JSON)", lambda: exoplace.model_fit(self.tiny_request)),
+            ("bad input raising", lambda: self.assertRaises(ValueError, exoplace.get_placement, "{")),
+        ]
+        for label, call in self.paths() + more_paths:
+            with self.subTest(path=label):
+                for _ in range(200):
+                    call()
+                before = heap_in_use()
+                for _ in range(PER_PATH_CALLS):
+                    call()
+                growth = heap_in_use() - before
+                self.assertLess(growth, PER_PATH_HEAP_SLACK_BYTES,
+                                f"{label}: C heap grew by {growth} bytes over {PER_PATH_CALLS} calls")
+
+
+if __name__ == "__main__":
+    unittest.main()
