@@ -29,8 +29,18 @@
 /* Reverse-BFS rows are cached per start node up to this many nodes (n*n*4 bytes). */
 #define DIST_CACHE_MAX_NODES 2048
 
+/* The answer for one length, kept for the other attempts of one call
+ * (previews ask for the same lengths for every min_nodes and sharding). */
+typedef struct length_memo {
+    int known;
+    uint64_t required;
+    int found;
+    uint32_t *cycle; /* length entries when found */
+} length_memo;
+
 typedef struct tier_view {
     int ready;
+    length_memo *memo; /* by length, n + 1 entries */
     exoplace__u128 *metric;     /* per node */
     uint32_t *by_metric;        /* placeable nodes, metric descending, rank ascending */
     uint32_t *position;         /* position[node] in by_metric */
@@ -108,6 +118,10 @@ void exoplace__search_free(exoplace__search *s)
     if (!s)
         return;
     for (int i = 0; i < 4; i++) {
+        if (s->tiers[i].memo)
+            for (size_t l = 0; l <= s->n; l++)
+                free(s->tiers[i].memo[l].cycle);
+        free(s->tiers[i].memo);
         free(s->tiers[i].metric);
         free(s->tiers[i].by_metric);
         free(s->tiers[i].position);
@@ -299,9 +313,11 @@ exoplace_status exoplace__search_use_tier(exoplace__search *s, exoplace_memory_t
     v->position = calloc(cells, sizeof *v->position);
     v->top_prefix = malloc((n + 1) * sizeof *v->top_prefix);
     v->succ_start = calloc(n + 1, sizeof *v->succ_start);
+    v->memo = calloc(n + 1, sizeof *v->memo);
     uint32_t *tmp = malloc(cells * sizeof *tmp);
     size_t *fill = malloc(cells * sizeof *fill);
-    if (!v->metric || !v->by_metric || !v->position || !v->top_prefix || !v->succ_start || !tmp || !fill) {
+    if (!v->metric || !v->by_metric || !v->position || !v->top_prefix || !v->succ_start || !v->memo || !tmp ||
+        !fill) {
         free(tmp);
         free(fill);
         return exoplace__fail_no_memory(err);
@@ -696,6 +712,13 @@ exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, 
     *found = 0;
     if (length == 0 || length > v->n_by_metric || v->top_prefix[length] < required)
         return EXOPLACE_OK;
+    length_memo *memo = &v->memo[length];
+    if (memo->known && memo->required == required) {
+        if (memo->found)
+            memcpy(cycle_out, memo->cycle, length * sizeof *cycle_out);
+        *found = memo->found;
+        return EXOPLACE_OK;
+    }
     if (!scratch_reserve(s, length))
         return exoplace__fail_no_memory(err);
     length_search ls = {length, required, 0, {0, 0, 0}, 0, 0};
@@ -715,6 +738,15 @@ exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, 
     if (ls.found) {
         memcpy(cycle_out, s->best, length * sizeof *cycle_out);
         *found = 1;
+    }
+    /* Remember the answer; without memory for it, the next call searches again. */
+    if (!memo->cycle)
+        memo->cycle = malloc(length * sizeof *memo->cycle);
+    if (memo->cycle) {
+        memcpy(memo->cycle, s->best, length * sizeof *memo->cycle);
+        memo->known = 1;
+        memo->required = required;
+        memo->found = ls.found;
     }
     return EXOPLACE_OK;
 }
