@@ -2,9 +2,9 @@
 
 Under `meson test --setup valgrind` the test script itself runs under
 valgrind, which does not follow it into the exoplace processes it starts.
-That setup is the one that sets CK_FORK=no (tests/meson.build), so when it
-is set and a valgrind was found, each exoplace run is wrapped in valgrind
-too and a valgrind error fails the run with status 99.
+That setup sets EXOPLACE_TEST_VALGRIND=1 (tests/meson.build), so when it is
+set and a valgrind was found, each exoplace run is wrapped in valgrind too
+and a valgrind error fails the run with status 99.
 EXOPLACE_CLI_WRAPPER (a command prefix) overrides this choice.
 """
 import json
@@ -19,7 +19,7 @@ def wrapper(valgrind_path):
     explicit = os.environ.get("EXOPLACE_CLI_WRAPPER")
     if explicit is not None:
         return shlex.split(explicit)
-    if valgrind_path and os.environ.get("CK_FORK") == "no":
+    if valgrind_path and os.environ.get("EXOPLACE_TEST_VALGRIND") == "1":
         return [valgrind_path, "--quiet", "--error-exitcode=%d" % VALGRIND_STATUS, "--leak-check=full",
                 "--errors-for-leak-kinds=definite,indirect"]
     return []
