@@ -113,6 +113,18 @@ static int id_before(const void *ctx, uint32_t a, uint32_t b)
     return strcmp(t->nodes[a].id, t->nodes[b].id) < 0;
 }
 
+/* The per-length path arrays (see scratch_reserve). */
+static void scratch_free(exoplace__search *s)
+{
+    free(s->path);
+    free(s->next_child);
+    free(s->path_sum);
+    free(s->path_tb);
+    free(s->path_leaf);
+    free(s->levels);
+    free(s->best);
+}
+
 void exoplace__search_free(exoplace__search *s)
 {
     if (!s)
@@ -151,13 +163,7 @@ void exoplace__search_free(exoplace__search *s)
     free(s->allowed);
     free(s->allowed_prefix);
     free(s->on_path);
-    free(s->path);
-    free(s->next_child);
-    free(s->path_sum);
-    free(s->path_tb);
-    free(s->path_leaf);
-    free(s->levels);
-    free(s->best);
+    scratch_free(s);
     free(s);
 }
 
@@ -490,13 +496,7 @@ static int scratch_reserve(exoplace__search *s, size_t length)
 {
     if (length <= s->scratch_length)
         return 1;
-    free(s->path);
-    free(s->next_child);
-    free(s->path_sum);
-    free(s->path_tb);
-    free(s->path_leaf);
-    free(s->levels);
-    free(s->best);
+    scratch_free(s);
     s->path = malloc(length * sizeof *s->path);
     s->next_child = malloc(length * sizeof *s->next_child);
     s->path_sum = malloc(length * sizeof *s->path_sum);
