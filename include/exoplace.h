@@ -158,6 +158,8 @@ typedef struct exoplace_error {
 #define EXOPLACE_MAX_JSON_DEPTH 64
 /** Default work bound of one placement search (node expansions). */
 #define EXOPLACE_DEFAULT_MAX_SEARCH_STEPS 20000000u
+/** A previews call may do this many placement searches' work in all. */
+#define EXOPLACE_PREVIEWS_WORK_FACTOR 4u
 /** Default bound on the number of cycles exoplace_cycles_list() may list. */
 #define EXOPLACE_DEFAULT_MAX_CYCLES 1000000u
 
@@ -490,7 +492,8 @@ EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
  * @param[out] out filled on success (dispose it after use), zeroed on failure.
  * @param[in] options NULL for the defaults.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology/model/out, empty
- *   model id, n_layers 0, min_nodes 0, unknown enum value);
+ *   model id, n_layers 0, min_nodes 0, unknown enum value); E_LIMIT (model
+ *   id longer than EXOPLACE_MAX_ID_BYTES);
  *   E_INSUFFICIENT_MEMORY, E_TENSOR_NOT_SUPPORTED, E_NO_TENSOR_SHARDING,
  *   E_INVALID_SPLIT (exo's texts in err->message); E_SEARCH_LIMIT when the
  *   search would take more than max_search_steps (adversarial sparse graphs:
@@ -534,7 +537,9 @@ typedef struct exoplace_preview_list exoplace_preview_list;
  * ladder of `options` (their sharding, instance_meta and min_nodes are
  * ignored); de-duplicated on (sharding, instance_meta, placed node count),
  * all errors of one (sharding, instance_meta) counting as one. A topology
- * without nodes gives an empty list.
+ * without nodes gives an empty list. One work bound covers the whole call:
+ * EXOPLACE_PREVIEWS_WORK_FACTOR x max_search_steps; attempts made after it is
+ * spent become E_SEARCH_LIMIT error previews.
  * @param[out] out the list; free with exoplace_preview_list_free().
  * @returns EXOPLACE_OK (even when every preview is an error);
  *   E_INVALID_ARGUMENT; E_NO_MEMORY.

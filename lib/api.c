@@ -80,8 +80,10 @@ static exoplace_status ladder(exoplace_placement *out, exoplace__search *search,
         exoplace__error_clear(&attempt_err);
         exoplace_status st = exoplace__place_attempt(out, search, model, options, (exoplace_memory_tier)tier,
                                                      &attempt_err);
-        if (st == EXOPLACE_OK)
+        if (st == EXOPLACE_OK) {
+            exoplace__error_clear(err); /* an earlier tier's error is not this call's */
             return EXOPLACE_OK;
+        }
         if (!exoplace_status_is_placement_failure(st)) { /* out of memory: that is the answer */
             exoplace__error_clear(err);
             return exoplace__fail(err, st, attempt_err.field, "%s", attempt_err.message);
@@ -256,6 +258,13 @@ done:
     return st;
 }
 
+/* The whole previews call may do EXOPLACE_PREVIEWS_WORK_FACTOR searches' work. */
+static uint64_t previews_work_bound(uint64_t max_search_steps)
+{
+    uint64_t one = max_search_steps ? max_search_steps : EXOPLACE_DEFAULT_MAX_SEARCH_STEPS;
+    return one > UINT64_MAX / EXOPLACE_PREVIEWS_WORK_FACTOR ? UINT64_MAX : one * EXOPLACE_PREVIEWS_WORK_FACTOR;
+}
+
 exoplace_status exoplace_previews_new(exoplace_preview_list **out, const exoplace_topology *topology,
                                       const exoplace_model *model, const exoplace_place_options *options,
                                       exoplace_error *err)
@@ -281,6 +290,10 @@ exoplace_status exoplace_previews_new(exoplace_preview_list **out, const exoplac
     exoplace__search *search = NULL;
     if (topology->n_nodes > 0) {
         st = exoplace__search_new(&search, topology, err);
+        /* One work bound for the whole call: 2 x node count x tiers attempts
+         * would otherwise each get their own, which is no bound at all. */
+        if (!st)
+            exoplace__search_share_work(search, previews_work_bound(resolved.max_search_steps));
         if (!st)
             st = previews_for_sharding(list, search, model, &resolved, EXOPLACE_SHARDING_PIPELINE, err);
         if (!st)

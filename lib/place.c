@@ -53,6 +53,9 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model", "model: must not be NULL");
     if (!model->model_id || !model->model_id[0])
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.model_id", "model.model_id: must not be empty");
+    if (strlen(model->model_id) > EXOPLACE_MAX_ID_BYTES)
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, "model.model_id", "model.model_id: longer than %d bytes",
+                              EXOPLACE_MAX_ID_BYTES);
     if (model->n_layers == 0)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.n_layers", "model.n_layers: must be at least 1");
     if (model->supports_tensor < -1 || model->supports_tensor > 1)

@@ -84,17 +84,24 @@ struct exoplace__search {
     uint32_t *rank_succ;
     uint32_t **dist_rows; /* cached reverse-BFS distances per start (small graphs) */
     uint32_t *girth;      /* shortest cycle through start within ranks >= its own; 0 = unknown */
+    uint32_t *reach;      /* placeable nodes of greater rank that reach start (valid when girth != 0) */
     tier_view tiers[4];
     tier_view *tier;
 
     uint64_t steps;
     uint64_t max_steps;
+    int work_shared; /* one bound for every following search: reset_work keeps the count */
 
     /* scratch for one length search */
     uint32_t *dist;       /* current start's distances (owned unless cached) */
     uint32_t *bfs_queue;
     uint32_t *allowed;    /* allowed nodes of the current start, metric descending */
     exoplace__u128 *allowed_prefix;
+    uint32_t *allowed_index;  /* allowed_index[node]: its position in allowed */
+    uint32_t *off_count;      /* Fenwick tree over allowed positions: allowed nodes off the path, */
+    exoplace__u128 *off_sum;  /* and the sum of their metrics */
+    size_t off_top;           /* largest power of two <= n_allowed, 0 when none */
+    int off_ready;            /* the tree is built for the current start (lazily: few need it) */
     size_t n_allowed;
     uint8_t *on_path;
     uint32_t *path;
@@ -159,9 +166,13 @@ void exoplace__search_free(exoplace__search *s)
     free(s->rank_succ_start);
     free(s->rank_succ);
     free(s->girth);
+    free(s->reach);
     free(s->bfs_queue);
     free(s->allowed);
     free(s->allowed_prefix);
+    free(s->allowed_index);
+    free(s->off_count);
+    free(s->off_sum);
     free(s->on_path);
     scratch_free(s);
     free(s);
@@ -185,9 +196,13 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
     s->has_plain_pair = calloc(cells, 1);
     s->pred_start = calloc(n + 1, sizeof *s->pred_start);
     s->girth = calloc(cells, sizeof *s->girth);
+    s->reach = calloc(cells, sizeof *s->reach);
     s->bfs_queue = malloc(cells * sizeof *s->bfs_queue);
     s->allowed = malloc(cells * sizeof *s->allowed);
     s->allowed_prefix = malloc((n + 1) * sizeof *s->allowed_prefix);
+    s->allowed_index = malloc(cells * sizeof *s->allowed_index);
+    s->off_count = malloc((n + 1) * sizeof *s->off_count);
+    s->off_sum = malloc((n + 1) * sizeof *s->off_sum);
     s->on_path = calloc(cells, 1);
     if (n <= DIST_CACHE_MAX_NODES)
         s->dist_rows = calloc(cells, sizeof *s->dist_rows);
@@ -195,7 +210,8 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
         s->dist = malloc(cells * sizeof *s->dist);
     uint32_t *tmp = malloc(cells * sizeof *tmp);
     if (!s->rank || !s->by_rank || !s->placeable || !s->placeable_after || !s->is_leaf || !s->has_plain_pair || !s->pred_start ||
-        !s->girth || !s->bfs_queue || !s->allowed || !s->allowed_prefix || !s->on_path ||
+        !s->girth || !s->reach || !s->bfs_queue || !s->allowed || !s->allowed_prefix ||
+        !s->allowed_index || !s->off_count || !s->off_sum || !s->on_path ||
         (!s->dist_rows && !s->dist) || !tmp) {
         free(tmp);
         exoplace__search_free(s);
@@ -265,8 +281,16 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
 
 void exoplace__search_reset_work(exoplace__search *s, uint64_t max_steps)
 {
+    if (s->work_shared)
+        return;
     s->steps = 0;
     s->max_steps = max_steps ? max_steps : EXOPLACE_DEFAULT_MAX_SEARCH_STEPS;
+}
+
+void exoplace__search_share_work(exoplace__search *s, uint64_t max_steps)
+{
+    exoplace__search_reset_work(s, max_steps);
+    s->work_shared = 1;
 }
 
 /* Counts work; 0 when the bound is exceeded. */
@@ -424,6 +448,7 @@ static int distances_to(exoplace__search *s, uint32_t start)
             girth = dist[u] + 1;
     }
     s->girth[start] = girth;
+    s->reach[start] = (uint32_t)(tail - 1);
     return 1;
 }
 
@@ -458,26 +483,76 @@ static int keeps_thunderbolt(exoplace__search *s, size_t depth, uint32_t node)
     return 1;
 }
 
-/* Fills the level bound of the path's node at `depth`. */
-static void level_fill(exoplace__search *s, level_bound *level, size_t remaining)
+/* The allowed nodes off the path, as a Fenwick tree over their positions in
+ * `allowed` (metric descending): the k largest off-path metrics are a prefix
+ * query, so a level bound costs O(log n) instead of a scan of the allowed list. */
+static void off_path_build(exoplace__search *s)
 {
     const exoplace__u128 *metric = s->tier->metric;
-    exoplace__u128 sum = 0;
-    size_t taken = 0;
-    level->enough = 0;
-    for (size_t i = 0; i < s->n_allowed; i++) {
-        uint32_t v = s->allowed[i];
-        if (s->on_path[v])
-            continue;
-        if (taken == remaining) {
-            level->top = sum;
-            level->top_one_more = sum + metric[v];
-            level->last_position = s->tier->position[v];
-            level->enough = 1;
-            break;
+    size_t m = s->n_allowed;
+    for (size_t i = 1; i <= m; i++) {
+        s->off_count[i] = 1;
+        s->off_sum[i] = metric[s->allowed[i - 1]];
+    }
+    for (size_t i = 1; i <= m; i++) {
+        size_t j = i + (i & (~i + 1));
+        if (j <= m) {
+            s->off_count[j] += s->off_count[i];
+            s->off_sum[j] += s->off_sum[i];
         }
-        sum += metric[v];
-        taken++;
+    }
+    s->off_top = 0;
+    if (m) {
+        s->off_top = 1;
+        while (s->off_top <= m / 2)
+            s->off_top *= 2;
+    }
+}
+
+/* An allowed node leaves (on_path = 1) or rejoins (on_path = 0) the off-path set. */
+static void off_path_set(exoplace__search *s, uint32_t node, int on_path)
+{
+    if (!s->off_ready)
+        return;
+    exoplace__u128 metric = s->tier->metric[node];
+    for (size_t i = (size_t)s->allowed_index[node] + 1; i <= s->n_allowed; i += i & (~i + 1)) {
+        if (on_path) {
+            s->off_count[i]--;
+            s->off_sum[i] -= metric;
+        } else {
+            s->off_count[i]++;
+            s->off_sum[i] += metric;
+        }
+    }
+}
+
+/* Fills the level bound of the path's node at `depth`: the (remaining + 1)-th
+ * largest off-path metric by Fenwick descent, and the sum of those before it. */
+static void level_fill(exoplace__search *s, level_bound *level, size_t depth, size_t remaining)
+{
+    if (!s->off_ready) {
+        off_path_build(s);
+        s->off_ready = 1;
+        for (size_t i = 1; i <= depth; i++) /* path[0], the start, is not an allowed node */
+            off_path_set(s, s->path[i], 1);
+    }
+    size_t pos = 0, need = remaining + 1;
+    exoplace__u128 sum = 0;
+    for (size_t step = s->off_top; step; step >>= 1) {
+        size_t next = pos + step;
+        if (next <= s->n_allowed && s->off_count[next] < need) {
+            pos = next;
+            need -= s->off_count[next];
+            sum += s->off_sum[next];
+        }
+    }
+    /* allowed[pos] is the (remaining + 1)-th off-path node, if there is one. */
+    level->enough = pos < s->n_allowed;
+    if (level->enough) {
+        uint32_t v = s->allowed[pos];
+        level->top = sum;
+        level->top_one_more = sum + s->tier->metric[v];
+        level->last_position = s->tier->position[v];
     }
     level->ready = 1;
 }
@@ -570,6 +645,7 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
                 }
             }
             s->on_path[node] = 0;
+            off_path_set(s, node, 0);
             depth--;
             continue;
         }
@@ -596,19 +672,27 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
             search_key bound = {s->path_tb[depth], s->path_leaf[depth] || ls->any_allowed_leaf, loose};
             if (!worth_extending(ls, &bound))
                 continue;
-            level_bound *level = &s->levels[depth];
-            if (!level->ready) {
-                if (!spend(s, remaining + depth + 1)) {
-                    result = 0;
-                    break;
+            /* Until a cycle is found only the requirement matters: when even the
+             * worst completion reaches it (the path and the child took the
+             * largest allowed metrics), the exact bound is not needed. */
+            size_t taken = depth + 1;
+            exoplace__u128 exact = loose;
+            if (ls->found || taken + remaining > s->n_allowed ||
+                base + (s->allowed_prefix[taken + remaining] - s->allowed_prefix[taken]) < ls->required) {
+                level_bound *level = &s->levels[depth];
+                if (!level->ready) {
+                    if (!spend(s, 1)) {
+                        result = 0;
+                        break;
+                    }
+                    level_fill(s, level, depth, remaining);
                 }
-                level_fill(s, level, remaining);
+                if (!level->enough)
+                    break; /* too few nodes left to complete any cycle */
+                exact = exact_bound(s, level, s->path_sum[depth], child);
+                if (exact < ls->required)
+                    continue;
             }
-            if (!level->enough)
-                break; /* too few nodes left to complete any cycle */
-            exoplace__u128 exact = exact_bound(s, level, s->path_sum[depth], child);
-            if (exact < ls->required)
-                continue;
             bound.thunderbolt = bound.thunderbolt && keeps_thunderbolt(s, depth + 1, child);
             bound.leaf = s->path_leaf[depth] || s->is_leaf[child] || (remaining > 0 && ls->any_allowed_leaf);
             bound.sum = exact;
@@ -617,6 +701,7 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
             depth++;
             s->path[depth] = child;
             s->on_path[child] = 1;
+            off_path_set(s, child, 1);
             s->path_sum[depth] = base;
             s->path_tb[depth] = (uint8_t)bound.thunderbolt;
             s->path_leaf[depth] = (uint8_t)(s->path_leaf[depth - 1] || s->is_leaf[child]);
@@ -632,6 +717,7 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
         s->on_path[node] = 0;
         if (depth == 0)
             break;
+        off_path_set(s, node, 0);
         depth--;
     }
     for (size_t i = 0; i <= depth; i++)
@@ -664,7 +750,8 @@ static int search_pass(exoplace__search *s, length_search *ls)
             }
             continue;
         }
-        if (s->girth[start] != 0 && s->girth[start] > length)
+        /* Known from an earlier length: too short a girth or too few nodes. */
+        if (s->girth[start] != 0 && (s->girth[start] > length || s->reach[start] < length - 1))
             continue;
         /* Loose bound from the global largest metrics before any per-start work. */
         search_key bound = {s->any_thunderbolt_pair, 1, metric[start] + v->top_prefix[length - 1]};
@@ -674,7 +761,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
         int got = distances_to(s, start);
         if (got <= 0)
             return got;
-        if (s->girth[start] > length)
+        if (s->girth[start] > length || s->reach[start] < length - 1)
             continue;
 
         /* Allowed nodes of this start, metric descending. */
@@ -688,6 +775,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
             if (s->rank[node] <= r || s->dist[node] == DIST_UNREACHED)
                 continue;
             s->allowed[s->n_allowed] = node;
+            s->allowed_index[node] = (uint32_t)s->n_allowed;
             s->allowed_prefix[s->n_allowed + 1] = s->allowed_prefix[s->n_allowed] + metric[node];
             s->n_allowed++;
             ls->any_allowed_leaf |= s->is_leaf[node];
@@ -698,6 +786,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
         bound.sum = metric[start] + s->allowed_prefix[length - 1];
         if (bound.sum < ls->required || !worth_extending(ls, &bound))
             continue;
+        s->off_ready = 0;
         int result = search_from(s, ls, start);
         if (result != 1)
             return result;

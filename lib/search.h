@@ -17,6 +17,10 @@ void exoplace__search_free(exoplace__search *search);
 /* Sets the work bound for the following searches and resets the count. */
 void exoplace__search_reset_work(exoplace__search *search, uint64_t max_steps);
 
+/* Makes one work bound cover every following search of this context together
+ * (previews): exoplace__search_reset_work then keeps the count. */
+void exoplace__search_share_work(exoplace__search *search, uint64_t max_steps);
+
 /* Switches the metric to a memory tier (cached per tier). */
 exoplace_status exoplace__search_use_tier(exoplace__search *search, exoplace_memory_tier tier,
                                           exoplace_error *err);
