@@ -115,7 +115,7 @@ static exoplace_status pressure_level(exoplace_pressure_level *out, const json_t
     const char *const names[] = {exoplace_pressure_level_name(EXOPLACE_PRESSURE_NORMAL),
                                  exoplace_pressure_level_name(EXOPLACE_PRESSURE_WARN),
                                  exoplace_pressure_level_name(EXOPLACE_PRESSURE_CRITICAL)};
-    int level;
+    int level = 0;
     exoplace_status st = read_name(&level, value, path, names, EXOPLACE_PRESSURE_NORMAL, 3, err);
     if (st == EXOPLACE_OK)
         *out = (exoplace_pressure_level)level;
@@ -371,7 +371,7 @@ static exoplace_status read_sharding(exoplace_sharding *out, const json_t *value
 {
     const char *const names[] = {exoplace_sharding_name(EXOPLACE_SHARDING_PIPELINE),
                                  exoplace_sharding_name(EXOPLACE_SHARDING_TENSOR)};
-    int sharding;
+    int sharding = 0;
     exoplace_status st = read_name(&sharding, value, path, names, EXOPLACE_SHARDING_PIPELINE, 2, err);
     if (st == EXOPLACE_OK)
         *out = (exoplace_sharding)sharding;
@@ -383,7 +383,7 @@ static exoplace_status read_instance_meta(exoplace_instance_meta *out, const jso
 {
     const char *const names[] = {exoplace_instance_meta_name(EXOPLACE_INSTANCE_MLX_RING),
                                  exoplace_instance_meta_name(EXOPLACE_INSTANCE_MLX_JACCL)};
-    int meta;
+    int meta = 0;
     exoplace_status st = read_name(&meta, value, path, names, EXOPLACE_INSTANCE_MLX_RING, 2, err);
     if (st == EXOPLACE_OK)
         *out = (exoplace_instance_meta)meta;
@@ -395,7 +395,7 @@ static exoplace_status read_strategy(exoplace_layer_strategy *out, const json_t 
 {
     const char *const names[] = {exoplace_layer_strategy_name(EXOPLACE_LAYERS_LARGEST_REMAINDER),
                                  exoplace_layer_strategy_name(EXOPLACE_LAYERS_EXO)};
-    int strategy;
+    int strategy = 0;
     exoplace_status st = read_name(&strategy, value, path, names, EXOPLACE_LAYERS_LARGEST_REMAINDER, 2, err);
     if (st == EXOPLACE_OK)
         *out = (exoplace_layer_strategy)strategy;

@@ -266,38 +266,40 @@ void exoplace__json_path_init(exoplace__json_path *path)
     path->len = 0;
 }
 
-static void path_append(exoplace__json_path *path, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void path_append(exoplace__json_path *path, const char *fmt, ...)
+/* Appends `n` bytes, cut to fit (always NUL-terminated). A path is built for
+ * every field read, error or not: plain copies, no printf. */
+static void path_append(exoplace__json_path *path, const char *text, size_t n)
 {
     size_t room = sizeof path->text - path->len;
     if (room <= 1)
         return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(path->text + path->len, room, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        path->text[path->len] = '\0';
-    else
-        path->len += (size_t)n < room ? (size_t)n : room - 1;
+    if (n > room - 1)
+        n = room - 1;
+    memcpy(path->text + path->len, text, n);
+    path->len += n;
+    path->text[path->len] = '\0';
 }
 
 size_t exoplace__json_path_push_key(exoplace__json_path *path, const char *key)
 {
     size_t old = path->len;
-    path_append(path, path->len ? ".%s" : "%s", key);
+    if (path->len)
+        path_append(path, ".", 1);
+    path_append(path, key, strlen(key));
     return old;
 }
 
 size_t exoplace__json_path_push_index(exoplace__json_path *path, size_t index)
 {
     size_t old = path->len;
-    path_append(path, "[%zu]", index);
+    char digits[24];
+    size_t at = sizeof digits;
+    digits[--at] = ']';
+    do
+        digits[--at] = (char)('0' + index % 10);
+    while ((index /= 10) != 0);
+    digits[--at] = '[';
+    path_append(path, digits + at, sizeof digits - at);
     return old;
 }
 

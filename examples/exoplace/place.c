@@ -193,8 +193,12 @@ static int run(int argc, char **argv)
     }
 
     json_t *placement = cli_parse_response(response);
+    /* The request's node memory is only shown to people: --json never needs a second parse. */
     cli_request_info info;
-    cli_request_info_load(&info, request);
+    if (flags.json)
+        memset(&info, 0, sizeof info);
+    else
+        cli_request_info_load(&info, request);
     int low_memory = json_is_true(json_object_get(placement, "is_low_memory"));
     status = CLI_EXIT_OK;
     if (low_memory) {
