@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Writes the committed bad-input cases: cases/<name>.json and <name>.expect.
+
+    python3 tests/bad-input/make-cases.py [OUTDIR]      (default: cases/ beside this file)
+
+Most cases are one mutation of BASE, a valid two-node thunderbolt request, so
+that each breaks exactly one thing; the .json files are the data the runner
+reads, and this script only says how each was made. Rerun it after changing a
+case here (it rewrites every file it knows; delete cases/ first to drop one).
+The biggest inputs are not committed: GEN lists them, run.py builds them.
+"""
+import copy
+import json
+import os
+import sys
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
+os.makedirs(OUT, exist_ok=True)
+
+def mem(total, avail):
+    return {"ramTotal": {"inBytes": total}, "ramAvailable": {"inBytes": avail},
+            "swapTotal": {"inBytes": 0}, "swapAvailable": {"inBytes": 0}}
+
+BASE = {
+    "topology": {
+        "nodes": [
+            {"nodeId": "a", "nodeProfile": {"memory": mem(1000, 800),
+                                            "networkInterfaces": [{"name": "en0", "ipAddress": "169.254.0.1"}]}},
+            {"nodeId": "b", "nodeProfile": {"memory": mem(1000, 600), "networkInterfaces": []}},
+        ],
+        "connections": [
+            {"localNodeId": "a", "sendBackNodeId": "b", "sendBackMultiaddr": {"address": "/ip4/169.254.0.2/tcp/52415"}},
+            {"localNodeId": "b", "sendBackNodeId": "a", "sendBackMultiaddr": {"address": "/ip4/169.254.0.1/tcp/52415"}},
+        ],
+    },
+    "model": {"modelId": "m", "storageSize": {"inBytes": 1200}, "nLayers": 4},
+}
+
+cases = {}
+
+def text_of(doc):
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+def case(name, data, exit, field=None, stderr=(), stdout=(), args=(), comment=None):
+    assert name not in cases, name
+    cases[name] = (data, exit, field, list(stderr), list(stdout), list(args), comment)
+
+def mutate(fn):
+    d = copy.deepcopy(BASE)
+    fn(d)
+    return text_of(d)
+
+def setter(path, value):
+    def fn(d):
+        obj = d
+        for k in path[:-1]:
+            obj = obj[k]
+        obj[path[-1]] = value
+    return fn
+
+def deleter(path):
+    def fn(d):
+        obj = d
+        for k in path[:-1]:
+            obj = obj[k]
+        del obj[path[-1]]
+    return fn
+
+N0 = ["topology", "nodes", 0]
+M0 = N0 + ["nodeProfile", "memory"]
+C0 = ["topology", "connections", 0]
+base_text = text_of(BASE)
+
+# ---- malformed and truncated JSON
+case("json-empty-file", "", 2, stderr=["invalid_json"], comment="an empty file")
+case("json-whitespace-only", " \n\t\n", 2, stderr=["invalid_json"])
+case("json-truncated-half", base_text[: len(base_text) // 2], 2, stderr=["invalid_json", "line "])
+case("json-truncated-in-string", '{"topology": {"nodes": [{"nodeId": "a', 2, stderr=["invalid_json"])
+case("json-truncated-after-colon", '{"topology":', 2, stderr=["invalid_json"])
+case("json-trailing-comma", '{"topology": {"nodes": [],}, "model": {"modelId": "m", "storageSize": 1, "nLayers": 1}}\n', 2, stderr=["invalid_json"])
+case("json-trailing-garbage", base_text + "x\n", 2, stderr=["invalid_json"])
+case("json-two-documents", base_text + base_text, 2, stderr=["invalid_json"])
+case("json-single-quotes", "{'topology': {'nodes': []}}\n", 2, stderr=["invalid_json"])
+case("json-comment", "// a comment\n" + base_text, 2, stderr=["invalid_json"])
+case("json-control-char-in-string", '{"topology": {"nodes": [{"nodeId": "a\tb"}]}}\n', 2, stderr=["invalid_json"])
+case("json-bad-escape", '{"topology": {"nodes": [{"nodeId": "a\\xb"}]}}\n', 2, stderr=["invalid_json"])
+case("json-lone-surrogate", '{"topology": {"nodes": [{"nodeId": "\\ud800"}]}}\n', 2, stderr=["invalid_json"])
+case("json-nan-literal", base_text.replace('"inBytes": 1000', '"inBytes": NaN', 1), 2, stderr=["invalid_json"])
+case("json-infinity-literal", base_text.replace('"inBytes": 1000', '"inBytes": Infinity', 1), 2, stderr=["invalid_json"])
+case("json-big-integer-as-key", '{"topology": {"nodes": []}, 99999999999999999999: 1}\n', 2, stderr=["invalid_json"],
+     comment="a number outside int64 where a key belongs: still malformed")
+case("json-nul-byte-in-file", base_text[:20].encode() + b"\x00" + base_text[20:].encode(), 2, stderr=["NUL"])
+case("top-level-array", "[]\n", 2, stderr=["place:"])
+case("top-level-array-of-request", "[" + base_text + "]\n", 2, stderr=["place:"])
+case("top-level-number", "42\n", 2, stderr=["place:"])
+case("top-level-string", '"topology"\n', 2, stderr=["place:"])
+case("top-level-null", "null\n", 2, stderr=["place:"])
+case("top-level-true", "true\n", 2, stderr=["place:"])
+
+# ---- wrong types at every level
+case("topology-missing", mutate(deleter(["topology"])), 2, field="topology")
+case("topology-array", mutate(setter(["topology"], [])), 2, field="topology")
+case("topology-string", mutate(setter(["topology"], "cluster")), 2, field="topology")
+case("nodes-object", mutate(setter(["topology", "nodes"], {"a": {}})), 2, field="topology.nodes")
+case("nodes-string", mutate(setter(["topology", "nodes"], "a,b")), 2, field="topology.nodes")
+case("node-string", mutate(setter(N0, "a")), 2, field="topology.nodes[0]")
+case("node-array", mutate(setter(N0, ["a"])), 2, field="topology.nodes[0]")
+case("node-id-number", mutate(setter(N0 + ["nodeId"], 1)), 2, field="topology.nodes[0].nodeId")
+case("node-id-missing", mutate(deleter(["topology", "nodes", 1, "nodeId"])), 2, field="topology.nodes[1].nodeId")
+case("node-profile-array", mutate(setter(N0 + ["nodeProfile"], [])), 2, field="topology.nodes[0].nodeProfile")
+case("node-profile-string", mutate(setter(N0 + ["nodeProfile"], "mac")), 2, field="topology.nodes[0].nodeProfile")
+case("memory-missing", mutate(deleter(M0)), 2, field="topology.nodes[0].nodeProfile.memory")
+case("memory-array", mutate(setter(M0, [1000, 800])), 2, field="topology.nodes[0].nodeProfile.memory")
+case("memory-number", mutate(setter(M0, 1000)), 2, field="topology.nodes[0].nodeProfile.memory")
+case("ram-total-string", mutate(setter(M0 + ["ramTotal"], "1000")), 2, field="nodeProfile.memory.ramTotal")
+case("ram-total-missing", mutate(deleter(M0 + ["ramTotal"])), 2, field="nodeProfile.memory.ramTotal")
+case("ram-available-bool", mutate(setter(M0 + ["ramAvailable"], True)), 2, field="nodeProfile.memory.ramAvailable")
+case("ram-available-array", mutate(setter(M0 + ["ramAvailable"], [800])), 2, field="nodeProfile.memory.ramAvailable")
+case("swap-total-string", mutate(setter(M0 + ["swapTotal"], "0")), 2, field="nodeProfile.memory.swapTotal")
+case("swap-available-object-without-in-bytes", mutate(setter(M0 + ["swapAvailable"], {"bytes": 0})), 2,
+     field="nodeProfile.memory.swapAvailable.inBytes")
+case("in-bytes-string", mutate(setter(M0 + ["ramTotal"], {"inBytes": "1000"})), 2, field="memory.ramTotal.inBytes")
+case("in-bytes-null", mutate(setter(M0 + ["ramTotal"], {"inBytes": None})), 2, field="memory.ramTotal.inBytes")
+case("interfaces-object", mutate(setter(N0 + ["nodeProfile", "networkInterfaces"], {"en0": "169.254.0.1"})), 2,
+     field="topology.nodes[0].nodeProfile.networkInterfaces")
+case("interface-address-number", mutate(setter(N0 + ["nodeProfile", "networkInterfaces", 0, "ipAddress"], 169)), 2,
+     field="networkInterfaces[0].ipAddress")
+case("pressure-level-unknown", mutate(setter(M0 + ["pressureLevel"], "high")), 2, field="memory.pressureLevel")
+case("free-percent-101", mutate(setter(M0 + ["freePercent"], 101)), 2, field="memory.freePercent")
+case("connections-object", mutate(setter(["topology", "connections"], {})), 2, field="topology.connections")
+case("connection-string", mutate(setter(C0, "a->b")), 2, field="topology.connections[0]")
+case("connection-local-id-number", mutate(setter(C0 + ["localNodeId"], 0)), 2, field="topology.connections[0].localNodeId")
+case("connection-send-back-id-missing", mutate(deleter(C0 + ["sendBackNodeId"])), 2,
+     field="topology.connections[0].sendBackNodeId")
+case("connection-send-back-id-empty", mutate(setter(C0 + ["sendBackNodeId"], "")), 2,
+     field="topology.connections[0].sendBackNodeId")
+case("multiaddr-missing", mutate(deleter(C0 + ["sendBackMultiaddr"])), 2, field="topology.connections[0].sendBackMultiaddr")
+case("multiaddr-number", mutate(setter(C0 + ["sendBackMultiaddr"], 52415)), 2, field="topology.connections[0].sendBackMultiaddr")
+case("multiaddr-address-missing", mutate(setter(C0 + ["sendBackMultiaddr"], {"addr": "/ip4/169.254.0.2/tcp/1"})), 2,
+     field="topology.connections[0].sendBackMultiaddr.address")
+case("model-missing", mutate(deleter(["model"])), 2, field="model")
+case("model-array", mutate(setter(["model"], [BASE["model"]])), 2, field="model")
+case("model-models-list-for-place", mutate(lambda d: d.update(models=[d.pop("model")])), 2, field="model")
+case("model-id-number", mutate(setter(["model", "modelId"], 7)), 2, field="model.modelId")
+case("model-id-empty", mutate(setter(["model", "modelId"], "")), 2, field="model.modelId")
+case("model-id-missing", mutate(deleter(["model", "modelId"])), 2, field="model.modelId")
+case("storage-size-string", mutate(setter(["model", "storageSize"], "1200")), 2, field="model.storageSize")
+case("storage-size-missing", mutate(deleter(["model", "storageSize"])), 2, field="model.storageSize")
+case("storage-size-negative", mutate(setter(["model", "storageSize"], {"inBytes": -1})), 2, field="model.storageSize.inBytes")
+case("n-layers-string", mutate(setter(["model", "nLayers"], "4")), 2, field="model.nLayers")
+case("n-layers-zero", mutate(setter(["model", "nLayers"], 0)), 2, field="model.nLayers")
+case("n-layers-negative", mutate(setter(["model", "nLayers"], -4)), 2, field="model.nLayers")
+case("n-layers-fraction", mutate(setter(["model", "nLayers"], 4.5)), 2, field="model.nLayers")
+case("n-layers-2pow32", mutate(setter(["model", "nLayers"], 2 ** 32)), 2, field="model.nLayers")
+case("n-layers-over-2pow64", mutate(setter(["model", "nLayers"], 2 ** 64)), 2, field="model.nLayers")
+case("hidden-size-zero", mutate(setter(["model", "hiddenSize"], 0)), 2, field="model.hiddenSize")
+case("hidden-size-string", mutate(setter(["model", "hiddenSize"], "4096")), 2, field="model.hiddenSize")
+case("supports-tensor-string", mutate(setter(["model", "supportsTensor"], "true")), 2, field="model.supportsTensor")
+case("supports-tensor-number", mutate(setter(["model", "supportsTensor"], 1)), 2, field="model.supportsTensor")
+case("sharding-number", mutate(setter(["sharding"], 0)), 2, field="sharding")
+case("sharding-unknown", mutate(setter(["sharding"], "Pipelined")), 2, field="sharding")
+case("sharding-lowercase", mutate(setter(["sharding"], "pipeline")), 2, field="sharding")
+case("sharding-object", mutate(setter(["sharding"], {"Pipeline": True})), 2, field="sharding")
+case("instance-meta-unknown", mutate(setter(["instance_meta"], "MlxIbv")), 2, field="instance_meta")
+case("instance-meta-number", mutate(setter(["instance_meta"], 1)), 2, field="instance_meta")
+case("min-nodes-zero", mutate(setter(["min_nodes"], 0)), 2, field="min_nodes")
+case("min-nodes-negative", mutate(setter(["min_nodes"], -1)), 2, field="min_nodes")
+case("min-nodes-string", mutate(setter(["min_nodes"], "1")), 2, field="min_nodes")
+case("min-nodes-fraction", mutate(setter(["min_nodes"], 1.5)), 2, field="min_nodes")
+case("min-nodes-over-2pow64", mutate(setter(["min_nodes"], 2 ** 64 + 1)), 2, field="min_nodes")
+case("allow-low-memory-string", mutate(setter(["allow_low_memory"], "true")), 2, field="allow_low_memory")
+case("allow-low-memory-number", mutate(setter(["allow_low_memory"], 1)), 2, field="allow_low_memory")
+case("allow-low-memory-array", mutate(setter(["allow_low_memory"], [])), 2, field="allow_low_memory")
+
+# ---- numbers: negative, fractional, NaN-like, past 2^64
+case("memory-negative", mutate(setter(M0 + ["ramTotal"], {"inBytes": -1000})), 2, field="memory.ramTotal.inBytes")
+case("memory-fraction", mutate(setter(M0 + ["ramAvailable"], {"inBytes": 800.5})), 2, field="memory.ramAvailable.inBytes")
+case("memory-integral-real", mutate(setter(M0 + ["ramAvailable"], {"inBytes": 800.0})), 2, field="memory.ramAvailable.inBytes")
+case("memory-exponent", base_text.replace('"inBytes": 800', '"inBytes": 8e2', 1), 2, field="memory.ramAvailable.inBytes")
+case("memory-1e999", base_text.replace('"inBytes": 800', '"inBytes": 1e999', 1), 2, stderr=["invalid_json"],
+     comment="a real too large for a double: jansson refuses it while parsing")
+case("memory-nan-string", mutate(setter(M0 + ["ramTotal"], {"inBytes": "NaN"})), 2, field="memory.ramTotal.inBytes")
+case("memory-infinity-string", mutate(setter(M0 + ["ramTotal"], "Infinity")), 2, field="memory.ramTotal")
+case("memory-2pow64", mutate(setter(M0 + ["ramTotal"], {"inBytes": 2 ** 64})), 2, field="memory.ramTotal.inBytes")
+case("memory-far-over-2pow64", mutate(setter(M0 + ["ramTotal"], {"inBytes": int("9" * 400)})), 2, field="memory.ramTotal.inBytes")
+case("memory-big-negative", mutate(setter(M0 + ["swapTotal"], {"inBytes": -(2 ** 64)})), 2, field="memory.swapTotal.inBytes")
+case("memory-minus-zero-real", base_text.replace('"inBytes": 800', '"inBytes": -0.0', 1), 2, field="memory.ramAvailable.inBytes")
+
+# ---- node ids
+case("node-id-empty", mutate(setter(N0 + ["nodeId"], "")), 2, field="topology.nodes[0].nodeId")
+case("node-id-duplicate", mutate(setter(["topology", "nodes", 1, "nodeId"], "a")), 2, field="topology.nodes[1].nodeId",
+     stderr=["duplicate_node"])
+case("node-id-10000-chars", mutate(setter(N0 + ["nodeId"], "n" * 10000)), 2, field="topology.nodes[0].nodeId",
+     stderr=["limit_exceeded"])
+case("node-id-escaped-nul", base_text.replace('"nodeId": "a"', '"nodeId": "a\\u0000b"', 1), 2, field="topology.nodes[0].nodeId")
+case("node-id-leading-escaped-nul", base_text.replace('"nodeId": "a"', '"nodeId": "\\u0000a"', 1), 2, field="topology.nodes[0].nodeId")
+case("node-id-non-utf8", base_text.replace('"nodeId": "a"', '"nodeId": "a\udcff\udcfe"', 1).encode("utf-8", "surrogateescape"),
+     2, stderr=["invalid_json"], comment="raw bytes 0xff 0xfe in a node id")
+case("node-id-overlong-utf8", base_text.replace('"nodeId": "a"', '"nodeId": "\udcc0\udcaf"', 1).encode("utf-8", "surrogateescape"),
+     2, stderr=["invalid_json"], comment="an overlong encoding of '/'")
+case("model-id-10000-chars", mutate(setter(["model", "modelId"], "m" * 10000)), 2, field="model.modelId",
+     stderr=["limit_exceeded"])
+
+# ---- multiaddrs
+for name, addr in [("ip4-octet-256", "/ip4/169.254.0.256/tcp/1"), ("ip4-three-octets", "/ip4/169.254.0/tcp/1"),
+                   ("ip4-empty-host", "/ip4//tcp/1"), ("unknown-protocol", "/ipx/169.254.0.2/tcp/1"),
+                   ("no-leading-slash", "ip4/169.254.0.2/tcp/1"), ("port-65536", "/ip4/169.254.0.2/tcp/65536"),
+                   ("port-not-number", "/ip4/169.254.0.2/tcp/http"), ("bad-transport", "/ip4/169.254.0.2/sctp/1"),
+                   ("ip6-invalid", "/ip6/fe80:::1/tcp/1"), ("empty", ""), ("missing-port", "/ip4/169.254.0.2/tcp"),
+                   ("trailing-text", "/ip4/169.254.0.2/tcp/1x")]:
+    case("multiaddr-" + name, mutate(setter(C0 + ["sendBackMultiaddr", "address"], addr)), 2,
+         field="topology.connections[0].sendBackMultiaddr.address")
+case("multiaddr-bare-string-invalid", mutate(setter(C0 + ["sendBackMultiaddr"], "/ip4/1.2.3/tcp/1")), 2,
+     field="topology.connections[0].sendBackMultiaddr")
+
+# ---- nesting
+deep = '{"topology": {"nodes": [], "extra": ' + "[" * 10000 + "]" * 10000 + "}}\n"
+case("nesting-10000-deep", deep, 2, stderr=["limit_exceeded", "nested deeper than 64"])
+deep65 = '{"x": ' + "[" * 64 + "]" * 64 + "}\n"
+case("nesting-65-deep", deep65, 2, stderr=["limit_exceeded"])
+deep_objects = '{"model": ' + '{"a": ' * 10000 + "1" + "}" * 10000 + "}\n"
+case("nesting-10000-deep-objects", deep_objects, 2, stderr=["limit_exceeded"])
+case("nesting-10000-unclosed", "[" * 10000, 2, stderr=["limit_exceeded"], comment="too deep is found before the end is missed")
+
+# ---- valid but odd: exit 0 or 1 with the right answer
+V = ["--json"]
+case("valid-base", base_text, 0, args=V, stdout=['"ok": true', '"nodes": ["a", "b"]'],
+     comment="the base every other case mutates: a thunderbolt pair, 1200 bytes over 800 + 600 available")
+case("valid-connection-to-unknown-node", mutate(lambda d: d["topology"]["connections"].append(
+    {"localNodeId": "a", "sendBackNodeId": "ghost", "sendBackMultiaddr": {"address": "/ip4/10.0.0.9/tcp/1"}})), 0,
+     args=V, stdout=['"ok": true', '"nodes": ["a", "b"]'], comment="ghost is added without a profile and never placed")
+case("valid-connection-between-unknown-nodes", mutate(lambda d: d["topology"]["connections"].extend([
+    {"localNodeId": "x", "sendBackNodeId": "y", "sendBackMultiaddr": {"address": "/ip4/169.254.9.9/tcp/1"}},
+    {"localNodeId": "y", "sendBackNodeId": "x", "sendBackMultiaddr": {"address": "/ip4/169.254.9.8/tcp/1"}}])), 0,
+     args=V, stdout=['"nodes": ["a", "b"]'])
+case("valid-self-connection", mutate(lambda d: d["topology"]["connections"].append(
+    {"localNodeId": "a", "sendBackNodeId": "a", "sendBackMultiaddr": {"address": "/ip4/169.254.0.1/tcp/2"}})), 0,
+     args=V, stdout=['"nodes": ["a", "b"]'])
+case("valid-self-connection-only", mutate(lambda d: (d["topology"].__setitem__("connections", [
+    {"localNodeId": "a", "sendBackNodeId": "a", "sendBackMultiaddr": {"address": "/ip4/169.254.0.1/tcp/2"}}]),
+    d["model"]["storageSize"].__setitem__("inBytes", 700))), 0, args=V, stdout=['"nodes": ["a"]'])
+case("valid-only-unknown-nodes", text_of({"topology": {"connections": [
+    {"localNodeId": "x", "sendBackNodeId": "y", "sendBackMultiaddr": {"address": "/ip4/169.254.9.9/tcp/1"}},
+    {"localNodeId": "y", "sendBackNodeId": "x", "sendBackMultiaddr": {"address": "/ip4/169.254.9.8/tcp/1"}}]},
+    "model": BASE["model"]}), 1, args=V, stdout=['"code": "insufficient_memory"'],
+     comment="nodes known only from connections have no profile")
+case("valid-identical-connections-twice", mutate(lambda d: d["topology"]["connections"].extend(
+    copy.deepcopy(d["topology"]["connections"]))), 0, args=V, stdout=['"nodes": ["a", "b"]'])
+case("valid-min-nodes-above-node-count", mutate(setter(["min_nodes"], 3)), 1, args=V,
+     stdout=['"ok": false', '"code": "insufficient_memory"', "No cycles found with sufficient memory"])
+case("valid-min-nodes-2pow31", mutate(setter(["min_nodes"], 2 ** 31)), 1, args=V, stdout=['"code": "insufficient_memory"'])
+case("valid-n-layers-2pow31", mutate(setter(["model", "nLayers"], 2 ** 31)), 0, args=V,
+     stdout=['"end_layer": 2147483648'], comment="2^31 layers is absurd but within uint32")
+case("valid-n-layers-2pow32-minus-1", mutate(setter(["model", "nLayers"], 2 ** 32 - 1)), 0, args=V,
+     stdout=['"end_layer": 4294967295'])
+case("valid-nodes-empty", mutate(lambda d: d["topology"].update(nodes=[], connections=[])), 1, args=V,
+     stdout=['"code": "insufficient_memory"'])
+case("valid-topology-empty-object", mutate(setter(["topology"], {})), 1, args=V, stdout=['"code": "insufficient_memory"'])
+case("valid-storage-size-zero", mutate(setter(["model", "storageSize"], 0)), 0, args=V, stdout=['"ok": true'])
+case("valid-memory-2pow64-minus-1", mutate(lambda d: (setter(M0 + ["ramTotal"], {"inBytes": 2 ** 64 - 1})(d),
+    setter(M0 + ["ramAvailable"], {"inBytes": 2 ** 64 - 1})(d),
+    setter(["model", "storageSize"], {"inBytes": 2 ** 64 - 1})(d))), 0, args=V, stdout=['"nodes": ["a"]'])
+case("valid-memory-sum-over-2pow64", mutate(lambda d: (
+    setter(M0 + ["ramAvailable"], {"inBytes": 2 ** 63})(d),
+    setter(["topology", "nodes", 1, "nodeProfile", "memory", "ramAvailable"], {"inBytes": 2 ** 63})(d),
+    setter(["model", "storageSize"], {"inBytes": 2 ** 64 - 1})(d))), 0, args=V, stdout=['"nodes": ["a", "b"]'],
+     comment="the pair's sum is exactly 2^64: needs an exact sum, not a wrapping one")
+case("valid-nulls-are-absent", mutate(lambda d: d.update(sharding=None, instance_meta=None, min_nodes=None,
+    allow_low_memory=None)), 0, args=V, stdout=['"sharding": "Pipeline"', '"instance_meta": "MlxRing"'])
+case("valid-unknown-keys-ignored", mutate(lambda d: (d.update(extra={"x": [1, 2, {"y": None}]}),
+    d["model"].update(prettyName="M", tags=["a"]), d["topology"]["nodes"][0].update(lastSeen=12.5))), 0, args=V,
+     stdout=['"ok": true'])
+case("valid-node-id-unicode", mutate(lambda d: (setter(N0 + ["nodeId"], "ノード-é")(d),
+    setter(C0 + ["localNodeId"], "ノード-é")(d), setter(["topology", "connections", 1, "sendBackNodeId"], "ノード-é")(d))), 0,
+     args=V, stdout=['"ok": true', "ノード-é"])
+case("valid-node-id-1024-chars", mutate(lambda d: (setter(N0 + ["nodeId"], "n" * 1024)(d),
+    setter(C0 + ["localNodeId"], "n" * 1024)(d), setter(["topology", "connections", 1, "sendBackNodeId"], "n" * 1024)(d))), 0,
+     args=V, stdout=['"ok": true'], comment="exactly EXOPLACE_MAX_ID_BYTES")
+case("valid-node-without-profile", mutate(lambda d: d["topology"]["nodes"][1].pop("nodeProfile")), 1, args=V,
+     stdout=['"code": "insufficient_memory"'], comment="b has no profile: a alone (1000 total) cannot hold 1200")
+case("valid-low-memory-fallback", mutate(setter(["model", "storageSize"], 1900)), 0, args=V + ["--yes"],
+     stdout=['"is_low_memory": true', '"memory_tier": "total"'])
+case("valid-tensor-hidden-size-indivisible", mutate(lambda d: (d.update(sharding="Tensor"),
+    d["model"].update(hiddenSize=4097, supportsTensor=True))), 1, args=V, stdout=['"code": "no_tensor_sharding"'])
+
+# ---- the same odd requests through the table for people (no --json)
+def table(name, source, exit, stdout=(), stderr=(), args=(), comment=None):
+    data, _, _, _, _, _, _ = cases[source]
+    case("table-" + name, data, exit, stdout=stdout, stderr=stderr, args=args,
+         comment=comment or "the table for people, drawn for " + source)
+table("memory-2pow64-minus-1", "valid-memory-2pow64-minus-1", 0, stdout=["16.0 EiB", "[0, 4)"])
+table("memory-sum-over-2pow64", "valid-memory-sum-over-2pow64", 0, stdout=["memory tier: available"])
+table("node-id-unicode", "valid-node-id-unicode", 0, stdout=["ノード-é"])
+table("node-id-1024-chars", "valid-node-id-1024-chars", 0, stdout=["n" * 1024])
+table("n-layers-2pow32-minus-1", "valid-n-layers-2pow32-minus-1", 0, stdout=["4294967295)"])
+table("low-memory-no-terminal", "valid-low-memory-fallback", 0, stdout=["memory tier: total"],
+      stderr=["Low memory:", "warning: low-memory placement"],
+      comment="no terminal to ask on: a warning, never a silent default")
+table("not-placed", "valid-min-nodes-above-node-count", 1, stderr=["No cycles found with sufficient memory"])
+table("only-unknown-nodes", "valid-only-unknown-nodes", 1, stderr=["insufficient_memory"])
+table("storage-size-zero", "valid-storage-size-zero", 0, stdout=["0 B"])
+
+# ---- generated at test time (not committed): the runner builds the input
+GEN = {
+    "nodes-100000": (2, None, ["limit_exceeded", "topology.nodes"],
+                     "100 000 nodes, past EXOPLACE_MAX_NODES: refused before any is added"),
+    "connections-100000-to-unknown-nodes": (2, None, ["limit_exceeded"],
+                     "100 000 connections between ids never listed as nodes: the node limit must trigger"),
+    "input-50mb": (2, None, ["limit_exceeded"], "a 50 MB request, past EXOPLACE_MAX_INPUT_BYTES"),
+    "input-50mb-stdin": (2, None, ["limit_exceeded"], "the same on standard input"),
+}
+
+for name, (data, exit, field, stderr, stdout, args, comment) in sorted(cases.items()):
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    with open(os.path.join(OUT, name + ".json"), "wb") as f:
+        f.write(raw)
+    lines = []
+    if comment:
+        lines.append("# " + comment)
+    lines.append("exit %d" % exit)
+    if args:
+        lines.append("args " + " ".join(args))
+    if field:
+        lines.append("field " + field)
+    for s in stderr:
+        lines.append("stderr " + s)
+    for s in stdout:
+        lines.append("stdout " + s)
+    with open(os.path.join(OUT, name + ".expect"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+for name, (exit, field, stderr, comment) in GEN.items():
+    lines = ["# " + comment, "generate " + name, "exit %d" % exit] + ["stderr " + s for s in stderr]
+    with open(os.path.join(OUT, name + ".expect"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+print(len(cases), "committed,", len(GEN), "generated")
