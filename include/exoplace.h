@@ -509,7 +509,10 @@ EXOPLACE_API exoplace_status exoplace_place(exoplace_placement *out, const exopl
  * ladder order from options->memory_tier: available, pressure (only when a
  * node reports pressure information), total, swap (only with allow_swap),
  * stopping at the first that places. With no_fallback, one attempt. When
- * every attempt fails, the first attempt's error is returned.
+ * every attempt fails, the first attempt's error is returned. An attempt
+ * that exceeds max_search_steps ends the ladder with E_SEARCH_LIMIT: a later
+ * tier must not place, as "low memory", what an undecided tier might have
+ * placed strictly.
  * @returns as exoplace_place().
  */
 EXOPLACE_API exoplace_status exoplace_get_placement(exoplace_placement *out,

@@ -60,7 +60,7 @@ const char *exoplace_layer_strategy_name(exoplace_layer_strategy strategy)
 
 /* Walks the tiers from options->memory_tier: pressure only when a node
  * reports it, swap only when allowed, one attempt without fallback. Keeps the
- * first attempt's error. */
+ * first attempt's error; a search that hits its work bound ends the ladder. */
 static exoplace_status ladder(exoplace_placement *out, exoplace__search *search, const exoplace_model *model,
                               const exoplace_place_options *options, exoplace_error *err)
 {
@@ -84,7 +84,10 @@ static exoplace_status ladder(exoplace_placement *out, exoplace__search *search,
             exoplace__error_clear(err); /* an earlier tier's error is not this call's */
             return EXOPLACE_OK;
         }
-        if (!exoplace_status_is_placement_failure(st)) { /* out of memory: that is the answer */
+        /* Out of memory is the answer. So is an undecided search: a later tier
+         * could place what this one might have placed with less memory, and
+         * the caller would be told to free memory for nothing. */
+        if (!exoplace_status_is_placement_failure(st) || st == EXOPLACE_E_SEARCH_LIMIT) {
             exoplace__error_clear(err);
             return exoplace__fail(err, st, attempt_err.field, "%s", attempt_err.message);
         }

@@ -625,6 +625,34 @@ START_TEST(preview_memory_delta_gives_the_remainder_to_the_first_ids)
 }
 END_TEST
 
+/* A tier whose search exceeds the work bound decides nothing: the ladder must
+ * not go on and offer, as low memory, what that tier might have placed. The
+ * ring's three nodes fit only together in available memory (a search), while
+ * one node fits in total memory (no search beyond singletons). */
+START_TEST(search_limit_in_a_tier_ends_the_ladder)
+{
+    t_node(t, "a", 1000, 100);
+    t_node(t, "b", 1000, 100);
+    t_node(t, "c", 1000, 100);
+    t_ring(t, 0, T_IDS("a", "b", "c"));
+    exoplace_model model = t_model("m", 250, 12);
+    exoplace_place_options options;
+    exoplace_place_options_init(&options);
+    options.max_search_steps = 6; /* enough for the singletons, not for a 3-cycle */
+    get_fails(&model, &options, EXOPLACE_E_SEARCH_LIMIT, NULL);
+
+    options.memory_tier = EXOPLACE_TIER_TOTAL; /* the total tier alone is decided */
+    get_ok(&model, &options);
+    assert_tier(EXOPLACE_TIER_TOTAL);
+
+    options.memory_tier = EXOPLACE_TIER_AVAILABLE; /* with room to search, the strict answer */
+    options.max_search_steps = 0;
+    get_ok(&model, &options);
+    assert_tier(EXOPLACE_TIER_AVAILABLE);
+    ck_assert_uint_eq(p.n_nodes, 3);
+}
+END_TEST
+
 START_TEST(previews_use_the_ladder_of_the_options)
 {
     t_node(t, "n", 2048000, 512000);
@@ -833,6 +861,7 @@ static Suite *api_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tiers");
+    tcase_add_test(tc, search_limit_in_a_tier_ends_the_ladder);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, pressure_tier_is_used_when_a_node_reports_free_percent);
     tcase_add_test(tc, pressure_tier_is_skipped_without_pressure_information);
