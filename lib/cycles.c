@@ -60,12 +60,6 @@ static int cycle_before(const void *ctx, uint32_t a, uint32_t b)
     return 0;
 }
 
-static int id_before(const void *ctx, uint32_t a, uint32_t b)
-{
-    const exoplace_topology *t = ctx;
-    return strcmp(t->nodes[a].id, t->nodes[b].id) < 0;
-}
-
 typedef enum { LIST_OK, LIST_NO_MEMORY, LIST_TOO_MANY } list_result;
 
 /* Every simple cycle from each start through nodes of greater rank: each
@@ -157,11 +151,7 @@ exoplace_status exoplace_cycles_list(size_t *cycle_count_out, size_t *node_total
         st = exoplace__fail_no_memory(err);
         goto done;
     }
-    for (size_t i = 0; i < n; i++)
-        by_rank[i] = (uint32_t)i;
-    exoplace__sort(by_rank, tmp, n, id_before, topology);
-    for (size_t r = 0; r < n; r++)
-        cs.rank[by_rank[r]] = (uint32_t)r;
+    exoplace__topology_id_order(topology, by_rank, cs.rank, tmp);
 
     switch (enumerate(&cs, max_cycles)) {
     case LIST_OK:

@@ -114,12 +114,6 @@ struct exoplace__search {
     size_t scratch_length;
 };
 
-static int id_before(const void *ctx, uint32_t a, uint32_t b)
-{
-    const exoplace_topology *t = ctx;
-    return strcmp(t->nodes[a].id, t->nodes[b].id) < 0;
-}
-
 /* The per-length path arrays (see scratch_reserve). */
 static void scratch_free(exoplace__search *s)
 {
@@ -219,15 +213,12 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
     }
 
     for (size_t i = 0; i < n; i++) {
-        s->by_rank[i] = (uint32_t)i;
         s->placeable[i] = (uint8_t)t->nodes[i].has_profile;
         s->n_placeable += s->placeable[i];
         s->is_leaf[i] = t->nodes[i].n_successors == 1;
     }
-    exoplace__sort(s->by_rank, tmp, n, id_before, t);
+    exoplace__topology_id_order(t, s->by_rank, s->rank, tmp);
     free(tmp);
-    for (size_t r = 0; r < n; r++)
-        s->rank[s->by_rank[r]] = (uint32_t)r;
     for (size_t r = n; r-- > 1;)
         s->placeable_after[r - 1] = s->placeable_after[r] + s->placeable[s->by_rank[r]];
 

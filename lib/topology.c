@@ -2,6 +2,7 @@
 #include "topology.h"
 
 #include "error.h"
+#include "sort.h"
 
 #include <stdlib.h>
 
@@ -206,6 +207,24 @@ exoplace__u128 exoplace__node_metric(const exoplace__node *node, exoplace_memory
         return (exoplace__u128)m->ram_total + m->swap_available;
     }
     return 0;
+}
+
+static int id_before(const void *ctx, uint32_t a, uint32_t b)
+{
+    const exoplace_topology *t = ctx;
+    return strcmp(t->nodes[a].id, t->nodes[b].id) < 0;
+}
+
+void exoplace__topology_id_order(const exoplace_topology *topology, uint32_t *by_rank, uint32_t *rank,
+                                 uint32_t *tmp)
+{
+    size_t n = topology->n_nodes;
+    for (size_t i = 0; i < n; i++)
+        by_rank[i] = (uint32_t)i;
+    exoplace__sort(by_rank, tmp, n, id_before, topology);
+    if (rank)
+        for (size_t r = 0; r < n; r++)
+            rank[by_rank[r]] = (uint32_t)r;
 }
 
 int exoplace__topology_reports_pressure(const exoplace_topology *topology)

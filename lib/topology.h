@@ -78,6 +78,11 @@ int exoplace__topology_pair_is_plain(const exoplace_topology *topology, uint32_t
  * profile. 128-bit: the swap tier's ram_total + swap_available can pass 2^64. */
 exoplace__u128 exoplace__node_metric(const exoplace__node *node, exoplace_memory_tier tier);
 
+/* The byte-wise id order: by_rank[r] is the node of rank r, rank[node] its
+ * rank (either may be NULL); tmp is n_nodes entries of scratch. */
+void exoplace__topology_id_order(const exoplace_topology *topology, uint32_t *by_rank, uint32_t *rank,
+                                 uint32_t *tmp);
+
 /* Whether any node reports pressure information. */
 int exoplace__topology_reports_pressure(const exoplace_topology *topology);
 
