@@ -9,13 +9,13 @@
 #include "exoplace.h"
 
 /*
- * Parses a request of at most EXOPLACE_MAX_INPUT_BYTES, nested at most
- * EXOPLACE_MAX_JSON_DEPTH deep. Integer literals outside the int64 range
- * (which jansson refuses) come back as strings holding a NUL byte followed
- * by the literal's text; exoplace__json_u64() reads them. Strings the caller
- * wrote never start with a NUL byte in the result, so the two cannot be
- * confused. Syntax errors: E_INVALID_JSON, "line L, column C: <text>" of
- * the original text.
+ * Parses a request (json_parse.c) of at most EXOPLACE_MAX_INPUT_BYTES,
+ * nested at most EXOPLACE_MAX_JSON_DEPTH deep, into jansson values. Integer
+ * literals outside the int64 range come back as strings holding a NUL byte
+ * followed by the literal's text; exoplace__json_u64() reads them. Strings
+ * the caller wrote never start with a NUL byte in the result ('?' is put in
+ * front), so the two cannot be confused. Syntax errors: E_INVALID_JSON,
+ * "line L, column C: <problem> near '<token>'".
  */
 exoplace_status exoplace__json_load(json_t **out, const char *text, exoplace_error *err);
 

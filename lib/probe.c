@@ -35,6 +35,7 @@
 #define _DARWIN_C_SOURCE
 #endif
 #include "error.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,44 +91,6 @@ static const char *errno_text(int e, char *buf, size_t size)
         snprintf(buf, size, "error %d", e);
     return buf;
 #endif
-}
-
-/* jansson refuses strings that are not UTF-8; checking first lets us tell
- * bad input from out-of-memory. Same rules as jansson: no overlongs, no
- * surrogates, nothing past U+10FFFF. */
-static int utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        for (size_t i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        p += n + 1;
-    }
-    return 1;
 }
 
 static exoplace_status join_path(char *dst, const char *root, const char *rel, exoplace_error *err)
@@ -635,7 +598,7 @@ static exoplace_status interfaces_json(json_t **out, exoplace_error *err)
         else
             continue;
         if (!inet_ntop(ifa->ifa_addr->sa_family, raw, addr, sizeof addr) ||
-            !utf8_valid(ifa->ifa_name))
+            !exoplace__utf8_valid(ifa->ifa_name))
             continue;
         json_t *entry = json_object();
         if (!entry)
@@ -704,7 +667,7 @@ static exoplace_status check_options(const exoplace_probe_options *o, exoplace_e
         if (strlen(o->node_id) > EXOPLACE_MAX_ID_BYTES)
             return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "options.node_id",
                                   "node_id is longer than %d bytes", EXOPLACE_MAX_ID_BYTES);
-        if (!utf8_valid(o->node_id))
+        if (!exoplace__utf8_valid(o->node_id))
             return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "options.node_id",
                                   "node_id is not UTF-8");
     }
@@ -759,7 +722,7 @@ exoplace_status exoplace_probe_local(char **out, const exoplace_probe_options *o
         }
         /* POSIX leaves a truncated name unterminated. */
         host[sizeof host - 1] = '\0';
-        if (host[0] == '\0' || !utf8_valid(host))
+        if (host[0] == '\0' || !exoplace__utf8_valid(host))
             return exoplace__fail(err, EXOPLACE_E_PROBE, NULL,
                                   "the host name is empty or not UTF-8; set options.node_id");
         node_id = host;

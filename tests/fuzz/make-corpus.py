@@ -55,6 +55,15 @@ API_SEEDS = [
 ]
 
 
+# fuzz_json_parse texts beyond the requests: escapes, numbers, layout.
+JSON_SEEDS = [
+    '{"k\\u00e9y": ["\\ud83d\\ude00", "\\u0000x", "a\\/b\\n"], "n": [-0, 1.5e-3, 9223372036854775808]}',
+    '[\n\t{ "a" : true , "b" : false , "c" : null } ,\r\n [ ] ]',
+    '{"a": "\u00e9\u20ac", "a": 2}',
+    '[1e400, 01, "\\ud800", "\\q"]',
+]
+
+
 def write(directory, data):
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
@@ -115,6 +124,7 @@ def main():
         text = compact(doc)
         write(os.path.join(out, "fuzz_request"), text)
         write(os.path.join(out, "fuzz_previews"), text)
+        write(os.path.join(out, "fuzz_json_parse"), text)
         for s in walk_strings(doc):
             if s.startswith("/"):
                 addresses.add(s)
@@ -122,6 +132,9 @@ def main():
                 addresses.add("/ip4/%s/tcp/1" % s if ":" not in s else "/ip6/%s/tcp/1" % s)
     for address in sorted(addresses):
         write(os.path.join(out, "fuzz_multiaddr"), address)
+    # The parser also sees escapes, reals and layout it must agree on.
+    for text in JSON_SEEDS:
+        write(os.path.join(out, "fuzz_json_parse"), text)
     for seed in API_SEEDS:
         write(os.path.join(out, "fuzz_api"), seed)
     print("make-corpus: %d requests, %d multiaddrs, %d api streams in %s"
