@@ -620,14 +620,16 @@ END_TEST
 /* The library's allocations fail in turn from the n-th on (jansson's too in
  * the second round): each entry point then reports out_of_memory, writes
  * nothing and leaks nothing (valgrind), until n is large enough for the call
- * to succeed. jansson can misreport its own failure as a syntax error, so
- * invalid_json is accepted in the second round only. */
+ * to succeed. jansson, converting a real, can misreport its own failure as
+ * a syntax error, so invalid_json is accepted in the second round only. */
 START_TEST(allocation_failures_are_reported_cleanly)
 {
     char *models = replace(two_nodes, "\"model\": {", "\"models\": [{");
     char *models_closed = replace(models, "\"nLayers\": 9}", "\"nLayers\": 9}]");
-    /* A literal past 2^63 takes the two-parse path of the loader. */
-    char *big = replace(two_nodes, "\"inBytes\": 2500", "\"inBytes\": 2500, \"x\": 9223372036854775813");
+    /* The parser's other paths: a literal past 2^63, escaped keys and
+     * strings in its scratch, a real converted by jansson. */
+    char *big = replace(two_nodes, "\"inBytes\": 2500",
+                        "\"inBytes\": 2500, \"x\\u0041\": [9223372036854775813, \"a\\n\\u00e9\", 2.5]");
     const struct {
         json_entry entry;
         const char *request;
