@@ -12,6 +12,7 @@
 #include "error.h"
 #include "json_read.h"
 #include "json_write.h"
+#include "sort.h"
 
 typedef exoplace__json_path json_path;
 
@@ -617,31 +618,32 @@ exoplace_status exoplace_place_json(char **out, const char *request, const exopl
     return placement_json(out, request, options, 1, err);
 }
 
-static int shard_id_before(const exoplace_shard *a, const exoplace_shard *b)
+static int shard_id_before(const void *ctx, uint32_t a, uint32_t b)
 {
-    return strcmp(a->node_id, b->node_id) < 0;
+    const exoplace_shard *shards = ctx;
+    return strcmp(shards[a].node_id, shards[b].node_id) < 0;
 }
 
 /* memory_delta_by_node, keyed in id order (the order the bytes were split in). */
 static void write_memory_delta(exoplace__json_writer *w, const exoplace_placement *placement)
 {
-    exoplace__jw_begin_object(w);
     size_t n = placement->n_nodes;
-    const exoplace_shard *last = NULL;
-    for (size_t written = 0; written < n; written++) {
-        /* Ids are distinct; each round takes the smallest id after the last.
-         * Placements are small (a ring of a few nodes), so this stays cheap. */
-        const exoplace_shard *next = NULL;
-        for (size_t i = 0; i < n; i++) {
-            const exoplace_shard *s = &placement->shards[i];
-            if ((!last || shard_id_before(last, s)) && (!next || shard_id_before(s, next)))
-                next = s;
-        }
-        exoplace__jw_key(w, next->node_id);
-        exoplace__jw_u64(w, next->memory_delta);
-        last = next;
+    uint32_t *order = malloc((n ? n : 1) * 2 * sizeof *order);
+    if (!order) {
+        w->out_of_memory = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    exoplace__sort(order, order + n, n, shard_id_before, placement->shards);
+    exoplace__jw_begin_object(w);
+    for (size_t i = 0; i < n; i++) {
+        const exoplace_shard *shard = &placement->shards[order[i]];
+        exoplace__jw_key(w, shard->node_id);
+        exoplace__jw_u64(w, shard->memory_delta);
     }
     exoplace__jw_end_object(w);
+    free(order);
 }
 
 static void write_preview(exoplace__json_writer *w, const char *model_id, const exoplace_preview *preview)

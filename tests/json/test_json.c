@@ -471,6 +471,50 @@ START_TEST(low_memory_and_the_host_switches)
 }
 END_TEST
 
+/* The ring runs a -> c -> b, so the shards come in that order; the memory
+ * deltas are keyed in id order, a, b, c, as exo writes them. */
+START_TEST(memory_deltas_are_keyed_in_id_order)
+{
+    static const char request[] =
+        "{\"topology\": {\"nodes\": ["
+        "{\"nodeId\": \"c\", \"nodeProfile\": {\"memory\": {\"ramTotal\": 1000, \"ramAvailable\": 1000}}},"
+        "{\"nodeId\": \"a\", \"nodeProfile\": {\"memory\": {\"ramTotal\": 1000, \"ramAvailable\": 1000}}},"
+        "{\"nodeId\": \"b\", \"nodeProfile\": {\"memory\": {\"ramTotal\": 1000, \"ramAvailable\": 1000}}}],"
+        " \"connections\": ["
+        "{\"localNodeId\": \"a\", \"sendBackNodeId\": \"c\", \"sendBackMultiaddr\": \"/ip4/10.0.0.3/tcp/1\"},"
+        "{\"localNodeId\": \"c\", \"sendBackNodeId\": \"b\", \"sendBackMultiaddr\": \"/ip4/10.0.0.2/tcp/1\"},"
+        "{\"localNodeId\": \"b\", \"sendBackNodeId\": \"a\", \"sendBackMultiaddr\": \"/ip4/10.0.0.1/tcp/1\"}]},"
+        " \"models\": [{\"modelId\": \"m\", \"storageSize\": 2000, \"nLayers\": 3}]}";
+    char *out = call_ok(exoplace_previews_json, request, NULL);
+    json_t *doc = parse_exact(out);
+    const json_t *previews = json_object_get(doc, "previews");
+    size_t checked = 0;
+    for (size_t i = 0; i < json_array_size(previews); i++) {
+        const json_t *p = json_array_get(previews, i);
+        const json_t *shards = json_object_get(p, "shards");
+        if (json_array_size(shards) != 3)
+            continue;
+        const json_t *nodes = json_object_get(p, "nodes");
+        ck_assert_str_eq(json_string_value(json_array_get(nodes, 0)), "a");
+        ck_assert_str_eq(json_string_value(json_array_get(nodes, 1)), "c");
+        const char *key;
+        const json_t *value;
+        char order[4] = "";
+        size_t n = 0;
+        json_object_foreach ((json_t *)json_object_get(p, "memory_delta_by_node"), key, value) {
+            (void)value;
+            ck_assert_uint_lt(n, 3);
+            order[n++] = key[0];
+        }
+        ck_assert_str_eq(order, "abc");
+        checked++;
+    }
+    ck_assert_uint_gt(checked, 0);
+    json_decref(doc);
+    exoplace_free(out);
+}
+END_TEST
+
 START_TEST(previews_cover_every_model_of_the_list)
 {
     char *request = replace(two_nodes, "\"model\": {\"modelId\": \"m\", \"storageSize\": {\"inBytes\": 2500}, \"nLayers\": 9}",
@@ -693,6 +737,7 @@ static Suite *json_suite(void)
     tcase_add_test(unit, input_over_the_size_limit_is_refused);
     tcase_add_test(unit, placement_failure_returns_the_failure_object);
     tcase_add_test(unit, low_memory_and_the_host_switches);
+    tcase_add_test(unit, memory_deltas_are_keyed_in_id_order);
     tcase_add_test(unit, previews_cover_every_model_of_the_list);
     tcase_add_test(unit, cycles_accept_a_bare_topology_and_filter_on_request);
     tcase_add_test(unit, layers_take_both_memory_forms_and_strategies);
