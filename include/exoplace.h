@@ -495,9 +495,12 @@ EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
  *   model id, n_layers 0, min_nodes 0, unknown enum value); E_LIMIT (model
  *   id longer than EXOPLACE_MAX_ID_BYTES);
  *   E_INSUFFICIENT_MEMORY, E_TENSOR_NOT_SUPPORTED, E_NO_TENSOR_SHARDING,
- *   E_INVALID_SPLIT (exo's texts in err->message); E_SEARCH_LIMIT when the
- *   search would take more than max_search_steps (adversarial sparse graphs:
- *   raise the bound or ask for fewer nodes); E_NO_MEMORY.
+ *   E_INVALID_SPLIT (exo's texts in err->message); E_SEARCH_LIMIT when
+ *   proving exo's choice would take more than max_search_steps (sparse
+ *   graphs with a large min_nodes; dense groups joined by few links when the
+ *   model needs several groups): no placement is made, since the one found
+ *   so far might not be exo's. A smaller min_nodes or model, or a larger
+ *   bound, may help (README "Limits"); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_place(exoplace_placement *out, const exoplace_topology *topology,
                                             const exoplace_model *model,
