@@ -88,6 +88,13 @@ const char *cli_colour_off(void);
 /* "192.0 GiB", "512 B" */
 void cli_format_bytes(char *buf, size_t size, double bytes);
 
+/* Terminal columns of UTF-8 text: East Asian wide characters and emoji take
+ * two, combining marks none, the rest one; a table's ids line up whatever
+ * script they are written in. */
+size_t cli_text_width(const char *text);
+/* Prints text followed by spaces up to width columns. */
+void cli_print_padded(const char *text, size_t width);
+
 /* A bar of `width` cells for one node's memory out of `total`: '=' used by
  * other programs (total - available), '#' this placement's share, '.' free,
  * '!' the share beyond what is available. */

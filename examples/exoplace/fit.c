@@ -39,11 +39,12 @@ static void print_table(const json_t *response, const cli_request_info *info)
     size_t id_width = 5;
     for (size_t i = 0; i < json_array_size(models); i++) {
         const char *id = json_string_value(json_object_get(json_array_get(models, i), "model_id"));
-        if (id && strlen(id) > id_width)
-            id_width = strlen(id);
+        if (id && cli_text_width(id) > id_width)
+            id_width = cli_text_width(id);
     }
-    printf("  %s%-*s  %10s  %s%s\n", cli_colour_on(CLI_BOLD), (int)id_width, "MODEL", "SIZE", "FIT",
-           cli_colour_off());
+    printf("  %s", cli_colour_on(CLI_BOLD));
+    cli_print_padded("MODEL", id_width);
+    printf("  %10s  %s%s\n", "SIZE", "FIT", cli_colour_off());
     for (size_t i = 0; i < json_array_size(models); i++) {
         const json_t *model = json_array_get(models, i);
         const char *fit = json_string_value(json_object_get(model, "fit"));
@@ -58,8 +59,10 @@ static void print_table(const json_t *response, const cli_request_info *info)
         }
         char size[32];
         cli_format_bytes(size, sizeof size, json_number_value(json_object_get(model, "storage_size")));
-        printf("  %-*s  %10s  %s%s%s\n", (int)id_width, json_string_value(json_object_get(model, "model_id")), size,
-               cli_colour_on(colour), label, cli_colour_off());
+        const char *id = json_string_value(json_object_get(model, "model_id"));
+        printf("  ");
+        cli_print_padded(id ? id : "?", id_width);
+        printf("  %10s  %s%s%s\n", size, cli_colour_on(colour), label, cli_colour_off());
     }
 }
 

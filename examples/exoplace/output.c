@@ -175,6 +175,52 @@ void cli_format_bytes(char *buf, size_t size, double bytes)
         snprintf(buf, size, "%.1f %s", bytes, units[unit]);
 }
 
+/* Code point ranges by terminal width (a compact subset of Unicode's East
+ * Asian Width and combining classes, enough for ids). */
+static const uint32_t wide_ranges[][2] = {
+    {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},
+    {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},
+    {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+};
+static const uint32_t zero_width_ranges[][2] = {
+    {0x0300, 0x036F}, {0x200B, 0x200F}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F},
+};
+
+static int in_ranges(uint32_t code, const uint32_t (*ranges)[2], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (code >= ranges[i][0] && code <= ranges[i][1])
+            return 1;
+    return 0;
+}
+
+size_t cli_text_width(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t width = 0;
+    while (*s) {
+        uint32_t code = *s;
+        size_t extra = code >= 0xF0 ? 3 : code >= 0xE0 ? 2 : code >= 0xC0 ? 1 : 0;
+        if (extra)
+            code &= 0x3F >> extra;
+        s++;
+        /* Ids are valid UTF-8 (the library checked them); a cut sequence ends early. */
+        for (; extra && (*s & 0xC0) == 0x80; extra--, s++)
+            code = (code << 6) | (*s & 0x3F);
+        if (in_ranges(code, zero_width_ranges, sizeof zero_width_ranges / sizeof zero_width_ranges[0]))
+            continue;
+        width += in_ranges(code, wide_ranges, sizeof wide_ranges / sizeof wide_ranges[0]) ? 2 : 1;
+    }
+    return width;
+}
+
+void cli_print_padded(const char *text, size_t width)
+{
+    fputs(text, stdout);
+    for (size_t used = cli_text_width(text); used < width; used++)
+        putchar(' ');
+}
+
 /* Cells for part out of whole in a bar of width cells, rounded. */
 static size_t cells(double part, double whole, size_t width)
 {
@@ -304,11 +350,13 @@ void cli_print_placement_table(const json_t *placement, const cli_request_info *
     size_t id_width = 4;
     for (size_t i = 0; i < n; i++) {
         const char *id = json_string_value(json_object_get(json_array_get(shards, i), "node_id"));
-        if (id && strlen(id) > id_width)
-            id_width = strlen(id);
+        if (id && cli_text_width(id) > id_width)
+            id_width = cli_text_width(id);
     }
-    printf("  %s%-*s  %10s  %10s  %10s  %-*s  %s%s\n", cli_colour_on(CLI_BOLD), (int)id_width, "NODE", "TOTAL",
-           "AVAILABLE", "THIS MODEL", BAR_WIDTH + 2, "MEMORY", "LAYERS", cli_colour_off());
+    printf("  %s", cli_colour_on(CLI_BOLD));
+    cli_print_padded("NODE", id_width);
+    printf("  %10s  %10s  %10s  %-*s  %s%s\n", "TOTAL", "AVAILABLE", "THIS MODEL", BAR_WIDTH + 2, "MEMORY", "LAYERS",
+           cli_colour_off());
     for (size_t i = 0; i < n; i++) {
         const json_t *shard = json_array_get(shards, i);
         const char *id = json_string_value(json_object_get(shard, "node_id"));
@@ -332,8 +380,9 @@ void cli_print_placement_table(const json_t *placement, const cli_request_info *
             cli_format_bytes(total, sizeof total, node->ram_total);
             cli_format_bytes(available, sizeof available, node->ram_available);
         }
-        printf("  %s%-*s%s  %10s  %10s  %10s  %-*s  ", cli_colour_on(colour), (int)id_width, id ? id : "?",
-               cli_colour_off(), total, available, share_text, BAR_WIDTH + 2, bar);
+        printf("  %s", cli_colour_on(colour));
+        cli_print_padded(id ? id : "?", id_width);
+        printf("%s  %10s  %10s  %10s  %-*s  ", cli_colour_off(), total, available, share_text, BAR_WIDTH + 2, bar);
         if (has_layers)
             printf("[%.0f, %.0f)  %.0f layer%s\n", start, end, end - start, end - start == 1 ? "" : "s");
         else

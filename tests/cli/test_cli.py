@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import unittest
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -118,6 +119,42 @@ class Cli(unittest.TestCase):
         _, from_stdin, _ = EXOPLACE.run(["place", "--json", "-"], stdin_text=json.dumps(STRICT))
         self.assertEqual(from_file, from_stdin)
         self.assertTrue(from_file.startswith('{"ok": true'))
+
+    def test_tables_line_up_ids_of_any_script(self):
+        # Wide (CJK), accented and combining ids: columns are counted in
+        # terminal cells, not bytes.
+        ids = ["\u7bc0\u70b9", "e\u0301-node", "n"]
+        nodes = [node(i, 64 * GIB, 48 * GIB) for i in ids]
+        links = [link(ids[k], ids[(k + 1) % 3], "169.254.0.%d" % (k + 1)) for k in range(3)]
+        body = {"topology": {"nodes": nodes, "connections": links},
+                "model": {"modelId": "\u6a21\u578b-model", "storageSize": {"inBytes": 100 * GIB}, "nLayers": 12},
+                "models": [{"modelId": "\u6a21\u578b-model", "storageSize": {"inBytes": 100 * GIB}, "nLayers": 12},
+                           {"modelId": "m", "storageSize": {"inBytes": GIB}, "nLayers": 12}],
+                "min_nodes": 3}
+        path = self.write("wide.json", json.dumps(body))
+
+        def cells(text):
+            return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+                       for c in text)
+
+        status, out, err = EXOPLACE.run(["place", path], env={"NO_COLOR": "1"})
+        self.assertEqual(status, 0, err)
+        header = next(line for line in out.splitlines() if "LAYERS" in line)
+        rows = [line for line in out.splitlines() if any(line.startswith("  " + i) for i in ids)]
+        self.assertEqual(len(rows), 3, out)
+        # Every row's layer range starts in the header's LAYERS column.
+        want = cells(header[:header.index("LAYERS")])
+        for row in rows:
+            self.assertEqual(cells(row[:row.rindex("[")]), want, out)
+
+        status, out, err = EXOPLACE.run(["fit", path], env={"NO_COLOR": "1"})
+        self.assertEqual(status, 0, err)
+        header = next(line for line in out.splitlines() if "SIZE" in line)
+        rows = [line for line in out.splitlines() if "GiB" in line and not line.startswith("cluster")]
+        self.assertEqual(len(rows), 2, out)
+        want = cells(header[:header.index("SIZE") + len("SIZE")])
+        for row in rows:
+            self.assertEqual(cells(row[:row.index("GiB") + len("GiB")]), want, out)
 
     def test_place_that_cannot_fit_exits_1(self):
         status, got, err = EXOPLACE.run_json(["place", "--json"], TOO_BIG)
