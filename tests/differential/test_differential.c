@@ -3,6 +3,7 @@
  * an exhaustive reference built from the public pure functions (list every
  * cycle, filter by memory, smallest, thunderbolt, leaf, greatest sum, first in
  * canonical order), on thousands of seeded random digraphs of up to 8 nodes.
+ * EXOPLACE_DIFFERENTIAL_CASES=N EXOPLACE_DIFFERENTIAL_SEED=S run other cases.
  */
 #include <check.h>
 #include <exoplace.h>
@@ -12,8 +13,12 @@
 #include <string.h>
 
 #define MAX_N 8
-#define CASES 4000
-#define SEED 0x5eed1234abcdull
+/* The defaults CI runs; EXOPLACE_DIFFERENTIAL_CASES and _SEED run others. */
+#define DEFAULT_CASES 4000u
+#define DEFAULT_SEED 0x5eed1234abcdull
+
+static unsigned cases = DEFAULT_CASES;
+static uint64_t seed = DEFAULT_SEED;
 
 typedef struct rng {
     uint64_t state;
@@ -149,9 +154,9 @@ static exoplace_topology *random_topology(rng *r, unsigned *n_out)
 
 START_TEST(test_branch_and_bound_selects_the_exhaustive_choice)
 {
-    rng r = {SEED};
+    rng r = {seed};
     unsigned compared = 0, placed = 0;
-    for (unsigned c = 0; c < CASES; c++) {
+    for (unsigned c = 0; c < cases; c++) {
         unsigned n;
         exoplace_topology *t = random_topology(&r, &n);
         int use_total = (int)below(&r, 2);
@@ -206,18 +211,29 @@ START_TEST(test_branch_and_bound_selects_the_exhaustive_choice)
         compared++;
         exoplace_topology_free(t);
     }
-    ck_assert_uint_eq(compared, CASES);
+    ck_assert_uint_eq(compared, cases);
     /* The generator must exercise both outcomes, or the comparison says little. */
-    ck_assert_uint_gt(placed, CASES / 4);
-    ck_assert_uint_lt(placed, CASES);
+    ck_assert_uint_gt(placed, cases / 4);
+    ck_assert_uint_lt(placed, cases);
 }
 END_TEST
 
 int main(void)
 {
+    const char *text = getenv("EXOPLACE_DIFFERENTIAL_CASES");
+    if (text && *text)
+        cases = (unsigned)strtoul(text, NULL, 10);
+    text = getenv("EXOPLACE_DIFFERENTIAL_SEED");
+    if (text && *text)
+        seed = strtoull(text, NULL, 0);
+    if (cases < 100 || seed == 0) {
+        fprintf(stderr, "EXOPLACE_DIFFERENTIAL_CASES must be at least 100, EXOPLACE_DIFFERENTIAL_SEED nonzero\n");
+        return EXIT_FAILURE;
+    }
+    printf("differential: %u cases from seed %#llx\n", cases, (unsigned long long)seed);
     Suite *s = suite_create("differential");
     TCase *tc = tcase_create("random digraphs");
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 120.0 * (cases / DEFAULT_CASES + 1));
     tcase_add_test(tc, test_branch_and_bound_selects_the_exhaustive_choice);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
