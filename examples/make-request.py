@@ -6,6 +6,7 @@
 
 The request goes to standard output, e.g.
     python3 make-request.py cluster.json models.json | exoplace fit
+which `exoplace fit cluster.json --models models.json` also does.
 """
 import argparse
 import json

@@ -39,6 +39,14 @@ extern const cli_command cli_probe_command;
  * the reason and returns CLI_EXIT_USAGE; *text_out is freed with free(). */
 int cli_read_request(char **text_out, const char *verb, const char *path);
 
+/* --models FILE (models.c): adds the catalogue's list (a JSON list, or an
+ * object with a "models" list) to *request as its "models" member, which
+ * then wins over any list the request has. The request came from
+ * request_path (NULL or "-": standard input). Returns 0 with *request
+ * replaced (freed with free()), or prints why not and returns
+ * CLI_EXIT_USAGE with *request as it was. */
+int cli_join_models(char **request, const char *verb, const char *request_path, const char *models_path);
+
 /* Prints "exoplace VERB: message" on standard error; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)

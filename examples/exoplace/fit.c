@@ -17,6 +17,9 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  --json         print the library's JSON response only\n"
+    "  --models FILE  the models to check, from a catalogue: a JSON list of\n"
+    "                 models or an object with a \"models\" list (FILE is a\n"
+    "                 cluster then, e.g. exo's /state)\n"
     "  -h, --help     this text\n"
     "\n"
     "exit status: 0 listed, 2 bad input\n";
@@ -70,14 +73,17 @@ static int run(int argc, char **argv)
 {
     static const struct option options[] = {
         {"json", no_argument, NULL, 'j'},
+        {"models", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int json = 0, c;
+    const char *models_path = NULL;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
+        case 'm': models_path = optarg; break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default: return cli_unknown_option("fit", argv);
         }
@@ -89,6 +95,10 @@ static int run(int argc, char **argv)
         return CLI_EXIT_USAGE;
     if ((status = cli_read_request(&request, "fit", path)))
         return status;
+    if (models_path && (status = cli_join_models(&request, "fit", path, models_path))) {
+        free(request);
+        return status;
+    }
 
     char *response = NULL;
     exoplace_error err;

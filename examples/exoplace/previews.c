@@ -15,6 +15,8 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  --json            print the library's JSON response only\n"
+    "  --models FILE     the models, from a catalogue: a JSON list of models\n"
+    "                    or an object with a \"models\" list\n"
     "  --strategy NAME   layer split: largest-remainder (default) or exo\n"
     "  --allow-swap      previews may use the swap tier\n"
     "  -h, --help        this text\n"
@@ -48,6 +50,7 @@ static int run(int argc, char **argv)
 {
     static const struct option options[] = {
         {"json", no_argument, NULL, 'j'},
+        {"models", required_argument, NULL, 'm'},
         {"strategy", required_argument, NULL, 'S'},
         {"allow-swap", no_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
@@ -56,10 +59,12 @@ static int run(int argc, char **argv)
     exoplace_json_options json_options;
     exoplace_json_options_init(&json_options);
     int json = 0, c;
+    const char *models_path = NULL;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
+        case 'm': models_path = optarg; break;
         case 's': json_options.allow_swap = 1; break;
         case 'S':
             if (cli_parse_strategy(&json_options.strategy, "previews", optarg))
@@ -76,6 +81,10 @@ static int run(int argc, char **argv)
         return CLI_EXIT_USAGE;
     if ((status = cli_read_request(&request, "previews", path)))
         return status;
+    if (models_path && (status = cli_join_models(&request, "previews", path, models_path))) {
+        free(request);
+        return status;
+    }
 
     char *response = NULL;
     exoplace_error err;

@@ -372,6 +372,55 @@ class Cli(unittest.TestCase):
         for label in ("fits", "low memory", "does not fit"):
             self.assertIn(label, out)
 
+    def test_models_option_joins_a_catalogue_to_the_cluster(self):
+        cluster = os.path.join(EXAMPLES, "cluster.json")
+        catalogue = os.path.join(EXAMPLES, "models.json")
+        for verb in ("fit", "previews"):
+            status, joined, err = EXOPLACE.run([verb, "--json"], stdin_text=self.example_request())
+            self.assertEqual(status, 0, err)
+            status, out, err = EXOPLACE.run([verb, "--json", cluster, "--models", catalogue])
+            self.assertEqual(status, 0, err)
+            self.assertEqual(json.loads(out), json.loads(joined), verb)
+            # The cluster on standard input, the catalogue from a file.
+            with open(cluster) as f:
+                status, piped, err = EXOPLACE.run([verb, "--json", "--models", catalogue], stdin_text=f.read())
+            self.assertEqual((status, piped), (0, out), err)
+
+    def test_models_option_takes_a_bare_list_wins_over_the_request_and_keeps_big_sizes(self):
+        big = {"modelId": "huge", "storageSize": {"inBytes": 18446744073709551615}, "nLayers": 4}
+        listed = self.write("list.json", [big])
+        # The request's own (empty) list and its "model" give way to --models.
+        path = self.write("req.json", request(1, models=[]))
+        status, out, err = EXOPLACE.run(["fit", "--json", path, "--models", listed])
+        self.assertEqual(status, 0, err)
+        self.assertIn('"storage_size": 18446744073709551615', out)  # exact, not rounded
+        self.assertEqual([m["model_id"] for m in json.loads(out)["models"]], ["huge"])
+        # An empty request object still gets valid JSON: the library names the missing topology.
+        status, _, err = EXOPLACE.run(["fit", self.write("empty.json", " { } "), "--models", listed])
+        self.assertEqual(status, 2)
+        self.assertIn("topology", err)
+        self.assertNotIn("invalid_json", err)
+
+    def test_models_option_refuses_what_it_cannot_join(self):
+        cluster = os.path.join(EXAMPLES, "cluster.json")
+        cases = [
+            (["--models", self.write("bad.json", '{"models": [1,,]}')], "bad.json: line 1"),
+            (["--models", self.write("none.json", '{"model": {}}')], "expected a list of models"),
+            (["--models", os.path.join(self.tmp.name, "missing.json")], "cannot open"),
+        ]
+        for args, message in cases:
+            status, out, err = EXOPLACE.run(["fit", cluster] + args)
+            self.assertEqual(status, 2, err)
+            self.assertIn(message, err)
+            self.assertEqual(out, "")
+        listed = self.write("list.json", [])
+        status, _, err = EXOPLACE.run(["fit", self.write("array.json", "[]"), "--models", listed])
+        self.assertEqual(status, 2)
+        self.assertIn("JSON object", err)
+        status, _, err = EXOPLACE.run(["fit", "--models", "-"], stdin_text="{}")
+        self.assertEqual(status, 2)
+        self.assertIn("standard input", err)
+
     def test_example_place_request_needs_the_low_memory_tier(self):
         path = os.path.join(EXAMPLES, "place-request.json")
         with open(path) as f:
