@@ -66,9 +66,11 @@ int cli_parse_strategy(exoplace_layer_strategy *out, const char *verb, const cha
 /* Handles an option getopt_long() did not know (after it returned '?'). */
 int cli_unknown_option(const char *verb, char **argv);
 
-/* The single FILE operand, or NULL for standard input; more than one is a
- * usage error (returns CLI_EXIT_USAGE, else 0). */
-int cli_file_operand(const char **path_out, const char *verb, int argc, char **argv);
+/* The request of a verb: its single FILE operand (none or "-": standard
+ * input), with the catalogue of --models joined when models_path is not
+ * NULL (cli_join_models). Returns 0, or prints why not and returns the exit
+ * status; *text_out is freed with free(). */
+int cli_read_operand(char **text_out, const char *verb, int argc, char **argv, const char *models_path);
 
 /* Prints the JSON response as the library wrote it, one line. */
 void cli_print_json(const char *response);

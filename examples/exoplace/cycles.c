@@ -59,12 +59,9 @@ static int run(int argc, char **argv)
     }
     if (json_options.cycles_use_total_memory && !json_options.cycles_filter)
         return cli_usage_error("cycles", "--use-total-memory needs --min-bytes");
-    const char *path;
     char *request;
-    int status;
-    if (cli_file_operand(&path, "cycles", argc, argv))
-        return CLI_EXIT_USAGE;
-    if ((status = cli_read_request(&request, "cycles", path)))
+    int status = cli_read_operand(&request, "cycles", argc, argv, NULL);
+    if (status)
         return status;
 
     char *response = NULL;

@@ -88,17 +88,10 @@ static int run(int argc, char **argv)
         default: return cli_unknown_option("fit", argv);
         }
     }
-    const char *path;
     char *request;
-    int status;
-    if (cli_file_operand(&path, "fit", argc, argv))
-        return CLI_EXIT_USAGE;
-    if ((status = cli_read_request(&request, "fit", path)))
+    int status = cli_read_operand(&request, "fit", argc, argv, models_path);
+    if (status)
         return status;
-    if (models_path && (status = cli_join_models(&request, "fit", path, models_path))) {
-        free(request);
-        return status;
-    }
 
     char *response = NULL;
     exoplace_error err;

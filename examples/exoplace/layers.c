@@ -114,10 +114,7 @@ static int run(int argc, char **argv)
             return cli_usage_error("layers", "give either --memory/--layers or a FILE, not both");
         status = request_from_flags(&request, memory, layers);
     } else {
-        const char *path;
-        if (cli_file_operand(&path, "layers", argc, argv))
-            return CLI_EXIT_USAGE;
-        status = cli_read_request(&request, "layers", path);
+        status = cli_read_operand(&request, "layers", argc, argv, NULL);
     }
     if (status)
         return status;

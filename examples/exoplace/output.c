@@ -113,7 +113,9 @@ int cli_unknown_option(const char *verb, char **argv)
                            argv[optind - 1], verb);
 }
 
-int cli_file_operand(const char **path_out, const char *verb, int argc, char **argv)
+/* The single FILE operand, or NULL for standard input; more than one is a
+ * usage error (returns CLI_EXIT_USAGE, else 0). */
+static int file_operand(const char **path_out, const char *verb, int argc, char **argv)
 {
     *path_out = NULL;
     if (optind < argc)
@@ -121,6 +123,20 @@ int cli_file_operand(const char **path_out, const char *verb, int argc, char **a
     if (optind + 1 < argc)
         return cli_usage_error(verb, "expected at most one FILE, got '%s' and '%s'", argv[optind], argv[optind + 1]);
     return 0;
+}
+
+int cli_read_operand(char **text_out, const char *verb, int argc, char **argv, const char *models_path)
+{
+    const char *path;
+    *text_out = NULL;
+    if (file_operand(&path, verb, argc, argv))
+        return CLI_EXIT_USAGE;
+    int status = cli_read_request(text_out, verb, path);
+    if (status == CLI_EXIT_OK && models_path && (status = cli_join_models(text_out, verb, path, models_path))) {
+        free(*text_out);
+        *text_out = NULL;
+    }
+    return status;
 }
 
 void cli_print_json(const char *response)

@@ -170,11 +170,8 @@ static int run(int argc, char **argv)
     int status = parse_flags(&flags, argc, argv);
     if (status)
         return status < 0 ? CLI_EXIT_OK : status;
-    const char *path;
-    if (cli_file_operand(&path, "place", argc, argv))
-        return CLI_EXIT_USAGE;
     char *request;
-    if ((status = cli_read_request(&request, "place", path)))
+    if ((status = cli_read_operand(&request, "place", argc, argv, NULL)))
         return status;
 
     char *response = NULL;

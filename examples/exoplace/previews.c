@@ -74,17 +74,10 @@ static int run(int argc, char **argv)
         default: return cli_unknown_option("previews", argv);
         }
     }
-    const char *path;
     char *request;
-    int status;
-    if (cli_file_operand(&path, "previews", argc, argv))
-        return CLI_EXIT_USAGE;
-    if ((status = cli_read_request(&request, "previews", path)))
+    int status = cli_read_operand(&request, "previews", argc, argv, models_path);
+    if (status)
         return status;
-    if (models_path && (status = cli_join_models(&request, "previews", path, models_path))) {
-        free(request);
-        return status;
-    }
 
     char *response = NULL;
     exoplace_error err;
