@@ -110,18 +110,26 @@ static exoplace_status read_name(int *out, const json_t *value, const json_path 
                                expected);
 }
 
-static exoplace_status pressure_level(exoplace_pressure_level *out, const json_t *value, const json_path *path,
-                                      exoplace_error *err)
-{
-    const char *const names[] = {exoplace_pressure_level_name(EXOPLACE_PRESSURE_NORMAL),
-                                 exoplace_pressure_level_name(EXOPLACE_PRESSURE_WARN),
-                                 exoplace_pressure_level_name(EXOPLACE_PRESSURE_CRITICAL)};
-    int level = 0;
-    exoplace_status st = read_name(&level, value, path, names, EXOPLACE_PRESSURE_NORMAL, 3, err);
-    if (st == EXOPLACE_OK)
-        *out = (exoplace_pressure_level)level;
-    return st;
-}
+/* A reader per enum, over its COUNT consecutive values from FIRST, named
+ * by the library's own name function. */
+#define ENUM_READER(reader, type, name_of, first, count)                                                    \
+    static exoplace_status reader(type *out, const json_t *value, const json_path *path, exoplace_error *err) \
+    {                                                                                                       \
+        const char *names[count];                                                                           \
+        for (int i = 0; i < (count); i++)                                                                   \
+            names[i] = name_of((type)((first) + i));                                                        \
+        int index = 0;                                                                                      \
+        exoplace_status st = read_name(&index, value, path, names, (first), (count), err);                 \
+        if (st == EXOPLACE_OK)                                                                              \
+            *out = (type)index;                                                                             \
+        return st;                                                                                          \
+    }
+
+ENUM_READER(read_pressure_level, exoplace_pressure_level, exoplace_pressure_level_name, EXOPLACE_PRESSURE_NORMAL, 3)
+ENUM_READER(read_sharding, exoplace_sharding, exoplace_sharding_name, EXOPLACE_SHARDING_PIPELINE, 2)
+ENUM_READER(read_instance_meta, exoplace_instance_meta, exoplace_instance_meta_name, EXOPLACE_INSTANCE_MLX_RING, 2)
+ENUM_READER(read_strategy, exoplace_layer_strategy, exoplace_layer_strategy_name, EXOPLACE_LAYERS_LARGEST_REMAINDER,
+            2)
 
 static exoplace_status read_memory(exoplace_node_memory *memory, const json_t *object, json_path *path,
                                    exoplace_error *err)
@@ -147,7 +155,7 @@ static exoplace_status read_memory(exoplace_node_memory *memory, const json_t *o
     if (st)
         return st;
     WITH_MEMBER(path, object, "pressureLevel", "pressure_level", v,
-                st = v ? pressure_level(&memory->pressure_level, v, path, err) : EXOPLACE_OK);
+                st = v ? read_pressure_level(&memory->pressure_level, v, path, err) : EXOPLACE_OK);
     if (st)
         return st;
     uint32_t free_percent = 0;
@@ -364,42 +372,6 @@ static exoplace_status read_models(parsed_request *req, const json_t *root, int 
         req->n_models = i + 1;
     }
     exoplace__json_path_pop(path, mark);
-    return st;
-}
-
-static exoplace_status read_sharding(exoplace_sharding *out, const json_t *value, const json_path *path,
-                                     exoplace_error *err)
-{
-    const char *const names[] = {exoplace_sharding_name(EXOPLACE_SHARDING_PIPELINE),
-                                 exoplace_sharding_name(EXOPLACE_SHARDING_TENSOR)};
-    int sharding = 0;
-    exoplace_status st = read_name(&sharding, value, path, names, EXOPLACE_SHARDING_PIPELINE, 2, err);
-    if (st == EXOPLACE_OK)
-        *out = (exoplace_sharding)sharding;
-    return st;
-}
-
-static exoplace_status read_instance_meta(exoplace_instance_meta *out, const json_t *value, const json_path *path,
-                                          exoplace_error *err)
-{
-    const char *const names[] = {exoplace_instance_meta_name(EXOPLACE_INSTANCE_MLX_RING),
-                                 exoplace_instance_meta_name(EXOPLACE_INSTANCE_MLX_JACCL)};
-    int meta = 0;
-    exoplace_status st = read_name(&meta, value, path, names, EXOPLACE_INSTANCE_MLX_RING, 2, err);
-    if (st == EXOPLACE_OK)
-        *out = (exoplace_instance_meta)meta;
-    return st;
-}
-
-static exoplace_status read_strategy(exoplace_layer_strategy *out, const json_t *value, const json_path *path,
-                                     exoplace_error *err)
-{
-    const char *const names[] = {exoplace_layer_strategy_name(EXOPLACE_LAYERS_LARGEST_REMAINDER),
-                                 exoplace_layer_strategy_name(EXOPLACE_LAYERS_EXO)};
-    int strategy = 0;
-    exoplace_status st = read_name(&strategy, value, path, names, EXOPLACE_LAYERS_LARGEST_REMAINDER, 2, err);
-    if (st == EXOPLACE_OK)
-        *out = (exoplace_layer_strategy)strategy;
     return st;
 }
 
