@@ -1,5 +1,7 @@
 /* Cycles: the canonical list (only when a caller asks for it, under a bound)
  * and the thunderbolt-cycle test. Placement never lists cycles. */
+#include "cycles.h"
+
 #include "error.h"
 #include "sort.h"
 #include "topology.h"
@@ -127,23 +129,19 @@ done:
     return result;
 }
 
-exoplace_status exoplace_cycles_list(size_t *cycle_count_out, size_t *node_total_out, size_t *cycle_starts,
-                                     size_t cycle_starts_capacity, size_t *cycle_nodes,
-                                     size_t cycle_nodes_capacity, const exoplace_topology *topology,
-                                     size_t max_cycles, exoplace_error *err)
+exoplace_status exoplace__cycles_list_new(size_t **starts_out, size_t **nodes_out, size_t *count_out,
+                                          const exoplace_topology *topology, size_t max_cycles, exoplace_error *err)
 {
-    exoplace__error_clear(err);
-    if (!cycle_count_out || !node_total_out || !topology)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL,
-                              "cycle_count_out, node_total_out and topology must not be NULL");
-    if ((cycle_starts_capacity && !cycle_starts) || (cycle_nodes_capacity && !cycle_nodes))
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "an output array with a capacity is NULL");
+    *starts_out = NULL;
+    *nodes_out = NULL;
+    *count_out = 0;
     if (max_cycles == 0)
         max_cycles = EXOPLACE_DEFAULT_MAX_CYCLES;
     size_t n = topology->n_nodes;
     cycle_store cs = {topology, NULL, NULL, NULL, 0, 0, 0, 0};
     exoplace_status st = EXOPLACE_OK;
     uint32_t *order = NULL, *tmp = NULL;
+    size_t *starts = NULL, *nodes = NULL;
     uint32_t *by_rank = malloc((n ? n : 1) * sizeof *by_rank);
     cs.rank = malloc((n ? n : 1) * sizeof *cs.rank);
     tmp = malloc((n ? n : 1) * sizeof *tmp);
@@ -166,17 +164,12 @@ exoplace_status exoplace_cycles_list(size_t *cycle_count_out, size_t *node_total
                             max_cycles);
         goto done;
     }
-    *cycle_count_out = cs.n_cycles;
-    *node_total_out = cs.n_nodes;
-    if (cycle_starts_capacity < cs.n_cycles + 1 || cycle_nodes_capacity < cs.n_nodes) {
-        st = exoplace__fail(err, EXOPLACE_E_BUFFER_TOO_SMALL, NULL,
-                            "need %zu cycle starts and %zu cycle nodes", cs.n_cycles + 1, cs.n_nodes);
-        goto done;
-    }
     free(tmp);
     order = malloc((cs.n_cycles ? cs.n_cycles : 1) * sizeof *order);
     tmp = malloc((cs.n_cycles ? cs.n_cycles : 1) * sizeof *tmp);
-    if (!order || !tmp) {
+    starts = malloc((cs.n_cycles + 1) * sizeof *starts);
+    nodes = malloc((cs.n_nodes ? cs.n_nodes : 1) * sizeof *nodes);
+    if (!order || !tmp || !starts || !nodes) {
         st = exoplace__fail_no_memory(err);
         goto done;
     }
@@ -184,12 +177,17 @@ exoplace_status exoplace_cycles_list(size_t *cycle_count_out, size_t *node_total
         order[i] = (uint32_t)i;
     exoplace__sort(order, tmp, cs.n_cycles, cycle_before, &cs);
     size_t at = 0;
-    cycle_starts[0] = 0;
+    starts[0] = 0;
     for (size_t i = 0; i < cs.n_cycles; i++) {
         for (size_t j = cs.starts[order[i]]; j < cs.starts[order[i] + 1]; j++)
-            cycle_nodes[at++] = cs.nodes[j];
-        cycle_starts[i + 1] = at;
+            nodes[at++] = cs.nodes[j];
+        starts[i + 1] = at;
     }
+    *starts_out = starts;
+    *nodes_out = nodes;
+    *count_out = cs.n_cycles;
+    starts = NULL;
+    nodes = NULL;
 done:
     free(by_rank);
     free(cs.rank);
@@ -197,6 +195,38 @@ done:
     free(cs.nodes);
     free(order);
     free(tmp);
+    free(starts);
+    free(nodes);
+    return st;
+}
+
+exoplace_status exoplace_cycles_list(size_t *cycle_count_out, size_t *node_total_out, size_t *cycle_starts,
+                                     size_t cycle_starts_capacity, size_t *cycle_nodes,
+                                     size_t cycle_nodes_capacity, const exoplace_topology *topology,
+                                     size_t max_cycles, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!cycle_count_out || !node_total_out || !topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL,
+                              "cycle_count_out, node_total_out and topology must not be NULL");
+    if ((cycle_starts_capacity && !cycle_starts) || (cycle_nodes_capacity && !cycle_nodes))
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "an output array with a capacity is NULL");
+    size_t *starts, *nodes, count;
+    exoplace_status st = exoplace__cycles_list_new(&starts, &nodes, &count, topology, max_cycles, err);
+    if (st)
+        return st;
+    *cycle_count_out = count;
+    *node_total_out = starts[count];
+    if (cycle_starts_capacity < count + 1 || cycle_nodes_capacity < starts[count]) {
+        st = exoplace__fail(err, EXOPLACE_E_BUFFER_TOO_SMALL, NULL, "need %zu cycle starts and %zu cycle nodes",
+                            count + 1, starts[count]);
+    } else {
+        memcpy(cycle_starts, starts, (count + 1) * sizeof *starts);
+        if (starts[count]) /* no cycles: cycle_nodes may be NULL */
+            memcpy(cycle_nodes, nodes, starts[count] * sizeof *nodes);
+    }
+    free(starts);
+    free(nodes);
     return st;
 }
 

@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "json_read.h"
+#include "cycles.h"
 #include "json_write.h"
 #include "sort.h"
 
@@ -702,21 +703,18 @@ exoplace_status exoplace_cycles_json(char **out, const char *text, const exoplac
         return st;
     parsed_request req;
     st = read_request(&req, text, &resolved, NEED_TOPOLOGY | BARE_TOPOLOGY_OK, err);
-    size_t count = 0, node_total = 0;
+    size_t count = 0;
     size_t *starts = NULL, *nodes = NULL;
     uint8_t *keep = NULL;
     exoplace_error sub;
     if (st == EXOPLACE_OK) {
-        /* First learn the sizes, then fill. */
-        st = exoplace_cycles_list(&count, &node_total, NULL, 0, NULL, 0, req.topology, resolved.max_cycles, &sub);
-        if (st == EXOPLACE_E_BUFFER_TOO_SMALL) {
-            starts = malloc((count + 1) * sizeof *starts);
-            nodes = malloc((node_total ? node_total : 1) * sizeof *nodes);
+        /* One enumeration: the public buffer protocol would list twice. */
+        exoplace__error_clear(&sub);
+        st = exoplace__cycles_list_new(&starts, &nodes, &count, req.topology, resolved.max_cycles, &sub);
+        if (st == EXOPLACE_OK) {
             keep = malloc(count ? count : 1);
-            st = starts && nodes && keep
-                     ? exoplace_cycles_list(&count, &node_total, starts, count + 1, nodes, node_total, req.topology,
-                                            resolved.max_cycles, &sub)
-                     : EXOPLACE_E_NO_MEMORY;
+            if (!keep)
+                st = EXOPLACE_E_NO_MEMORY;
         }
         if (st == EXOPLACE_OK && count) {
             if (resolved.cycles_filter)
