@@ -268,13 +268,10 @@ static uint64_t previews_work_bound(uint64_t max_search_steps)
     return one > UINT64_MAX / EXOPLACE_PREVIEWS_WORK_FACTOR ? UINT64_MAX : one * EXOPLACE_PREVIEWS_WORK_FACTOR;
 }
 
-exoplace_status exoplace_previews_new(exoplace_preview_list **out, const exoplace_topology *topology,
-                                      const exoplace_model *model, const exoplace_place_options *options,
-                                      exoplace_error *err)
+exoplace_status exoplace__previews_list(exoplace_preview_list **out, exoplace__search **search,
+                                        const exoplace_topology *topology, const exoplace_model *model,
+                                        const exoplace_place_options *options, exoplace_error *err)
 {
-    exoplace__error_clear(err);
-    if (!out || !topology)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and topology must not be NULL");
     *out = NULL;
     /* The loops set sharding, instance_meta and min_nodes: check the rest. */
     exoplace_place_options resolved, looped;
@@ -290,18 +287,17 @@ exoplace_status exoplace_previews_new(exoplace_preview_list **out, const exoplac
     exoplace_preview_list *list = calloc(1, sizeof *list);
     if (!list)
         return exoplace__fail_no_memory(err);
-    exoplace__search *search = NULL;
     if (topology->n_nodes > 0) {
-        st = exoplace__search_new(&search, topology, err);
-        /* One work bound for the whole call: 2 x node count x tiers attempts
+        if (!*search)
+            st = exoplace__search_new(search, topology, err);
+        /* One work bound for the whole model: 2 x node count x tiers attempts
          * would otherwise each get their own, which is no bound at all. */
         if (!st)
-            exoplace__search_share_work(search, previews_work_bound(resolved.max_search_steps));
+            exoplace__search_share_work(*search, previews_work_bound(resolved.max_search_steps));
         if (!st)
-            st = previews_for_sharding(list, search, model, &resolved, EXOPLACE_SHARDING_PIPELINE, err);
+            st = previews_for_sharding(list, *search, model, &resolved, EXOPLACE_SHARDING_PIPELINE, err);
         if (!st)
-            st = previews_for_sharding(list, search, model, &resolved, EXOPLACE_SHARDING_TENSOR, err);
-        exoplace__search_free(search);
+            st = previews_for_sharding(list, *search, model, &resolved, EXOPLACE_SHARDING_TENSOR, err);
     }
     if (st) {
         exoplace_preview_list_free(list);
@@ -309,6 +305,19 @@ exoplace_status exoplace_previews_new(exoplace_preview_list **out, const exoplac
     }
     *out = list;
     return EXOPLACE_OK;
+}
+
+exoplace_status exoplace_previews_new(exoplace_preview_list **out, const exoplace_topology *topology,
+                                      const exoplace_model *model, const exoplace_place_options *options,
+                                      exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || !topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and topology must not be NULL");
+    exoplace__search *search = NULL;
+    exoplace_status st = exoplace__previews_list(out, &search, topology, model, options, err);
+    exoplace__search_free(search);
+    return st;
 }
 
 /* ---- model fit -------------------------------------------------------------- */

@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "cycles.h"
 #include "error.h"
 #include "json_read.h"
-#include "cycles.h"
 #include "json_write.h"
+#include "place.h"
 #include "sort.h"
 
 typedef exoplace__json_path json_path;
@@ -673,18 +674,16 @@ exoplace_status exoplace_previews_json(char **out, const char *text, const exopl
     exoplace__jw_begin_object(&w);
     exoplace__jw_key(&w, "previews");
     exoplace__jw_begin_array(&w);
+    /* One search context for every model: the topology is the same. */
+    exoplace__search *search = NULL;
     for (size_t m = 0; st == EXOPLACE_OK && m < req.n_models; m++) {
         exoplace_preview_list *list = NULL;
-        exoplace_error sub;
-        st = exoplace_previews_new(&list, req.topology, &req.models[m], &req.place, &sub);
-        if (st) {
-            exoplace__fail(err, st, sub.field, "%s", sub.message);
-            break;
-        }
+        st = exoplace__previews_list(&list, &search, req.topology, &req.models[m], &req.place, err);
         for (size_t i = 0; i < exoplace_preview_list_count(list); i++)
             write_preview(&w, req.models[m].model_id, exoplace_preview_list_get(list, i));
         exoplace_preview_list_free(list);
     }
+    exoplace__search_free(search);
     exoplace__jw_end_array(&w);
     exoplace__jw_end_object(&w);
     if (st == EXOPLACE_OK)

@@ -280,6 +280,7 @@ void exoplace__search_reset_work(exoplace__search *s, uint64_t max_steps)
 
 void exoplace__search_share_work(exoplace__search *s, uint64_t max_steps)
 {
+    s->work_shared = 0;
     exoplace__search_reset_work(s, max_steps);
     s->work_shared = 1;
 }

@@ -17,8 +17,9 @@ void exoplace__search_free(exoplace__search *search);
 /* Sets the work bound for the following searches and resets the count. */
 void exoplace__search_reset_work(exoplace__search *search, uint64_t max_steps);
 
-/* Makes one work bound cover every following search of this context together
- * (previews): exoplace__search_reset_work then keeps the count. */
+/* Resets the count and makes one work bound cover every following search of
+ * this context together (previews): exoplace__search_reset_work then keeps
+ * the count, until the next call of this function. */
 void exoplace__search_share_work(exoplace__search *search, uint64_t max_steps);
 
 /* Switches the metric to a memory tier (cached per tier). */
