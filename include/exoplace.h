@@ -80,34 +80,62 @@ EXOPLACE_API const char *exoplace_version(void);
 /** @name Status and errors */
 
 /*
- * X(NAME, value, code, text): one table gives the enum, exoplace_status_name()
- * (the stable code, the JSON "code") and exoplace_status_str() (the default
- * text). Values are fixed for good; new ones are only ever appended.
+ * X(NAME, value, code, kind, text): one table gives the enum,
+ * exoplace_status_name() (the stable code, the JSON "code"),
+ * exoplace_status_str() (the default text) and
+ * exoplace_status_is_placement_failure() (kind PLACEMENT). Values are fixed
+ * for good; new ones are only ever appended. Each rule set has its own
+ * placement failures: `seed` (placement.md) fails with INSUFFICIENT_MEMORY,
+ * TENSOR_NOT_SUPPORTED, NO_TENSOR_SHARDING, INVALID_SPLIT; `exo-main`
+ * (exo-main.md section 9) with INSUFFICIENT_MEMORY and the values from
+ * TENSOR_UNSUPPORTED on; both with SEARCH_LIMIT.
  */
-#define EXOPLACE_STATUS_MAP(X)                                                        \
-    X(OK, 0, "ok", "success")                                                         \
-    X(E_INVALID_ARGUMENT, 1, "invalid_argument", "invalid argument")                  \
-    X(E_NO_MEMORY, 2, "out_of_memory", "out of memory")                               \
-    X(E_INVALID_JSON, 3, "invalid_json", "malformed JSON")                            \
-    X(E_DUPLICATE_NODE, 4, "duplicate_node", "duplicate node id")                     \
-    X(E_UNKNOWN_NODE, 5, "unknown_node", "no node with that id")                      \
-    X(E_LIMIT, 6, "limit_exceeded", "a documented limit was exceeded")                \
-    X(E_BUFFER_TOO_SMALL, 7, "buffer_too_small", "output buffer too small")           \
-    X(E_TOO_MANY_CYCLES, 8, "too_many_cycles", "too many cycles to list")             \
-    X(E_INSUFFICIENT_MEMORY, 9, "insufficient_memory",                                \
-      "No cycles found with sufficient memory")                                       \
-    X(E_TENSOR_NOT_SUPPORTED, 10, "tensor_not_supported",                             \
-      "Requested Tensor sharding but this model does not support tensor parallelism") \
-    X(E_NO_TENSOR_SHARDING, 11, "no_tensor_sharding",                                 \
-      "No tensor sharding found for model")                                           \
-    X(E_INVALID_SPLIT, 12, "invalid_split",                                           \
-      "the layer split would give a node no layers")                                  \
-    X(E_SEARCH_LIMIT, 13, "search_limit", "the placement search exceeded its work bound") \
-    X(E_PROBE, 14, "probe_failed", "the local memory probe failed")
+#define EXOPLACE_STATUS_MAP(X)                                                                           \
+    X(OK, 0, "ok", OTHER, "success")                                                                     \
+    X(E_INVALID_ARGUMENT, 1, "invalid_argument", OTHER, "invalid argument")                              \
+    X(E_NO_MEMORY, 2, "out_of_memory", OTHER, "out of memory")                                           \
+    X(E_INVALID_JSON, 3, "invalid_json", OTHER, "malformed JSON")                                        \
+    X(E_DUPLICATE_NODE, 4, "duplicate_node", OTHER, "duplicate node id")                                 \
+    X(E_UNKNOWN_NODE, 5, "unknown_node", OTHER, "no node with that id")                                  \
+    X(E_LIMIT, 6, "limit_exceeded", OTHER, "a documented limit was exceeded")                            \
+    X(E_BUFFER_TOO_SMALL, 7, "buffer_too_small", OTHER, "output buffer too small")                       \
+    X(E_TOO_MANY_CYCLES, 8, "too_many_cycles", OTHER, "too many cycles to list")                         \
+    X(E_INSUFFICIENT_MEMORY, 9, "insufficient_memory", PLACEMENT, "No cycles found with sufficient memory") \
+    X(E_TENSOR_NOT_SUPPORTED, 10, "tensor_not_supported", PLACEMENT,                                     \
+      "Requested Tensor sharding but this model does not support tensor parallelism")                    \
+    X(E_NO_TENSOR_SHARDING, 11, "no_tensor_sharding", PLACEMENT, "No tensor sharding found for model")   \
+    X(E_INVALID_SPLIT, 12, "invalid_split", PLACEMENT, "the layer split would give a node no layers")    \
+    X(E_SEARCH_LIMIT, 13, "search_limit", PLACEMENT, "the placement search exceeded its work bound")     \
+    X(E_PROBE, 14, "probe_failed", OTHER, "the local memory probe failed")                               \
+    X(E_TENSOR_UNSUPPORTED, 15, "tensor_unsupported", PLACEMENT,                                         \
+      "Requested Tensor sharding but this model does not support tensor parallelism")                    \
+    X(E_TENSOR_INDIVISIBLE, 16, "tensor_indivisible", PLACEMENT, "No tensor sharding found for model")   \
+    X(E_PIPELINE_UNSUPPORTED_MODEL, 17, "pipeline_unsupported_model", PLACEMENT,                         \
+      "Pipeline parallelism is not supported for this model")                                            \
+    X(E_PIPELINE_SINGLE_NODE_ONLY, 18, "pipeline_single_node_only", PLACEMENT,                           \
+      "Pipeline parallelism over several nodes is not supported for this model")                         \
+    X(E_BACKEND_INCOMPATIBLE_MODEL, 19, "backend_incompatible_model", PLACEMENT,                         \
+      "the model's backends cannot satisfy the engine")                                                  \
+    X(E_BACKEND_NO_CYCLE, 20, "backend_no_cycle", PLACEMENT,                                             \
+      "no cycle where every node supports a backend of the model")                                       \
+    X(E_RDMA_NO_CYCLE, 21, "rdma_no_cycle", PLACEMENT,                                                   \
+      "Requested RDMA (MlxJaccl) but no RDMA-connected cycles available")                                \
+    X(E_ZERO_MEMORY, 22, "zero_memory", PLACEMENT,                                                       \
+      "Cannot create shard assignments: total available memory is 0")                                    \
+    X(E_TOO_FEW_LAYERS, 23, "too_few_layers", PLACEMENT, "fewer layers than nodes")                      \
+    X(E_NODE_INSUFFICIENT_MEMORY, 24, "node_insufficient_memory", PLACEMENT,                             \
+      "a node has insufficient memory for its layers")                                                   \
+    X(E_RING_NO_LINK, 25, "ring_no_link", PLACEMENT,                                                     \
+      "MLX ring backend requires connectivity between neighbouring nodes")                               \
+    X(E_JACCL_NOT_ALL_TO_ALL, 26, "jaccl_not_all_to_all", PLACEMENT,                                     \
+      "Current jaccl backend requires all-to-all RDMA connections")                                      \
+    X(E_JACCL_UNREACHABLE_COORDINATOR, 27, "jaccl_unreachable_coordinator", PLACEMENT,                   \
+      "Current jaccl backend requires all participating devices to be able to communicate")             \
+    X(E_INVALID_MULTIADDR, 28, "invalid_multiaddr", PLACEMENT, "Invalid multiaddr format")
 
 /** Status of every fallible call. */
 typedef enum exoplace_status {
-#define EXOPLACE_STATUS_ENUM_(name, value, code, text) EXOPLACE_##name = value,
+#define EXOPLACE_STATUS_ENUM_(name, value, code, kind, text) EXOPLACE_##name = value,
     EXOPLACE_STATUS_MAP(EXOPLACE_STATUS_ENUM_)
 #undef EXOPLACE_STATUS_ENUM_
 } exoplace_status;
@@ -127,10 +155,11 @@ EXOPLACE_API const char *exoplace_status_name(exoplace_status status);
 EXOPLACE_API const char *exoplace_status_str(exoplace_status status);
 
 /**
- * True (1) for the statuses that mean "this well-formed request cannot be
- * placed": E_INSUFFICIENT_MEMORY, E_TENSOR_NOT_SUPPORTED,
- * E_NO_TENSOR_SHARDING, E_INVALID_SPLIT and E_SEARCH_LIMIT. The CLI exits 1
- * for these and 2 for every other failure.
+ * Whether a status means "this well-formed request cannot be placed" (kind
+ * PLACEMENT in EXOPLACE_STATUS_MAP). The CLI exits 1 for these and 2 for
+ * every other failure.
+ * @param[in] status any value.
+ * @returns 1 or 0.
  */
 EXOPLACE_API int exoplace_status_is_placement_failure(exoplace_status status);
 
@@ -164,49 +193,130 @@ typedef struct exoplace_error {
 #define EXOPLACE_DEFAULT_MAX_CYCLES 1000000u
 
 /* ------------------------------------------------------------------------ */
-/** @name Enumerations */
+/** @name Enumerations
+ *
+ * Every enumeration comes from one table X(NAME, value, name text): the
+ * enum and its exoplace_<type>_name() function, which gives the name as exo
+ * and the JSON spell it ("Pipeline", "MlxJaccl", "available", ...) and NULL
+ * for an unknown value. */
 
-typedef enum exoplace_sharding {
-    EXOPLACE_SHARDING_PIPELINE = 0, /**< "Pipeline": contiguous layer ranges */
-    EXOPLACE_SHARDING_TENSOR = 1    /**< "Tensor": every node holds every layer */
-} exoplace_sharding;
+/** Rule sets: seed is placement.md (exo PR #994), exo-main is exo-main.md (exo's main branch). */
+#define EXOPLACE_RULES_MAP(X)       \
+    X(RULES_SEED, 0, "seed")        \
+    X(RULES_EXO_MAIN, 1, "exo-main")
 
-typedef enum exoplace_instance_meta {
-    EXOPLACE_INSTANCE_MLX_RING = 0, /**< "MlxRing" */
-    EXOPLACE_INSTANCE_MLX_JACCL = 1 /**< "MlxJaccl"; a one-node placement becomes MlxRing */
-} exoplace_instance_meta;
+#define EXOPLACE_SHARDING_MAP(X)            \
+    X(SHARDING_PIPELINE, 0, "Pipeline") /* contiguous layer ranges */ \
+    X(SHARDING_TENSOR, 1, "Tensor")     /* every node holds every layer */
 
-/** Memory tiers, placement.md section 7, in ladder order. */
-typedef enum exoplace_memory_tier {
-    EXOPLACE_TIER_AVAILABLE = 0, /**< ram_available; 0 at pressure level critical */
-    EXOPLACE_TIER_PRESSURE = 1,  /**< ram_total * free_percent / 100 (else ram_available);
-                                      halved at warn, 0 at critical */
-    EXOPLACE_TIER_TOTAL = 2,     /**< ram_total: exo's low-memory mode */
-    EXOPLACE_TIER_SWAP = 3       /**< ram_total + swap_available: "just try anyway", opt-in only */
-} exoplace_memory_tier;
-
-typedef enum exoplace_pressure_level {
-    EXOPLACE_PRESSURE_UNREPORTED = 0, /**< no pressure information: behaves as normal */
-    EXOPLACE_PRESSURE_NORMAL = 1,
-    EXOPLACE_PRESSURE_WARN = 2,
-    EXOPLACE_PRESSURE_CRITICAL = 3
-} exoplace_pressure_level;
-
-/** How pipeline layers are split, placement.md section 3. */
-typedef enum exoplace_layer_strategy {
-    EXOPLACE_LAYERS_LARGEST_REMAINDER = 0, /**< exact integer split, the default */
-    EXOPLACE_LAYERS_EXO = 1                /**< exo's double-precision split, bit for bit */
-} exoplace_layer_strategy;
+/** A one-node MlxJaccl placement becomes MlxRing. */
+#define EXOPLACE_INSTANCE_META_MAP(X)        \
+    X(INSTANCE_MLX_RING, 0, "MlxRing")       \
+    X(INSTANCE_MLX_JACCL, 1, "MlxJaccl")
 
 /**
- * Names as exo and the JSON spell them ("Pipeline", "MlxJaccl", "available",
- * "warn", "largest-remainder"). Unknown values give NULL.
+ * Memory tiers (placement.md section 7), in ladder order: available
+ * (ram_available; 0 at pressure level critical), pressure (ram_total *
+ * free_percent / 100, else ram_available; halved at warn, 0 at critical),
+ * total (ram_total: exo's low-memory mode), swap (ram_total +
+ * swap_available: "just try anyway", opt-in only).
  */
-EXOPLACE_API const char *exoplace_sharding_name(exoplace_sharding sharding);
-EXOPLACE_API const char *exoplace_instance_meta_name(exoplace_instance_meta meta);
-EXOPLACE_API const char *exoplace_memory_tier_name(exoplace_memory_tier tier);
-EXOPLACE_API const char *exoplace_pressure_level_name(exoplace_pressure_level level);
-EXOPLACE_API const char *exoplace_layer_strategy_name(exoplace_layer_strategy strategy);
+#define EXOPLACE_MEMORY_TIER_MAP(X)        \
+    X(TIER_AVAILABLE, 0, "available")      \
+    X(TIER_PRESSURE, 1, "pressure")        \
+    X(TIER_TOTAL, 2, "total")              \
+    X(TIER_SWAP, 3, "swap")
+
+/** UNREPORTED: no pressure information, which behaves as normal. */
+#define EXOPLACE_PRESSURE_LEVEL_MAP(X)          \
+    X(PRESSURE_UNREPORTED, 0, "unreported")     \
+    X(PRESSURE_NORMAL, 1, "normal")             \
+    X(PRESSURE_WARN, 2, "warn")                 \
+    X(PRESSURE_CRITICAL, 3, "critical")
+
+/** How pipeline layers are split (placement.md section 3): an exact integer
+ * split (the default) or exo's double-precision split, bit for bit. */
+#define EXOPLACE_LAYER_STRATEGY_MAP(X)                      \
+    X(LAYERS_LARGEST_REMAINDER, 0, "largest-remainder")     \
+    X(LAYERS_EXO, 1, "exo")
+
+/** A network interface's type as exo reports it (exo-main.md 1.3). */
+#define EXOPLACE_INTERFACE_TYPE_MAP(X)                \
+    X(INTERFACE_UNKNOWN, 0, "unknown")                \
+    X(INTERFACE_WIFI, 1, "wifi")                      \
+    X(INTERFACE_ETHERNET, 2, "ethernet")              \
+    X(INTERFACE_MAYBE_ETHERNET, 3, "maybe_ethernet")  \
+    X(INTERFACE_THUNDERBOLT, 4, "thunderbolt")
+
+/** Inference backends (exo-main.md 1.4). Sets of them are bit masks:
+ * EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_METAL) | ... */
+#define EXOPLACE_BACKEND_MAP(X)             \
+    X(BACKEND_MLX_METAL, 0, "MlxMetal")     \
+    X(BACKEND_MLX_CPU, 1, "MlxCpu")         \
+    X(BACKEND_MLX_CUDA, 2, "MlxCuda")       \
+    X(BACKEND_VLLM, 3, "Vllm")
+#define EXOPLACE_BACKEND_BIT(backend) (1u << (unsigned)(backend))
+
+/** What a model does (a ModelCard's "tasks", exo-main.md 1.7). */
+#define EXOPLACE_TASK_MAP(X)                            \
+    X(TASK_TEXT_GENERATION, 0, "TextGeneration")        \
+    X(TASK_TEXT_TO_IMAGE, 1, "TextToImage")             \
+    X(TASK_IMAGE_TO_IMAGE, 2, "ImageToImage")
+
+/** A node's download entry for a model (exo-main.md 1.6). */
+#define EXOPLACE_DOWNLOAD_KIND_MAP(X)                   \
+    X(DOWNLOAD_COMPLETED, 0, "DownloadCompleted")       \
+    X(DOWNLOAD_ONGOING, 1, "DownloadOngoing")           \
+    X(DOWNLOAD_PENDING, 2, "DownloadPending")           \
+    X(DOWNLOAD_FAILED, 3, "DownloadFailed")
+
+/** A directed connection: a socket reached at a multiaddr, or an RDMA link
+ * between two interfaces (exo-main.md 1.1; the seed rule set has sockets only). */
+#define EXOPLACE_CONNECTION_KIND_MAP(X)     \
+    X(CONNECTION_SOCKET, 0, "socket")       \
+    X(CONNECTION_RDMA, 1, "rdma")
+
+/** The shard metadata kinds of exo's instances (exo-main.md 6). */
+#define EXOPLACE_SHARD_KIND_MAP(X)                          \
+    X(SHARD_PIPELINE, 0, "PipelineShardMetadata")           \
+    X(SHARD_CFG, 1, "CfgShardMetadata")                     \
+    X(SHARD_TENSOR, 2, "TensorShardMetadata")
+
+#define EXOPLACE_ENUM_MEMBER_(name, value, text) EXOPLACE_##name = value,
+typedef enum exoplace_rules { EXOPLACE_RULES_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_rules;
+typedef enum exoplace_sharding { EXOPLACE_SHARDING_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_sharding;
+typedef enum exoplace_instance_meta { EXOPLACE_INSTANCE_META_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_instance_meta;
+typedef enum exoplace_memory_tier { EXOPLACE_MEMORY_TIER_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_memory_tier;
+typedef enum exoplace_pressure_level { EXOPLACE_PRESSURE_LEVEL_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_pressure_level;
+typedef enum exoplace_layer_strategy { EXOPLACE_LAYER_STRATEGY_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_layer_strategy;
+typedef enum exoplace_interface_type { EXOPLACE_INTERFACE_TYPE_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_interface_type;
+typedef enum exoplace_backend { EXOPLACE_BACKEND_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_backend;
+typedef enum exoplace_task { EXOPLACE_TASK_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_task;
+typedef enum exoplace_download_kind { EXOPLACE_DOWNLOAD_KIND_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_download_kind;
+typedef enum exoplace_connection_kind { EXOPLACE_CONNECTION_KIND_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_connection_kind;
+typedef enum exoplace_shard_kind { EXOPLACE_SHARD_KIND_MAP(EXOPLACE_ENUM_MEMBER_) } exoplace_shard_kind;
+#undef EXOPLACE_ENUM_MEMBER_
+
+/** Number of memory tiers (the values are 0 .. EXOPLACE_TIER_COUNT - 1). */
+#define EXOPLACE_TIER_COUNT 4
+
+/**
+ * The name of an enumeration value.
+ * @param[in] value any value of the type.
+ * @returns a static string, or NULL when value is not one of the type's.
+ */
+EXOPLACE_API const char *exoplace_rules_name(exoplace_rules value);
+EXOPLACE_API const char *exoplace_sharding_name(exoplace_sharding value);
+EXOPLACE_API const char *exoplace_instance_meta_name(exoplace_instance_meta value);
+EXOPLACE_API const char *exoplace_memory_tier_name(exoplace_memory_tier value);
+EXOPLACE_API const char *exoplace_pressure_level_name(exoplace_pressure_level value);
+EXOPLACE_API const char *exoplace_layer_strategy_name(exoplace_layer_strategy value);
+EXOPLACE_API const char *exoplace_interface_type_name(exoplace_interface_type value);
+EXOPLACE_API const char *exoplace_backend_name(exoplace_backend value);
+EXOPLACE_API const char *exoplace_task_name(exoplace_task value);
+EXOPLACE_API const char *exoplace_download_kind_name(exoplace_download_kind value);
+EXOPLACE_API const char *exoplace_connection_kind_name(exoplace_connection_kind value);
+EXOPLACE_API const char *exoplace_shard_kind_name(exoplace_shard_kind value);
 
 /* ------------------------------------------------------------------------ */
 /** @name Topology */

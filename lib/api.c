@@ -9,55 +9,6 @@
 #include "alloc.h"
 #include <string.h>
 
-const char *exoplace_sharding_name(exoplace_sharding sharding)
-{
-    switch (sharding) {
-    case EXOPLACE_SHARDING_PIPELINE: return "Pipeline";
-    case EXOPLACE_SHARDING_TENSOR: return "Tensor";
-    }
-    return NULL;
-}
-
-const char *exoplace_instance_meta_name(exoplace_instance_meta meta)
-{
-    switch (meta) {
-    case EXOPLACE_INSTANCE_MLX_RING: return "MlxRing";
-    case EXOPLACE_INSTANCE_MLX_JACCL: return "MlxJaccl";
-    }
-    return NULL;
-}
-
-const char *exoplace_memory_tier_name(exoplace_memory_tier tier)
-{
-    switch (tier) {
-    case EXOPLACE_TIER_AVAILABLE: return "available";
-    case EXOPLACE_TIER_PRESSURE: return "pressure";
-    case EXOPLACE_TIER_TOTAL: return "total";
-    case EXOPLACE_TIER_SWAP: return "swap";
-    }
-    return NULL;
-}
-
-const char *exoplace_pressure_level_name(exoplace_pressure_level level)
-{
-    switch (level) {
-    case EXOPLACE_PRESSURE_UNREPORTED: return "unreported";
-    case EXOPLACE_PRESSURE_NORMAL: return "normal";
-    case EXOPLACE_PRESSURE_WARN: return "warn";
-    case EXOPLACE_PRESSURE_CRITICAL: return "critical";
-    }
-    return NULL;
-}
-
-const char *exoplace_layer_strategy_name(exoplace_layer_strategy strategy)
-{
-    switch (strategy) {
-    case EXOPLACE_LAYERS_LARGEST_REMAINDER: return "largest-remainder";
-    case EXOPLACE_LAYERS_EXO: return "exo";
-    }
-    return NULL;
-}
-
 /* Walks the tiers from options->memory_tier: pressure only when a node
  * reports it, swap only when allowed, one attempt without fallback. Keeps the
  * first attempt's error; a search that hits its work bound ends the ladder. */

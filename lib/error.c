@@ -18,7 +18,7 @@ const char *exoplace_version(void)
 const char *exoplace_status_name(exoplace_status status)
 {
     switch (status) {
-#define EXOPLACE_STATUS_NAME_(name, value, code, text) \
+#define EXOPLACE_STATUS_NAME_(name, value, code, kind, text) \
     case EXOPLACE_##name:                               \
         return code;
         EXOPLACE_STATUS_MAP(EXOPLACE_STATUS_NAME_)
@@ -30,7 +30,7 @@ const char *exoplace_status_name(exoplace_status status)
 const char *exoplace_status_str(exoplace_status status)
 {
     switch (status) {
-#define EXOPLACE_STATUS_TEXT_(name, value, code, text) \
+#define EXOPLACE_STATUS_TEXT_(name, value, code, kind, text) \
     case EXOPLACE_##name:                               \
         return text;
         EXOPLACE_STATUS_MAP(EXOPLACE_STATUS_TEXT_)
@@ -41,16 +41,15 @@ const char *exoplace_status_str(exoplace_status status)
 
 int exoplace_status_is_placement_failure(exoplace_status status)
 {
+    enum { OTHER, PLACEMENT };
     switch (status) {
-    case EXOPLACE_E_INSUFFICIENT_MEMORY:
-    case EXOPLACE_E_TENSOR_NOT_SUPPORTED:
-    case EXOPLACE_E_NO_TENSOR_SHARDING:
-    case EXOPLACE_E_INVALID_SPLIT:
-    case EXOPLACE_E_SEARCH_LIMIT:
-        return 1;
-    default:
-        return 0;
+#define EXOPLACE_STATUS_KIND_(name, value, code, kind, text) \
+    case EXOPLACE_##name:                                   \
+        return kind == PLACEMENT;
+        EXOPLACE_STATUS_MAP(EXOPLACE_STATUS_KIND_)
+#undef EXOPLACE_STATUS_KIND_
     }
+    return 0;
 }
 
 void exoplace__copy_text(char *dst, size_t dst_size, const char *src)

@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "layers.h"
+#include "names.h"
 #include "sort.h"
 
 #include <stdlib.h>
@@ -63,16 +64,16 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
                               "model.supports_tensor: must be -1, 0 or 1");
     if (resolved->min_nodes == 0)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "min_nodes", "min_nodes: must be at least 1");
-    if ((unsigned)resolved->sharding > EXOPLACE_SHARDING_TENSOR)
+    if (!exoplace__enum_is_valid(&exoplace__sharding_info, (int)resolved->sharding))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "sharding", "sharding: unknown value %d",
                               (int)resolved->sharding);
-    if ((unsigned)resolved->instance_meta > EXOPLACE_INSTANCE_MLX_JACCL)
+    if (!exoplace__enum_is_valid(&exoplace__instance_meta_info, (int)resolved->instance_meta))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "instance_meta",
                               "instance_meta: unknown value %d", (int)resolved->instance_meta);
-    if ((unsigned)resolved->strategy > EXOPLACE_LAYERS_EXO)
+    if (!exoplace__enum_is_valid(&exoplace__layer_strategy_info, (int)resolved->strategy))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "strategy", "strategy: unknown value %d",
                               (int)resolved->strategy);
-    if ((unsigned)resolved->memory_tier > EXOPLACE_TIER_SWAP)
+    if (!exoplace__enum_is_valid(&exoplace__memory_tier_info, (int)resolved->memory_tier))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory_tier", "memory_tier: unknown value %d",
                               (int)resolved->memory_tier);
     return EXOPLACE_OK;

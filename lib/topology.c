@@ -2,6 +2,7 @@
 #include "topology.h"
 
 #include "error.h"
+#include "names.h"
 #include "sort.h"
 
 #include <stdlib.h>
@@ -337,7 +338,7 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
         if (memory->free_percent < -1 || memory->free_percent > 100)
             return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.free_percent",
                                   "memory.free_percent: must be 0..100 (or -1 when not reported)");
-        if ((unsigned)memory->pressure_level > EXOPLACE_PRESSURE_CRITICAL)
+        if (!exoplace__enum_is_valid(&exoplace__pressure_level_info, (int)memory->pressure_level))
             return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.pressure_level",
                                   "memory.pressure_level: unknown value %d", (int)memory->pressure_level);
     }

@@ -227,6 +227,13 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_memory_tier_name", [c_int], c_char_p),
     ("exoplace_pressure_level_name", [c_int], c_char_p),
     ("exoplace_layer_strategy_name", [c_int], c_char_p),
+    ("exoplace_rules_name", [c_int], c_char_p),
+    ("exoplace_interface_type_name", [c_int], c_char_p),
+    ("exoplace_backend_name", [c_int], c_char_p),
+    ("exoplace_task_name", [c_int], c_char_p),
+    ("exoplace_download_kind_name", [c_int], c_char_p),
+    ("exoplace_connection_kind_name", [c_int], c_char_p),
+    ("exoplace_shard_kind_name", [c_int], c_char_p),
     # Topology
     ("exoplace_node_memory_init", [POINTER(NodeMemory)], None),
     ("exoplace_topology_new", [POINTER(_topology_p), _error_p], _status),

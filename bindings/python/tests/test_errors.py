@@ -53,8 +53,12 @@ class RaiseForStatusTest(unittest.TestCase):
 
     def test_placement_failures_are_exactly_exos(self):
         failures = {_lib.status_name(s) for s in statuses() if _lib.lib().exoplace_status_is_placement_failure(s)}
-        self.assertEqual(failures, {"insufficient_memory", "tensor_not_supported", "no_tensor_sharding",
-                                    "invalid_split", "search_limit"})
+        seed = {"insufficient_memory", "tensor_not_supported", "no_tensor_sharding", "invalid_split", "search_limit"}
+        exo_main = {"tensor_unsupported", "tensor_indivisible", "pipeline_unsupported_model",
+                    "pipeline_single_node_only", "backend_incompatible_model", "backend_no_cycle", "rdma_no_cycle",
+                    "zero_memory", "too_few_layers", "node_insufficient_memory", "ring_no_link",
+                    "jaccl_not_all_to_all", "jaccl_unreachable_coordinator", "invalid_multiaddr"}
+        self.assertEqual(failures, seed | exo_main)
 
     def test_empty_message_falls_back_to_the_default_text(self):
         with self.assertRaises(PlacementError) as caught:
