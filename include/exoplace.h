@@ -367,35 +367,159 @@ EXOPLACE_API exoplace_status exoplace_topology_add_node(exoplace_topology *topol
                                                         exoplace_error *err);
 
 /**
- * Adds a network interface (name, IP address text) to a node's profile.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument); E_UNKNOWN_NODE;
- *   E_LIMIT (name or address longer than EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY.
+ * Adds a network interface to a node, after the ones it has. Interfaces keep
+ * their order: exo-main's address choice reads the last one whose address
+ * matches (exo-main.md 7.1).
+ * @param[in,out] topology the topology.
+ * @param[in] node_id an existing node.
+ * @param[in] name the interface name (may be empty); copied.
+ * @param[in] ip_address the address as text (may be empty); copied.
+ * @param[in] type the interface type; EXOPLACE_INTERFACE_UNKNOWN when not reported.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, unknown type);
+ *   E_UNKNOWN_NODE; E_LIMIT (name or address longer than
+ *   EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY. On failure the topology is unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_interface(exoplace_topology *topology,
                                                              const char *node_id,
                                                              const char *name,
                                                              const char *ip_address,
+                                                             exoplace_interface_type type,
                                                              exoplace_error *err);
 
 /**
- * Adds a directed connection local_node_id -> send_back_node_id reached over
- * multiaddr. An endpoint that is not yet a node is added without a profile
- * (as exo does). An identical connection (same ids, same multiaddr text) is
- * counted once. A self-connection is allowed and adds no cycle.
+ * Adds a directed socket connection source_node_id -> sink_node_id, reached
+ * at the sink's multiaddr. An endpoint that is not yet a node is added
+ * without a profile (as exo does). An identical connection (same ids, same
+ * kind, same multiaddr text) is counted once. A self-connection is allowed;
+ * it makes the node its own successor but adds no cycle of two or more nodes.
+ * Connections keep the order they were added in (exo-main reads it).
+ * @param[in,out] topology the topology.
+ * @param[in] source_node_id, sink_node_id the endpoints; copied.
+ * @param[in] multiaddr text exoplace_multiaddr_parse() accepts; copied.
+ * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL or empty argument, a
- *   multiaddr exoplace_multiaddr_parse() refuses); E_LIMIT; E_NO_MEMORY.
+ *   multiaddr exoplace_multiaddr_parse() refuses); E_LIMIT (an id longer than
+ *   EXOPLACE_MAX_ID_BYTES, EXOPLACE_MAX_NODES reached); E_NO_MEMORY. On
+ *   failure the topology is unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_connection(exoplace_topology *topology,
-                                                              const char *local_node_id,
-                                                              const char *send_back_node_id,
+                                                              const char *source_node_id,
+                                                              const char *sink_node_id,
                                                               const char *multiaddr,
                                                               exoplace_error *err);
+
+/**
+ * Adds a directed RDMA connection source_node_id -> sink_node_id between the
+ * source's interface source_iface and the sink's sink_iface (exo-main.md
+ * 1.1). Endpoints, identical connections and order as
+ * exoplace_topology_add_connection(). The seed rule set counts an RDMA
+ * connection as a link that is not thunderbolt.
+ * @param[in,out] topology the topology.
+ * @param[in] source_node_id, sink_node_id the endpoints; copied.
+ * @param[in] source_iface, sink_iface RDMA interface names (may be empty); copied.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, empty id);
+ *   E_LIMIT; E_NO_MEMORY. On failure the topology is unchanged.
+ */
+EXOPLACE_API exoplace_status exoplace_topology_add_rdma_connection(exoplace_topology *topology,
+                                                                   const char *source_node_id,
+                                                                   const char *sink_node_id,
+                                                                   const char *source_iface,
+                                                                   const char *sink_iface,
+                                                                   exoplace_error *err);
+
+/**
+ * Sets the backends a node supports (exo's nodeBackends), replacing any set
+ * before. A node whose backends were never set supports none.
+ * @param[in,out] topology the topology.
+ * @param[in] node_id an existing node.
+ * @param[in] backends a mask of EXOPLACE_BACKEND_BIT() values.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, a bit that is no
+ *   backend); E_UNKNOWN_NODE.
+ */
+EXOPLACE_API exoplace_status exoplace_topology_set_node_backends(exoplace_topology *topology,
+                                                                 const char *node_id, uint32_t backends,
+                                                                 exoplace_error *err);
+
+/**
+ * Sets whether RDMA control is enabled on a node (exo's nodeRdmaCtl);
+ * not enabled unless set.
+ * @param[in,out] topology the topology.
+ * @param[in] node_id an existing node.
+ * @param[in] enabled 1 or 0.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, enabled not 0 or 1);
+ *   E_UNKNOWN_NODE.
+ */
+EXOPLACE_API exoplace_status exoplace_topology_set_node_rdma_ctl(exoplace_topology *topology,
+                                                                 const char *node_id, int enabled,
+                                                                 exoplace_error *err);
+
+/** A node's download entry (exo's downloads). Fill with exoplace_download_init() first. */
+typedef struct exoplace_download {
+    uint32_t struct_size;        /**< set by _init */
+    const char *model_id;        /**< the model of the entry's shard; copied by add_download */
+    exoplace_download_kind kind; /**< default DOWNLOAD_COMPLETED */
+    uint64_t downloaded_bytes;   /**< ONGOING and PENDING: bytes downloaded */
+    uint64_t total_bytes;        /**< ONGOING and PENDING: bytes in all */
+} exoplace_download;
+
+/** Sets struct_size, model_id NULL, kind COMPLETED, both byte counts 0. */
+EXOPLACE_API void exoplace_download_init(exoplace_download *download);
+
+/**
+ * Appends a download entry to a node, after the ones it has. For a model,
+ * the node's first entry for that model id decides its download fraction
+ * (exo-main.md section 4): COMPLETED 1, ONGOING and PENDING downloaded /
+ * total (0 when total is 0), FAILED 0; no entry 0.
+ * @param[in,out] topology the topology.
+ * @param[in] node_id an existing node.
+ * @param[in] download the entry; its strings are copied.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, struct_size not
+ *   set by _init, empty model id, unknown kind); E_UNKNOWN_NODE; E_LIMIT
+ *   (model id longer than EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY. On failure the
+ *   topology is unchanged.
+ */
+EXOPLACE_API exoplace_status exoplace_topology_add_download(exoplace_topology *topology, const char *node_id,
+                                                            const exoplace_download *download,
+                                                            exoplace_error *err);
 
 /** Number of nodes, in the order they were added (unknown endpoints included). */
 EXOPLACE_API size_t exoplace_topology_node_count(const exoplace_topology *topology);
 
-/** Number of distinct connections. */
+/** Number of distinct connections, of both kinds. */
 EXOPLACE_API size_t exoplace_topology_connection_count(const exoplace_topology *topology);
+
+/** One connection, as exoplace_topology_connection() describes it. */
+typedef struct exoplace_connection_info {
+    size_t source;                 /**< node index */
+    size_t sink;                   /**< node index */
+    exoplace_connection_kind kind;
+    const char *multiaddr;         /**< SOCKET: the multiaddr text (borrowed); RDMA: NULL */
+    const char *source_iface;      /**< RDMA: the source's interface (borrowed); SOCKET: NULL */
+    const char *sink_iface;        /**< RDMA: the sink's interface (borrowed); SOCKET: NULL */
+} exoplace_connection_info;
+
+/**
+ * Connection `index`, in the order the connections were added.
+ * @param[out] out receives the connection; its strings are borrowed from the topology.
+ * @param[in] topology the topology.
+ * @param[in] index 0 .. exoplace_topology_connection_count() - 1.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, index out of range).
+ */
+EXOPLACE_API exoplace_status exoplace_topology_connection(exoplace_connection_info *out,
+                                                          const exoplace_topology *topology, size_t index,
+                                                          exoplace_error *err);
+
+/** The backends mask of node `index` (0 when never set or out of range). */
+EXOPLACE_API uint32_t exoplace_topology_node_backends(const exoplace_topology *topology, size_t index);
+
+/** Whether RDMA control is enabled on node `index` (0 when never set or out of range). */
+EXOPLACE_API int exoplace_topology_node_rdma_ctl(const exoplace_topology *topology, size_t index);
 
 /** The id of node `index` (borrowed), or NULL when index is out of range. */
 EXOPLACE_API const char *exoplace_topology_node_id(const exoplace_topology *topology, size_t index);
@@ -420,10 +544,13 @@ EXOPLACE_API int exoplace_topology_node_memory(exoplace_node_memory *memory_out,
                                                const exoplace_topology *topology, size_t index);
 
 /**
- * Whether node `index` is a leaf: exactly one distinct successor in the whole
- * topology. Returns 0 for an index out of range.
+ * Whether node `index` is a leaf, as the rule set says: seed, exactly one
+ * distinct successor in the whole topology; exo-main, at most one
+ * (connections of any kind; a self-connection counts). Returns 0 for an
+ * index out of range or an unknown rule set.
  */
-EXOPLACE_API int exoplace_topology_node_is_leaf(const exoplace_topology *topology, size_t index);
+EXOPLACE_API int exoplace_topology_node_is_leaf(const exoplace_topology *topology, size_t index,
+                                               exoplace_rules rules);
 
 /** Parsed multiaddr: /ip4/A.B.C.D/tcp/PORT, /ip6/ADDR/tcp/PORT, /dns/NAME/tcp/PORT. */
 typedef enum exoplace_address_kind {

@@ -187,7 +187,7 @@ static exoplace_status read_interfaces(exoplace_topology *topology, const char *
             WITH_MEMBER(path, item, "ipAddress", "ip_address", v, st = exoplace__json_text(&address, v, path, err));
         if (st == EXOPLACE_OK) {
             exoplace_error sub;
-            st = exoplace_topology_add_interface(topology, node_id, name, address, &sub);
+            st = exoplace_topology_add_interface(topology, node_id, name, address, EXOPLACE_INTERFACE_UNKNOWN, &sub);
             if (st)
                 forward(err, st, path, &sub);
         }

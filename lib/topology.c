@@ -68,12 +68,14 @@ static void index_put_unchecked(exoplace__index *index, uint64_t hash, uint32_t 
     index->count++;
 }
 
-/* Makes room for one more entry (load factor at most 1/2). */
-static int index_reserve(exoplace__index *index)
+/* Makes room for `more` more entries (load factor at most 1/2). */
+static int index_reserve_n(exoplace__index *index, size_t more)
 {
-    if ((index->count + 1) * 2 <= index->capacity)
+    if ((index->count + more) * 2 <= index->capacity)
         return 1;
     size_t capacity = index->capacity ? index->capacity * 2 : 16;
+    while ((index->count + more) * 2 > capacity)
+        capacity *= 2;
     exoplace__index grown = {calloc(capacity, sizeof(uint64_t)), calloc(capacity, sizeof(uint32_t)),
                              capacity, 0};
     if (!grown.hashes || !grown.slots) {
@@ -88,6 +90,11 @@ static int index_reserve(exoplace__index *index)
     free(index->slots);
     *index = grown;
     return 1;
+}
+
+static int index_reserve(exoplace__index *index)
+{
+    return index_reserve_n(index, 1);
 }
 
 static void index_dispose(exoplace__index *index)
@@ -165,12 +172,20 @@ int exoplace__topology_pair_is_plain(const exoplace_topology *topology, uint32_t
 
 typedef struct connection_key {
     uint32_t from, to;
-    const char *multiaddr;
+    exoplace_connection_kind kind;
+    const char *text0; /* SOCKET: multiaddr; RDMA: source interface */
+    const char *text1; /* RDMA: sink interface; SOCKET: NULL */
 } connection_key;
 
 static uint64_t hash_connection(const connection_key *k)
 {
-    return hash_bytes(hash_pair(k->from, k->to), k->multiaddr, strlen(k->multiaddr));
+    uint64_t h = hash_bytes(hash_pair(k->from, k->to) ^ (uint64_t)k->kind, k->text0, strlen(k->text0) + 1);
+    return k->text1 ? hash_bytes(h, k->text1, strlen(k->text1)) : h;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
 static int connection_equal(const void *ctx, uint32_t position, const void *key)
@@ -178,7 +193,11 @@ static int connection_equal(const void *ctx, uint32_t position, const void *key)
     const exoplace_topology *t = ctx;
     const connection_key *k = key;
     const exoplace__connection *c = &t->connections[position];
-    return c->from == k->from && c->to == k->to && strcmp(c->multiaddr, k->multiaddr) == 0;
+    if (c->from != k->from || c->to != k->to || c->kind != k->kind)
+        return 0;
+    if (c->kind == EXOPLACE_CONNECTION_SOCKET)
+        return strcmp(c->multiaddr, k->text0) == 0;
+    return same_text(c->source_iface, k->text0) && same_text(c->sink_iface, k->text1);
 }
 
 /* ---- metrics ------------------------------------------------------------ */
@@ -271,10 +290,16 @@ void exoplace_topology_free(exoplace_topology *topology)
             free(n->interfaces[j].ip_address);
         }
         free(n->interfaces);
+        for (size_t j = 0; j < n->n_downloads; j++)
+            free(n->downloads[j].model_id);
+        free(n->downloads);
         free(n->successors);
     }
-    for (size_t i = 0; i < topology->n_connections; i++)
+    for (size_t i = 0; i < topology->n_connections; i++) {
         free(topology->connections[i].multiaddr);
+        free(topology->connections[i].source_iface);
+        free(topology->connections[i].sink_iface);
+    }
     free(topology->nodes);
     free(topology->connections);
     free(topology->pairs);
@@ -289,13 +314,12 @@ static exoplace_status check_text(const char *text, const char *what, int allow_
                                   exoplace_error *err)
 {
     if (!text)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, what, "%s: must not be NULL", what);
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, what, "must not be NULL");
     size_t n = strlen(text);
     if (n == 0 && !allow_empty)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, what, "%s: must not be empty", what);
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, what, "must not be empty");
     if (n > EXOPLACE_MAX_ID_BYTES)
-        return exoplace__fail(err, EXOPLACE_E_LIMIT, what, "%s: longer than %d bytes", what,
-                              EXOPLACE_MAX_ID_BYTES);
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, what, "longer than %d bytes", EXOPLACE_MAX_ID_BYTES);
     return EXOPLACE_OK;
 }
 
@@ -305,24 +329,22 @@ static exoplace_status node_limit_error(exoplace_error *err)
                           EXOPLACE_MAX_NODES);
 }
 
-/* Appends a node without a profile at index *index_out. */
-static exoplace_status append_node(long *index_out, exoplace_topology *t, const char *node_id,
-                                   exoplace_error *err)
+/* Room for `more` new nodes: the array and the id index. */
+static int reserve_nodes(exoplace_topology *t, size_t more)
 {
-    if (t->n_nodes >= EXOPLACE_MAX_NODES)
-        return node_limit_error(err);
-    if (!reserve((void **)&t->nodes, &t->nodes_capacity, t->n_nodes + 1, sizeof *t->nodes) ||
-        !index_reserve(&t->node_index))
-        return exoplace__fail_no_memory(err);
+    return reserve((void **)&t->nodes, &t->nodes_capacity, t->n_nodes + more, sizeof *t->nodes) &&
+           index_reserve_n(&t->node_index, more);
+}
+
+/* Appends a node without a profile, taking `id`; room was reserved. */
+static uint32_t append_reserved_node(exoplace_topology *t, char *id)
+{
     exoplace__node *n = &t->nodes[t->n_nodes];
     memset(n, 0, sizeof *n);
     exoplace_node_memory_init(&n->memory);
-    n->id = copy_string(node_id);
-    if (!n->id)
-        return exoplace__fail_no_memory(err);
-    index_put_unchecked(&t->node_index, hash_bytes(0, node_id, strlen(node_id)), (uint32_t)t->n_nodes);
-    *index_out = (long)t->n_nodes++;
-    return EXOPLACE_OK;
+    n->id = id;
+    index_put_unchecked(&t->node_index, hash_bytes(0, id, strlen(id)), (uint32_t)t->n_nodes);
+    return (uint32_t)t->n_nodes++;
 }
 
 exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const char *node_id,
@@ -330,24 +352,31 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
 {
     exoplace__error_clear(err);
     if (!topology)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "topology: must not be NULL");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
     exoplace_status st = check_text(node_id, "node_id", 0, err);
     if (st)
         return st;
     if (memory) {
         if (memory->free_percent < -1 || memory->free_percent > 100)
             return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.free_percent",
-                                  "memory.free_percent: must be 0..100 (or -1 when not reported)");
+                                  "must be 0..100 (or -1 when not reported)");
         if (!exoplace__enum_is_valid(&exoplace__pressure_level_info, (int)memory->pressure_level))
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.pressure_level",
-                                  "memory.pressure_level: unknown value %d", (int)memory->pressure_level);
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.pressure_level", "unknown value %d",
+                                  (int)memory->pressure_level);
     }
     long at = exoplace__topology_lookup(topology, node_id);
     if (at >= 0 && !topology->nodes[at].added_by_connection)
-        return exoplace__fail(err, EXOPLACE_E_DUPLICATE_NODE, "node_id", "node_id: duplicate node id \"%s\"",
-                              node_id);
-    if (at < 0 && (st = append_node(&at, topology, node_id, err)))
-        return st;
+        return exoplace__fail(err, EXOPLACE_E_DUPLICATE_NODE, "node_id", "duplicate node id \"%s\"", node_id);
+    if (at < 0) {
+        if (topology->n_nodes >= EXOPLACE_MAX_NODES)
+            return node_limit_error(err);
+        char *id = copy_string(node_id);
+        if (!id || !reserve_nodes(topology, 1)) {
+            free(id);
+            return exoplace__fail_no_memory(err);
+        }
+        at = append_reserved_node(topology, id);
+    }
     exoplace__node *n = &topology->nodes[at];
     n->added_by_connection = 0;
     n->has_profile = memory != NULL;
@@ -356,21 +385,36 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
     return EXOPLACE_OK;
 }
 
+/* The node named node_id, or NULL after recording the failure. */
+static exoplace__node *existing_node(exoplace_topology *topology, const char *node_id, exoplace_error *err)
+{
+    if (!topology) {
+        exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
+        return NULL;
+    }
+    if (check_text(node_id, "node_id", 0, err))
+        return NULL;
+    long at = exoplace__topology_lookup(topology, node_id);
+    if (at < 0) {
+        exoplace__fail(err, EXOPLACE_E_UNKNOWN_NODE, "node_id", "no node \"%s\"", node_id);
+        return NULL;
+    }
+    return &topology->nodes[at];
+}
+
 exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, const char *node_id,
                                                 const char *name, const char *ip_address,
-                                                exoplace_error *err)
+                                                exoplace_interface_type type, exoplace_error *err)
 {
     exoplace__error_clear(err);
-    if (!topology)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "topology: must not be NULL");
     exoplace_status st;
-    if ((st = check_text(node_id, "node_id", 0, err)) || (st = check_text(name, "name", 1, err)) ||
-        (st = check_text(ip_address, "ip_address", 1, err)))
+    if ((st = check_text(name, "name", 1, err)) || (st = check_text(ip_address, "ip_address", 1, err)))
         return st;
-    long at = exoplace__topology_lookup(topology, node_id);
-    if (at < 0)
-        return exoplace__fail(err, EXOPLACE_E_UNKNOWN_NODE, "node_id", "node_id: no node \"%s\"", node_id);
-    exoplace__node *n = &topology->nodes[at];
+    if (!exoplace__enum_is_valid(&exoplace__interface_type_info, (int)type))
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "type", "unknown value %d", (int)type);
+    exoplace__node *n = existing_node(topology, node_id, err);
+    if (!n)
+        return err ? err->code : EXOPLACE_E_INVALID_ARGUMENT;
     exoplace__interface *grown = realloc(n->interfaces, (n->n_interfaces + 1) * sizeof *grown);
     if (!grown)
         return exoplace__fail_no_memory(err);
@@ -378,6 +422,7 @@ exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, con
     exoplace__interface *iface = &n->interfaces[n->n_interfaces];
     iface->name = copy_string(name);
     iface->ip_address = copy_string(ip_address);
+    iface->type = type;
     if (!iface->name || !iface->ip_address) {
         free(iface->name);
         free(iface->ip_address);
@@ -387,97 +432,213 @@ exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, con
     return EXOPLACE_OK;
 }
 
-/* Node index for a connection endpoint, adding an unknown endpoint as exo does. */
-static exoplace_status endpoint(long *index_out, exoplace_topology *t, const char *node_id, exoplace_error *err)
+/* A connection to add: its endpoints by id and what identifies it. */
+typedef struct edge_request {
+    const char *source_id;
+    const char *sink_id;
+    exoplace_connection_kind kind;
+    const char *text[2]; /* SOCKET: multiaddr; RDMA: source and sink interfaces */
+    int is_thunderbolt;
+} edge_request;
+
+/* Adds a connection, or nothing when an identical one exists. Everything
+ * that can fail is allocated before the topology changes, so that a failed
+ * call leaves it exactly as it was. */
+static exoplace_status add_edge(exoplace_topology *t, const edge_request *e, exoplace_error *err)
 {
-    *index_out = exoplace__topology_lookup(t, node_id);
-    if (*index_out >= 0)
-        return EXOPLACE_OK;
-    exoplace_status st = append_node(index_out, t, node_id, err);
-    if (st == EXOPLACE_OK)
-        t->nodes[*index_out].added_by_connection = 1;
-    return st;
+    long from = exoplace__topology_lookup(t, e->source_id);
+    long to = strcmp(e->source_id, e->sink_id) == 0 ? from : exoplace__topology_lookup(t, e->sink_id);
+    int self = strcmp(e->source_id, e->sink_id) == 0;
+    size_t new_nodes = (from < 0) + (!self && to < 0);
+    if (t->n_nodes + new_nodes > EXOPLACE_MAX_NODES)
+        return node_limit_error(err);
+    if (new_nodes == 0) {
+        connection_key key = {(uint32_t)from, (uint32_t)to, e->kind, e->text[0], e->text[1]};
+        if (index_find(&t->connection_index, hash_connection(&key), connection_equal, t, &key) >= 0)
+            return EXOPLACE_OK; /* identical connections count once */
+    }
+
+    char *source_copy = from < 0 ? copy_string(e->source_id) : NULL;
+    char *sink_copy = !self && to < 0 ? copy_string(e->sink_id) : NULL;
+    char *text0 = copy_string(e->text[0]);
+    char *text1 = e->text[1] ? copy_string(e->text[1]) : NULL;
+    long pair = -1;
+    if (from >= 0 && to >= 0 && !self) {
+        pair_key pk = {(uint32_t)from, (uint32_t)to};
+        pair = index_find(&t->pair_index, hash_pair(pk.from, pk.to), pair_equal, t, &pk);
+    }
+    int new_pair = !self && pair < 0;
+    int new_successor = new_pair || (self && (from < 0 || !t->nodes[from].has_self_connection));
+    /* A new source starts its successor list here; an existing one grows its own. */
+    uint32_t *fresh_successors = new_successor && from < 0 ? malloc(8 * sizeof *fresh_successors) : NULL;
+    int ok = (from >= 0 || source_copy) && (self || to >= 0 || sink_copy) && text0 &&
+             (!e->text[1] || text1) && (!new_successor || from >= 0 || fresh_successors) &&
+             reserve_nodes(t, new_nodes) &&
+             reserve((void **)&t->connections, &t->connections_capacity, t->n_connections + 1,
+                     sizeof *t->connections) &&
+             index_reserve(&t->connection_index) &&
+             (!new_pair || (reserve((void **)&t->pairs, &t->pairs_capacity, t->n_pairs + 1, sizeof *t->pairs) &&
+                            index_reserve(&t->pair_index))) &&
+             (!new_successor || from < 0 ||
+              reserve((void **)&t->nodes[from].successors, &t->nodes[from].successors_capacity,
+                      t->nodes[from].n_successors + 1, sizeof *t->nodes[from].successors));
+    if (!ok) {
+        free(source_copy);
+        free(sink_copy);
+        free(text0);
+        free(text1);
+        free(fresh_successors);
+        return exoplace__fail_no_memory(err);
+    }
+
+    /* Nothing below can fail. */
+    if (from < 0) {
+        from = append_reserved_node(t, source_copy);
+        t->nodes[from].added_by_connection = 1;
+        if (fresh_successors) {
+            t->nodes[from].successors = fresh_successors;
+            t->nodes[from].successors_capacity = 8;
+        }
+        if (self)
+            to = from;
+    }
+    if (to < 0) {
+        to = append_reserved_node(t, sink_copy);
+        t->nodes[to].added_by_connection = 1;
+    }
+    exoplace__node *source = &t->nodes[from];
+    if (new_successor)
+        source->successors[source->n_successors++] = (uint32_t)to;
+    if (self) {
+        source->has_self_connection = 1;
+        if (e->kind == EXOPLACE_CONNECTION_RDMA)
+            source->self_connection_is_rdma = 1;
+    } else {
+        if (new_pair) {
+            pair = (long)t->n_pairs++;
+            t->pairs[pair] = (exoplace__pair){(uint32_t)from, (uint32_t)to, 0, 0};
+            index_put_unchecked(&t->pair_index, hash_pair((uint32_t)from, (uint32_t)to), (uint32_t)pair);
+        }
+        if (e->is_thunderbolt)
+            t->pairs[pair].has_thunderbolt = 1;
+        if (e->kind == EXOPLACE_CONNECTION_RDMA)
+            t->pairs[pair].has_rdma = 1;
+    }
+    exoplace__connection *c = &t->connections[t->n_connections];
+    *c = (exoplace__connection){(uint32_t)from, (uint32_t)to, e->kind, NULL, NULL, NULL, e->is_thunderbolt};
+    if (e->kind == EXOPLACE_CONNECTION_SOCKET) {
+        c->multiaddr = text0;
+    } else {
+        c->source_iface = text0;
+        c->sink_iface = text1;
+    }
+    connection_key key = {(uint32_t)from, (uint32_t)to, e->kind, e->text[0], e->text[1]};
+    index_put_unchecked(&t->connection_index, hash_connection(&key), (uint32_t)t->n_connections);
+    t->n_connections++;
+    return EXOPLACE_OK;
 }
 
-/* Records a new distinct successor; callers make sure it is new. */
-static int add_successor(exoplace__node *n, uint32_t to)
-{
-    if (!reserve((void **)&n->successors, &n->successors_capacity, n->n_successors + 1,
-                 sizeof *n->successors))
-        return 0;
-    n->successors[n->n_successors++] = to;
-    return 1;
-}
-
-exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, const char *local_node_id,
-                                                 const char *send_back_node_id, const char *multiaddr,
+exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, const char *source_node_id,
+                                                 const char *sink_node_id, const char *multiaddr,
                                                  exoplace_error *err)
 {
     exoplace__error_clear(err);
     if (!topology)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "topology: must not be NULL");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
     exoplace_status st;
-    if ((st = check_text(local_node_id, "local_node_id", 0, err)) ||
-        (st = check_text(send_back_node_id, "send_back_node_id", 0, err)) ||
-        (st = check_text(multiaddr, "multiaddr", 0, err)))
+    if ((st = check_text(source_node_id, "source_node_id", 0, err)) ||
+        (st = check_text(sink_node_id, "sink_node_id", 0, err)) || (st = check_text(multiaddr, "multiaddr", 0, err)))
         return st;
     exoplace_multiaddr parsed;
     if ((st = exoplace_multiaddr_parse(&parsed, multiaddr, err)))
         return st;
+    edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_SOCKET, {multiaddr, NULL},
+                      parsed.is_thunderbolt};
+    return add_edge(topology, &e, err);
+}
 
-    /* Refuse before adding either endpoint, so a failed call changes nothing. */
-    size_t new_nodes = (exoplace__topology_lookup(topology, local_node_id) < 0) +
-                       (strcmp(local_node_id, send_back_node_id) != 0 &&
-                        exoplace__topology_lookup(topology, send_back_node_id) < 0);
-    if (topology->n_nodes + new_nodes > EXOPLACE_MAX_NODES)
-        return node_limit_error(err);
-    long from, to;
-    if ((st = endpoint(&from, topology, local_node_id, err)) || (st = endpoint(&to, topology, send_back_node_id, err)))
+exoplace_status exoplace_topology_add_rdma_connection(exoplace_topology *topology, const char *source_node_id,
+                                                      const char *sink_node_id, const char *source_iface,
+                                                      const char *sink_iface, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
+    exoplace_status st;
+    if ((st = check_text(source_node_id, "source_node_id", 0, err)) ||
+        (st = check_text(sink_node_id, "sink_node_id", 0, err)) ||
+        (st = check_text(source_iface, "source_iface", 1, err)) || (st = check_text(sink_iface, "sink_iface", 1, err)))
         return st;
+    edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_RDMA, {source_iface, sink_iface}, 0};
+    return add_edge(topology, &e, err);
+}
 
-    connection_key key = {(uint32_t)from, (uint32_t)to, multiaddr};
-    uint64_t hash = hash_connection(&key);
-    if (index_find(&topology->connection_index, hash, connection_equal, topology, &key) >= 0)
-        return EXOPLACE_OK; /* identical connections count once */
+exoplace_status exoplace_topology_set_node_backends(exoplace_topology *topology, const char *node_id,
+                                                    uint32_t backends, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    uint32_t known = 0;
+    for (size_t i = 0; i < exoplace__backend_info.count; i++)
+        known |= EXOPLACE_BACKEND_BIT(exoplace__backend_info.values[i]);
+    if (backends & ~known)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "backends", "0x%x is not a mask of backends",
+                              (unsigned)backends);
+    exoplace__node *n = existing_node(topology, node_id, err);
+    if (!n)
+        return err ? err->code : EXOPLACE_E_INVALID_ARGUMENT;
+    n->backends = backends;
+    return EXOPLACE_OK;
+}
 
-    /* Allocate everything that can fail before changing any state. */
-    char *text = copy_string(multiaddr);
-    if (!text || !reserve((void **)&topology->connections, &topology->connections_capacity,
-                          topology->n_connections + 1, sizeof *topology->connections) ||
-        !index_reserve(&topology->connection_index)) {
-        free(text);
+exoplace_status exoplace_topology_set_node_rdma_ctl(exoplace_topology *topology, const char *node_id, int enabled,
+                                                    exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (enabled != 0 && enabled != 1)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "enabled", "must be 0 or 1");
+    exoplace__node *n = existing_node(topology, node_id, err);
+    if (!n)
+        return err ? err->code : EXOPLACE_E_INVALID_ARGUMENT;
+    n->rdma_ctl_enabled = enabled;
+    return EXOPLACE_OK;
+}
+
+void exoplace_download_init(exoplace_download *download)
+{
+    if (!download)
+        return;
+    memset(download, 0, sizeof *download);
+    download->struct_size = (uint32_t)sizeof *download;
+    download->kind = EXOPLACE_DOWNLOAD_COMPLETED;
+}
+
+exoplace_status exoplace_topology_add_download(exoplace_topology *topology, const char *node_id,
+                                               const exoplace_download *download, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!download)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "download", "must not be NULL");
+    if (download->struct_size != sizeof *download)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "download.struct_size",
+                              "fill the download with exoplace_download_init()");
+    exoplace_status st = check_text(download->model_id, "download.model_id", 0, err);
+    if (st)
+        return st;
+    if (!exoplace__enum_is_valid(&exoplace__download_kind_info, (int)download->kind))
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "download.kind", "unknown value %d",
+                              (int)download->kind);
+    exoplace__node *n = existing_node(topology, node_id, err);
+    if (!n)
+        return err ? err->code : EXOPLACE_E_INVALID_ARGUMENT;
+    char *model_id = copy_string(download->model_id);
+    exoplace__download *grown = model_id ? realloc(n->downloads, (n->n_downloads + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(model_id);
         return exoplace__fail_no_memory(err);
     }
-    exoplace__node *source = &topology->nodes[from];
-    if (from == to) {
-        if (!source->has_self_connection) {
-            if (!add_successor(source, (uint32_t)to)) {
-                free(text);
-                return exoplace__fail_no_memory(err);
-            }
-            source->has_self_connection = 1;
-        }
-    } else {
-        pair_key pk = {(uint32_t)from, (uint32_t)to};
-        long p = index_find(&topology->pair_index, hash_pair(pk.from, pk.to), pair_equal, topology, &pk);
-        if (p < 0) {
-            if (!reserve((void **)&topology->pairs, &topology->pairs_capacity, topology->n_pairs + 1,
-                         sizeof *topology->pairs) ||
-                !index_reserve(&topology->pair_index) || !add_successor(source, pk.to)) {
-                free(text);
-                return exoplace__fail_no_memory(err);
-            }
-            p = (long)topology->n_pairs++;
-            topology->pairs[p] = (exoplace__pair){pk.from, pk.to, 0};
-            index_put_unchecked(&topology->pair_index, hash_pair(pk.from, pk.to), (uint32_t)p);
-        }
-        if (parsed.is_thunderbolt)
-            topology->pairs[p].has_thunderbolt = 1;
-    }
-    topology->connections[topology->n_connections] =
-        (exoplace__connection){(uint32_t)from, (uint32_t)to, text, parsed.is_thunderbolt};
-    index_put_unchecked(&topology->connection_index, hash, (uint32_t)topology->n_connections);
-    topology->n_connections++;
+    n->downloads = grown;
+    n->downloads[n->n_downloads++] =
+        (exoplace__download){model_id, download->kind, download->downloaded_bytes, download->total_bytes};
     return EXOPLACE_OK;
 }
 
@@ -489,6 +650,30 @@ size_t exoplace_topology_node_count(const exoplace_topology *topology)
 size_t exoplace_topology_connection_count(const exoplace_topology *topology)
 {
     return topology ? topology->n_connections : 0;
+}
+
+exoplace_status exoplace_topology_connection(exoplace_connection_info *out, const exoplace_topology *topology,
+                                             size_t index, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || !topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and topology must not be NULL");
+    if (index >= topology->n_connections)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "index", "%zu is out of range (%zu connections)",
+                              index, topology->n_connections);
+    const exoplace__connection *c = &topology->connections[index];
+    *out = (exoplace_connection_info){c->from, c->to, c->kind, c->multiaddr, c->source_iface, c->sink_iface};
+    return EXOPLACE_OK;
+}
+
+uint32_t exoplace_topology_node_backends(const exoplace_topology *topology, size_t index)
+{
+    return topology && index < topology->n_nodes ? topology->nodes[index].backends : 0;
+}
+
+int exoplace_topology_node_rdma_ctl(const exoplace_topology *topology, size_t index)
+{
+    return topology && index < topology->n_nodes ? topology->nodes[index].rdma_ctl_enabled : 0;
 }
 
 const char *exoplace_topology_node_id(const exoplace_topology *topology, size_t index)
@@ -504,7 +689,7 @@ exoplace_status exoplace_topology_find_node(size_t *index_out, const exoplace_to
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "index_out, topology and node_id must not be NULL");
     long at = exoplace__topology_lookup(topology, node_id);
     if (at < 0)
-        return exoplace__fail(err, EXOPLACE_E_UNKNOWN_NODE, "node_id", "node_id: no node \"%s\"", node_id);
+        return exoplace__fail(err, EXOPLACE_E_UNKNOWN_NODE, "node_id", "no node \"%s\"", node_id);
     *index_out = (size_t)at;
     return EXOPLACE_OK;
 }
@@ -518,7 +703,18 @@ int exoplace_topology_node_memory(exoplace_node_memory *memory_out, const exopla
     return 1;
 }
 
-int exoplace_topology_node_is_leaf(const exoplace_topology *topology, size_t index)
+int exoplace__node_is_leaf(const exoplace__node *node, exoplace_rules rules)
 {
-    return topology && index < topology->n_nodes && topology->nodes[index].n_successors == 1;
+    switch (rules) {
+    case EXOPLACE_RULES_SEED:
+        return node->n_successors == 1;
+    case EXOPLACE_RULES_EXO_MAIN:
+        return node->n_successors <= 1;
+    }
+    return 0;
+}
+
+int exoplace_topology_node_is_leaf(const exoplace_topology *topology, size_t index, exoplace_rules rules)
+{
+    return topology && index < topology->n_nodes && exoplace__node_is_leaf(&topology->nodes[index], rules);
 }

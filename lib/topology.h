@@ -19,7 +19,15 @@ typedef struct exoplace__index {
 typedef struct exoplace__interface {
     char *name;
     char *ip_address;
+    exoplace_interface_type type;
 } exoplace__interface;
+
+typedef struct exoplace__download {
+    char *model_id;
+    exoplace_download_kind kind;
+    uint64_t downloaded_bytes;
+    uint64_t total_bytes;
+} exoplace__download;
 
 typedef struct exoplace__node {
     char *id;
@@ -31,14 +39,23 @@ typedef struct exoplace__node {
     size_t n_successors;
     size_t successors_capacity;
     int has_self_connection;
+    int self_connection_is_rdma; /* some self-connection is an RDMA one */
     int added_by_connection; /* an unknown endpoint, not yet given by add_node */
+    uint32_t backends;       /* EXOPLACE_BACKEND_BIT mask */
+    int rdma_ctl_enabled;
+    exoplace__download *downloads;
+    size_t n_downloads;
 } exoplace__node;
 
+/* One directed connection; the array keeps the order they were added in. */
 typedef struct exoplace__connection {
     uint32_t from;
     uint32_t to;
-    char *multiaddr;
-    int is_thunderbolt;
+    exoplace_connection_kind kind;
+    char *multiaddr;    /* SOCKET */
+    char *source_iface; /* RDMA */
+    char *sink_iface;   /* RDMA */
+    int is_thunderbolt; /* SOCKET to an IPv4 address in 169.254/16 */
 } exoplace__connection;
 
 /* All connections of one ordered pair of distinct nodes. */
@@ -46,6 +63,7 @@ typedef struct exoplace__pair {
     uint32_t from;
     uint32_t to;
     int has_thunderbolt;
+    int has_rdma;
 } exoplace__pair;
 
 struct exoplace_topology {
@@ -82,6 +100,9 @@ exoplace__u128 exoplace__node_metric(const exoplace__node *node, exoplace_memory
  * rank (either may be NULL); tmp is n_nodes entries of scratch. */
 void exoplace__topology_id_order(const exoplace_topology *topology, uint32_t *by_rank, uint32_t *rank,
                                  uint32_t *tmp);
+
+/* Whether a node is a leaf under a rule set (exoplace_topology_node_is_leaf). */
+int exoplace__node_is_leaf(const exoplace__node *node, exoplace_rules rules);
 
 /* Whether any node reports pressure information. */
 int exoplace__topology_reports_pressure(const exoplace_topology *topology);

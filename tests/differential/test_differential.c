@@ -81,7 +81,7 @@ static void reference_place(reference_choice *out, const exoplace_topology *t, u
         if (!smallest[i] || (any_tb && !tb[i]))
             continue;
         for (size_t j = starts[i]; j < starts[i + 1]; j++)
-            leaf[i] |= exoplace_topology_node_is_leaf(t, nodes[j]);
+            leaf[i] |= exoplace_topology_node_is_leaf(t, nodes[j], EXOPLACE_RULES_SEED);
         any_leaf |= leaf[i];
     }
     u128 best_sum = 0;

@@ -207,7 +207,7 @@ static void build_topology(exoplace_topology *topology, shadow *sh, const id_poo
             char name[8], ip[64];
             snprintf(name, sizeof name, "en%u", u8(s) % 8);
             const char *addr = pick_multiaddr(ip, sizeof ip, s);
-            st = exoplace_topology_add_interface(topology, id, name, addr, errp);
+            st = exoplace_topology_add_interface(topology, id, name, addr, EXOPLACE_INTERFACE_UNKNOWN, errp);
             break;
         }
         }
@@ -501,7 +501,7 @@ static exoplace_status reference_place(size_t *choice_out, const cycle_list *lis
                 keep[c] = 0;
             if (keep[c])
                 for (size_t i = list->starts[c]; i < list->starts[c + 1]; i++)
-                    any_leaf |= exoplace_topology_node_is_leaf(topology, list->nodes[i]);
+                    any_leaf |= exoplace_topology_node_is_leaf(topology, list->nodes[i], EXOPLACE_RULES_SEED);
         }
         size_t best = SIZE_MAX;
         u128 best_sum = 0;
@@ -513,7 +513,7 @@ static exoplace_status reference_place(size_t *choice_out, const cycle_list *lis
             for (size_t i = list->starts[c]; i < list->starts[c + 1]; i++) {
                 exoplace_node_memory memory;
                 node_memory(&memory, topology, list->nodes[i]);
-                leaf |= exoplace_topology_node_is_leaf(topology, list->nodes[i]);
+                leaf |= exoplace_topology_node_is_leaf(topology, list->nodes[i], EXOPLACE_RULES_SEED);
                 sum += metric(&memory, options->memory_tier);
             }
             if (any_leaf && !leaf)
@@ -632,7 +632,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t j = 0; j < sh.n_nodes; j++)
             successors += sh.has_edge[i][j];
         if (!sh.self_loop[i])
-            FUZZ_CHECK(exoplace_topology_node_is_leaf(topology, i) == (successors == 1));
+            FUZZ_CHECK(exoplace_topology_node_is_leaf(topology, i, EXOPLACE_RULES_SEED) == (successors == 1));
     }
 
     exoplace_model model;

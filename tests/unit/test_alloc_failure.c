@@ -31,7 +31,7 @@ static exoplace_status build_cluster(exoplace_topology **out)
         m.ram_available = 400 * (i + 1);
         st = exoplace_topology_add_node(t, ids[i], &m, NULL);
         if (!st)
-            st = exoplace_topology_add_interface(t, ids[i], "en0", "169.254.0.1", NULL);
+            st = exoplace_topology_add_interface(t, ids[i], "en0", "169.254.0.1", EXOPLACE_INTERFACE_UNKNOWN, NULL);
     }
     for (size_t i = 0; i < 4 && !st; i++)
         for (size_t j = 0; j < 4 && !st; j++) {

@@ -233,14 +233,14 @@ END_TEST
 START_TEST(node_with_one_successor_is_a_leaf)
 {
     t_eth(t, "a", "b");
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a")), 1);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a"), EXOPLACE_RULES_SEED), 1);
 }
 END_TEST
 
 START_TEST(node_without_successor_is_not_a_leaf)
 {
     t_eth(t, "a", "b");
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "b")), 0);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "b"), EXOPLACE_RULES_SEED), 0);
 }
 END_TEST
 
@@ -249,7 +249,7 @@ START_TEST(parallel_connections_to_one_successor_still_make_a_leaf)
     t_eth(t, "a", "b");
     t_tb(t, "a", "b");
     t_eth(t, "a", "b");
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a")), 1);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a"), EXOPLACE_RULES_SEED), 1);
 }
 END_TEST
 
@@ -257,7 +257,7 @@ START_TEST(node_with_two_successors_is_not_a_leaf)
 {
     t_eth(t, "a", "b");
     t_eth(t, "a", "c");
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a")), 0);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a"), EXOPLACE_RULES_SEED), 0);
 }
 END_TEST
 
@@ -267,8 +267,8 @@ START_TEST(leaf_counts_successors_in_the_whole_topology)
     t_eth(t, "a", "b");
     t_eth(t, "b", "a");
     t_eth(t, "b", "x");
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a")), 1);
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "b")), 0);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a"), EXOPLACE_RULES_SEED), 1);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "b"), EXOPLACE_RULES_SEED), 0);
 }
 END_TEST
 
@@ -277,21 +277,21 @@ START_TEST(self_loop_makes_the_node_its_own_successor)
     /* a -> a and a -> b: two distinct out-neighbours, a and b */
     t_eth(t, "a", "a");
     t_eth(t, "a", "b");
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a")), 0);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a"), EXOPLACE_RULES_SEED), 0);
 }
 END_TEST
 
 START_TEST(self_loop_alone_is_one_successor)
 {
     t_eth(t, "a", "a");
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a")), 1);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "a"), EXOPLACE_RULES_SEED), 1);
 }
 END_TEST
 
 START_TEST(leaf_out_of_range_is_zero)
 {
     t_eth(t, "a", "b");
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, 2), 0);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, 2, EXOPLACE_RULES_SEED), 0);
 }
 END_TEST
 
@@ -316,10 +316,10 @@ START_TEST(null_and_empty_arguments_are_invalid)
     ck_assert_uint_eq(exoplace_topology_connection_count(t), 0);
 
     t_node(t, "a", 1, 1);
-    ck_assert_int_eq(exoplace_topology_add_interface(NULL, "a", "en0", "10.0.0.1", &err), EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_topology_add_interface(t, NULL, "en0", "10.0.0.1", &err), EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", NULL, "10.0.0.1", &err), EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en0", NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_topology_add_interface(NULL, "a", "en0", "10.0.0.1", EXOPLACE_INTERFACE_UNKNOWN, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, NULL, "en0", "10.0.0.1", EXOPLACE_INTERFACE_UNKNOWN, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", NULL, "10.0.0.1", EXOPLACE_INTERFACE_UNKNOWN, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en0", NULL, EXOPLACE_INTERFACE_UNKNOWN, &err), EXOPLACE_E_INVALID_ARGUMENT);
 
     size_t index;
     ck_assert_int_eq(exoplace_topology_find_node(NULL, t, "a", &err), EXOPLACE_E_INVALID_ARGUMENT);
@@ -334,7 +334,7 @@ START_TEST(getters_on_a_null_topology_return_nothing)
     ck_assert_uint_eq(exoplace_topology_node_count(NULL), 0);
     ck_assert_uint_eq(exoplace_topology_connection_count(NULL), 0);
     ck_assert_ptr_null(exoplace_topology_node_id(NULL, 0));
-    ck_assert_int_eq(exoplace_topology_node_is_leaf(NULL, 0), 0);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(NULL, 0, EXOPLACE_RULES_SEED), 0);
     ck_assert_int_eq(exoplace_topology_node_memory(&m, NULL, 0), 0);
     t_node(t, "a", 1, 1);
     ck_assert_int_eq(exoplace_topology_node_memory(NULL, t, 0), 0);
@@ -355,8 +355,8 @@ END_TEST
 START_TEST(interface_on_known_node_is_accepted)
 {
     t_node(t, "a", 1, 1);
-    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en0", "169.254.3.4", NULL), EXOPLACE_OK);
-    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en1", "fe80::1", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en0", "169.254.3.4", EXOPLACE_INTERFACE_UNKNOWN, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en1", "fe80::1", EXOPLACE_INTERFACE_UNKNOWN, NULL), EXOPLACE_OK);
 }
 END_TEST
 
@@ -364,7 +364,7 @@ START_TEST(interface_on_unknown_node_is_unknown_node)
 {
     t_node(t, "a", 1, 1);
     exoplace_error err;
-    ck_assert_int_eq(exoplace_topology_add_interface(t, "b", "en0", "10.0.0.1", &err), EXOPLACE_E_UNKNOWN_NODE);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "b", "en0", "10.0.0.1", EXOPLACE_INTERFACE_UNKNOWN, &err), EXOPLACE_E_UNKNOWN_NODE);
     ck_assert_int_eq(err.code, EXOPLACE_E_UNKNOWN_NODE);
 }
 END_TEST
@@ -440,8 +440,8 @@ START_TEST(interface_name_or_address_longer_than_max_id_bytes_is_limit)
 {
     char *name = id_of_length(EXOPLACE_MAX_ID_BYTES + 1);
     t_node(t, "a", 1, 1);
-    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", name, "10.0.0.1", NULL), EXOPLACE_E_LIMIT);
-    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en0", name, NULL), EXOPLACE_E_LIMIT);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", name, "10.0.0.1", EXOPLACE_INTERFACE_UNKNOWN, NULL), EXOPLACE_E_LIMIT);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en0", name, EXOPLACE_INTERFACE_UNKNOWN, NULL), EXOPLACE_E_LIMIT);
     free(name);
 }
 END_TEST
@@ -497,6 +497,150 @@ START_TEST(max_nodes_is_limit_without_an_error_struct)
 }
 END_TEST
 
+
+START_TEST(rdma_and_socket_connections_keep_their_order_and_kind)
+{
+    ck_assert_int_eq(exoplace_topology_add_connection(t, "a", "b", "/ip4/10.0.0.2/tcp/52415", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "a", "b", "rdma_en3", "rdma_en4", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "b", "a", "rdma_en4", "rdma_en3", NULL), EXOPLACE_OK);
+    ck_assert_uint_eq(exoplace_topology_connection_count(t), 3);
+    exoplace_connection_info info;
+    ck_assert_int_eq(exoplace_topology_connection(&info, t, 0, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(info.kind, EXOPLACE_CONNECTION_SOCKET);
+    ck_assert_str_eq(info.multiaddr, "/ip4/10.0.0.2/tcp/52415");
+    ck_assert_ptr_null(info.source_iface);
+    ck_assert_int_eq(exoplace_topology_connection(&info, t, 1, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(info.kind, EXOPLACE_CONNECTION_RDMA);
+    ck_assert_uint_eq(info.source, t_index(t, "a"));
+    ck_assert_uint_eq(info.sink, t_index(t, "b"));
+    ck_assert_str_eq(info.source_iface, "rdma_en3");
+    ck_assert_str_eq(info.sink_iface, "rdma_en4");
+    ck_assert_ptr_null(info.multiaddr);
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_topology_connection(&info, t, 3, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "index");
+}
+END_TEST
+
+START_TEST(identical_rdma_connections_count_once_and_differ_from_sockets)
+{
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "a", "b", "x", "y", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "a", "b", "x", "y", NULL), EXOPLACE_OK);
+    ck_assert_uint_eq(exoplace_topology_connection_count(t), 1);
+    /* The two interface names are two fields: "x" + "y" is not "xy" + "". */
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "a", "b", "xy", "", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "a", "b", "y", "x", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "b", "a", "x", "y", NULL), EXOPLACE_OK);
+    ck_assert_uint_eq(exoplace_topology_connection_count(t), 4);
+}
+END_TEST
+
+START_TEST(rdma_connection_adds_unknown_endpoints_without_profile)
+{
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "a", "b", "x", "y", NULL), EXOPLACE_OK);
+    ck_assert_uint_eq(exoplace_topology_node_count(t), 2);
+    exoplace_node_memory m;
+    ck_assert_int_eq(exoplace_topology_node_memory(&m, t, 0), 0);
+    /* A self RDMA connection makes the node its own successor, like a socket one. */
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "c", "c", "x", "x", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, t_index(t, "c"), EXOPLACE_RULES_SEED), 1);
+}
+END_TEST
+
+START_TEST(rdma_connection_refuses_null_and_empty_ids)
+{
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "", "b", "x", "y", &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "source_node_id");
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "a", "b", NULL, "y", &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "source_iface");
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(NULL, "a", "b", "x", "y", &err),
+                     EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_uint_eq(exoplace_topology_node_count(t), 0);
+}
+END_TEST
+
+START_TEST(leaf_is_exactly_one_successor_in_seed_and_at_most_one_in_exo_main)
+{
+    t_node(t, "isolated", T_GIB, T_GIB);
+    ck_assert_int_eq(exoplace_topology_add_connection(t, "a", "b", "/ip4/10.0.0.2/tcp/1", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_rdma_connection(t, "a", "b", "x", "y", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_connection(t, "b", "a", "/ip4/10.0.0.1/tcp/1", NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_connection(t, "b", "c", "/ip4/10.0.0.3/tcp/1", NULL), EXOPLACE_OK);
+    size_t isolated = t_index(t, "isolated"), a = t_index(t, "a"), b = t_index(t, "b");
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, isolated, EXOPLACE_RULES_SEED), 0);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, isolated, EXOPLACE_RULES_EXO_MAIN), 1);
+    /* Parallel connections of two kinds are one distinct successor. */
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, a, EXOPLACE_RULES_SEED), 1);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, a, EXOPLACE_RULES_EXO_MAIN), 1);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, b, EXOPLACE_RULES_EXO_MAIN), 0);
+    ck_assert_int_eq(exoplace_topology_node_is_leaf(t, a, (exoplace_rules)7), 0);
+}
+END_TEST
+
+START_TEST(node_backends_and_rdma_ctl_are_set_and_read)
+{
+    t_node(t, "a", T_GIB, T_GIB);
+    ck_assert_uint_eq(exoplace_topology_node_backends(t, 0), 0);
+    ck_assert_int_eq(exoplace_topology_node_rdma_ctl(t, 0), 0);
+    uint32_t mask = EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_METAL) | EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_VLLM);
+    ck_assert_int_eq(exoplace_topology_set_node_backends(t, "a", mask, NULL), EXOPLACE_OK);
+    ck_assert_uint_eq(exoplace_topology_node_backends(t, 0), mask);
+    ck_assert_int_eq(exoplace_topology_set_node_rdma_ctl(t, "a", 1, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_node_rdma_ctl(t, 0), 1);
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_topology_set_node_backends(t, "a", 1u << 4, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "backends");
+    ck_assert_uint_eq(exoplace_topology_node_backends(t, 0), mask);
+    ck_assert_int_eq(exoplace_topology_set_node_backends(t, "b", mask, &err), EXOPLACE_E_UNKNOWN_NODE);
+    ck_assert_int_eq(exoplace_topology_set_node_rdma_ctl(t, "a", 2, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_topology_set_node_rdma_ctl(t, "zz", 1, &err), EXOPLACE_E_UNKNOWN_NODE);
+    ck_assert_uint_eq(exoplace_topology_node_backends(t, 5), 0);
+    ck_assert_int_eq(exoplace_topology_node_rdma_ctl(NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(downloads_are_checked_and_copied)
+{
+    t_node(t, "a", T_GIB, T_GIB);
+    exoplace_download d;
+    exoplace_download_init(&d);
+    ck_assert_int_eq(d.kind, EXOPLACE_DOWNLOAD_COMPLETED);
+    char model[] = "mlx-community/m";
+    d.model_id = model;
+    d.kind = EXOPLACE_DOWNLOAD_ONGOING;
+    d.downloaded_bytes = 5;
+    d.total_bytes = 10;
+    ck_assert_int_eq(exoplace_topology_add_download(t, "a", &d, NULL), EXOPLACE_OK);
+    model[0] = 'X'; /* copied: changing the caller's text changes nothing */
+    exoplace_error err;
+    d.model_id = "";
+    ck_assert_int_eq(exoplace_topology_add_download(t, "a", &d, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "download.model_id");
+    d.model_id = "m";
+    d.kind = (exoplace_download_kind)9;
+    ck_assert_int_eq(exoplace_topology_add_download(t, "a", &d, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "download.kind");
+    d.kind = EXOPLACE_DOWNLOAD_FAILED;
+    ck_assert_int_eq(exoplace_topology_add_download(t, "nobody", &d, &err), EXOPLACE_E_UNKNOWN_NODE);
+    d.struct_size = 3;
+    ck_assert_int_eq(exoplace_topology_add_download(t, "a", &d, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "download.struct_size");
+    ck_assert_int_eq(exoplace_topology_add_download(t, "a", NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
+}
+END_TEST
+
+START_TEST(interface_type_is_checked)
+{
+    t_node(t, "a", T_GIB, T_GIB);
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en0", "10.0.0.1", EXOPLACE_INTERFACE_THUNDERBOLT, &err),
+                     EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_add_interface(t, "a", "en0", "10.0.0.1", (exoplace_interface_type)5, &err),
+                     EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "type");
+}
+END_TEST
 static Suite *topology_suite(void)
 {
     Suite *s = suite_create("topology");
@@ -555,6 +699,14 @@ static Suite *topology_suite(void)
     tcase_add_test(tc, max_nodes_is_limit_with_an_error_struct);
     tcase_add_test(tc, max_nodes_is_limit_without_an_error_struct);
     tcase_add_test(tc, connection_failing_at_the_node_limit_adds_neither_endpoint);
+    tcase_add_test(tc, rdma_and_socket_connections_keep_their_order_and_kind);
+    tcase_add_test(tc, identical_rdma_connections_count_once_and_differ_from_sockets);
+    tcase_add_test(tc, rdma_connection_adds_unknown_endpoints_without_profile);
+    tcase_add_test(tc, rdma_connection_refuses_null_and_empty_ids);
+    tcase_add_test(tc, leaf_is_exactly_one_successor_in_seed_and_at_most_one_in_exo_main);
+    tcase_add_test(tc, node_backends_and_rdma_ctl_are_set_and_read);
+    tcase_add_test(tc, downloads_are_checked_and_copied);
+    tcase_add_test(tc, interface_type_is_checked);
     suite_add_tcase(s, tc);
     return s;
 }

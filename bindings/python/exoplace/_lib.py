@@ -72,6 +72,31 @@ class NodeMemory(Structure):
     ]
 
 
+class Download(Structure):
+    """exoplace_download."""
+
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("model_id", c_char_p),
+        ("kind", c_int),
+        ("downloaded_bytes", c_uint64),
+        ("total_bytes", c_uint64),
+    ]
+
+
+class ConnectionInfo(Structure):
+    """exoplace_connection_info."""
+
+    _fields_ = [
+        ("source", c_size_t),
+        ("sink", c_size_t),
+        ("kind", c_int),
+        ("multiaddr", c_char_p),
+        ("source_iface", c_char_p),
+        ("sink_iface", c_char_p),
+    ]
+
+
 class Multiaddr(Structure):
     """exoplace_multiaddr."""
 
@@ -239,14 +264,23 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_topology_new", [POINTER(_topology_p), _error_p], _status),
     ("exoplace_topology_free", [_topology_p], None),
     ("exoplace_topology_add_node", [_topology_p, c_char_p, POINTER(NodeMemory), _error_p], _status),
-    ("exoplace_topology_add_interface", [_topology_p, c_char_p, c_char_p, c_char_p, _error_p], _status),
+    ("exoplace_topology_add_interface", [_topology_p, c_char_p, c_char_p, c_char_p, c_int, _error_p], _status),
     ("exoplace_topology_add_connection", [_topology_p, c_char_p, c_char_p, c_char_p, _error_p], _status),
+    ("exoplace_topology_add_rdma_connection", [_topology_p, c_char_p, c_char_p, c_char_p, c_char_p, _error_p],
+     _status),
+    ("exoplace_topology_set_node_backends", [_topology_p, c_char_p, c_uint32, _error_p], _status),
+    ("exoplace_topology_set_node_rdma_ctl", [_topology_p, c_char_p, c_int, _error_p], _status),
+    ("exoplace_download_init", [POINTER(Download)], None),
+    ("exoplace_topology_add_download", [_topology_p, c_char_p, POINTER(Download), _error_p], _status),
+    ("exoplace_topology_connection", [POINTER(ConnectionInfo), _topology_p, c_size_t, _error_p], _status),
+    ("exoplace_topology_node_backends", [_topology_p, c_size_t], c_uint32),
+    ("exoplace_topology_node_rdma_ctl", [_topology_p, c_size_t], c_int),
     ("exoplace_topology_node_count", [_topology_p], c_size_t),
     ("exoplace_topology_connection_count", [_topology_p], c_size_t),
     ("exoplace_topology_node_id", [_topology_p, c_size_t], c_char_p),
     ("exoplace_topology_find_node", [POINTER(c_size_t), _topology_p, c_char_p, _error_p], _status),
     ("exoplace_topology_node_memory", [POINTER(NodeMemory), _topology_p, c_size_t], c_int),
-    ("exoplace_topology_node_is_leaf", [_topology_p, c_size_t], c_int),
+    ("exoplace_topology_node_is_leaf", [_topology_p, c_size_t, c_int], c_int),
     ("exoplace_multiaddr_parse", [POINTER(Multiaddr), c_char_p, _error_p], _status),
     # Pure functions
     ("exoplace_cycles_list",
@@ -404,8 +438,10 @@ _enum_cache: Dict[str, Tuple[str, ...]] = {}
 
 
 def enum_names(kind: str) -> Tuple[str, ...]:
-    """Names of an enum in value order: kind is sharding, instance_meta,
-    memory_tier, pressure_level or layer_strategy."""
+    """Names of an enum in value order: kind is an enumeration of exoplace.h
+    whose values are 0, 1, 2, ... (rules, sharding, instance_meta, memory_tier,
+    pressure_level, layer_strategy, interface_type, backend, task,
+    download_kind, connection_kind, shard_kind)."""
     names = _enum_cache.get(kind)
     if names is None:
         names = _enum_cache[kind] = _names(f"exoplace_{kind}_name")

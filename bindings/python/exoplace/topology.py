@@ -220,36 +220,107 @@ class Topology:
                                                            byref(err))
         raise_for_status(status, err)
 
-    def add_interface(self, node_id: str, name: str, ip_address: str) -> None:
-        """Adds a network interface (name, IP address text) to a node's profile.
+    def add_interface(self, node_id: str, name: str, ip_address: str, interface_type: str = "unknown") -> None:
+        """Adds a network interface to a node, after the ones it has.
+
+        interface_type is exo's: wifi, ethernet, maybe_ethernet, thunderbolt
+        or unknown.
 
         Raises:
-            InputError: unknown node (code "unknown_node"), text too long.
+            InputError: unknown node (code "unknown_node"), unknown type, text too long.
         """
         args = (text_argument(node_id, "node_id"), text_argument(name, "name"),
-                text_argument(ip_address, "ip_address"))
+                text_argument(ip_address, "ip_address"),
+                _lib.enum_value("interface_type", interface_type, "interface_type"))
         err = _lib.Error()
         with self._writing() as handle:
             status = _lib.lib().exoplace_topology_add_interface(handle, *args, byref(err))
         raise_for_status(status, err)
 
-    def add_connection(self, local_node_id: str, send_back_node_id: str, multiaddr: str) -> None:
-        """Adds the directed connection local_node_id -> send_back_node_id over `multiaddr`.
+    def add_connection(self, source_node_id: str, sink_node_id: str, multiaddr: str) -> None:
+        """Adds the directed socket connection source_node_id -> sink_node_id at `multiaddr`.
 
         An endpoint that is not a node yet is added without a profile (as exo
         does); an identical connection counts once. A multiaddr on 169.254.x.x
-        is thunderbolt.
+        is thunderbolt (rule set seed).
 
         Raises:
             InputError: an empty id, a multiaddr the library refuses (the
                 message says which part is wrong).
         """
-        args = (text_argument(local_node_id, "local_node_id"),
-                text_argument(send_back_node_id, "send_back_node_id"),
+        args = (text_argument(source_node_id, "source_node_id"), text_argument(sink_node_id, "sink_node_id"),
                 text_argument(multiaddr, "multiaddr"))
         err = _lib.Error()
         with self._writing() as handle:
             status = _lib.lib().exoplace_topology_add_connection(handle, *args, byref(err))
+        raise_for_status(status, err)
+
+    def add_rdma_connection(self, source_node_id: str, sink_node_id: str, source_iface: str,
+                            sink_iface: str) -> None:
+        """Adds the directed RDMA connection source_node_id -> sink_node_id
+        between the two RDMA interfaces (exo's sourceRdmaIface / sinkRdmaIface).
+
+        Raises:
+            InputError: an empty id, text too long.
+        """
+        args = (text_argument(source_node_id, "source_node_id"), text_argument(sink_node_id, "sink_node_id"),
+                text_argument(source_iface, "source_iface"), text_argument(sink_iface, "sink_iface"))
+        err = _lib.Error()
+        with self._writing() as handle:
+            status = _lib.lib().exoplace_topology_add_rdma_connection(handle, *args, byref(err))
+        raise_for_status(status, err)
+
+    def set_backends(self, node_id: str, backends: Sequence[str]) -> None:
+        """Sets the backends a node supports (exo's nodeBackends: MlxMetal,
+        MlxCpu, MlxCuda, Vllm); a node never set supports none.
+
+        Raises:
+            InputError: unknown node, unknown backend.
+        """
+        if isinstance(backends, str):
+            raise TypeError("backends: expected a sequence of backend names, got str")
+        mask = 0
+        for name in backends:
+            mask |= 1 << _lib.enum_value("backend", name, "backends")
+        args = (text_argument(node_id, "node_id"), mask)
+        err = _lib.Error()
+        with self._writing() as handle:
+            status = _lib.lib().exoplace_topology_set_node_backends(handle, *args, byref(err))
+        raise_for_status(status, err)
+
+    def set_rdma_ctl(self, node_id: str, enabled: bool) -> None:
+        """Sets whether RDMA control is enabled on a node (exo's nodeRdmaCtl).
+
+        Raises:
+            InputError: unknown node.
+        """
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled: expected bool, got {type(enabled).__name__}")
+        err = _lib.Error()
+        with self._writing() as handle:
+            status = _lib.lib().exoplace_topology_set_node_rdma_ctl(handle, text_argument(node_id, "node_id"),
+                                                                   int(enabled), byref(err))
+        raise_for_status(status, err)
+
+    def add_download(self, node_id: str, model_id: str, kind: str = "DownloadCompleted", *,
+                     downloaded_bytes: int = 0, total_bytes: int = 0) -> None:
+        """Appends a download entry to a node (exo's downloads): kind is
+        DownloadCompleted, DownloadOngoing, DownloadPending or DownloadFailed;
+        the node's first entry for a model decides its download fraction.
+
+        Raises:
+            InputError: unknown node, unknown kind, empty model id, byte counts out of range.
+        """
+        download = _lib.Download()
+        _lib.lib().exoplace_download_init(byref(download))
+        download.model_id = text_argument(model_id, "model_id")
+        download.kind = _lib.enum_value("download_kind", kind, "kind")
+        download.downloaded_bytes = integer_argument(downloaded_bytes, "downloaded_bytes", 0, _lib.UINT64_MAX)
+        download.total_bytes = integer_argument(total_bytes, "total_bytes", 0, _lib.UINT64_MAX)
+        err = _lib.Error()
+        with self._writing() as handle:
+            status = _lib.lib().exoplace_topology_add_download(handle, text_argument(node_id, "node_id"),
+                                                              byref(download), byref(err))
         raise_for_status(status, err)
 
     # ---- reading ------------------------------------------------------------
@@ -311,14 +382,16 @@ class Topology:
                           pressure_level=_lib.enum_name("pressure_level", level) if level else None,
                           free_percent=memory.free_percent if memory.free_percent >= 0 else None)
 
-    def is_leaf(self, node_id: str) -> bool:
-        """Whether the node has exactly one distinct successor.
+    def is_leaf(self, node_id: str, rules: str = "seed") -> bool:
+        """Whether the node is a leaf: exactly one distinct successor (rules
+        "seed") or at most one ("exo-main").
 
         Raises:
-            InputError: no such node.
+            InputError: no such node, unknown rule set.
         """
+        rules_value = _lib.enum_value("rules", rules, "rules")
         with self._reading() as handle:
-            return bool(_lib.lib().exoplace_topology_node_is_leaf(handle, self._index(handle, node_id)))
+            return bool(_lib.lib().exoplace_topology_node_is_leaf(handle, self._index(handle, node_id), rules_value))
 
     def cycles(self, *, min_bytes: Optional[int] = None, use_total_memory: bool = False,
                max_cycles: int = 0) -> List[List[str]]:

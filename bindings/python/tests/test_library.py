@@ -40,6 +40,7 @@ RESTYPES = {
     "exoplace_status": ctypes.c_int,
     "int": ctypes.c_int,
     "size_t": ctypes.c_size_t,
+    "uint32_t": ctypes.c_uint32,
     "const exoplace_preview *": ctypes.POINTER(_lib.Preview),
 }
 
