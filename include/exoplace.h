@@ -661,16 +661,31 @@ EXOPLACE_API exoplace_status exoplace_layers_distribute(uint32_t *layers_out, co
 /* ------------------------------------------------------------------------ */
 /** @name Placement */
 
-/** A model. Strings are borrowed for the duration of a call. */
+/**
+ * A model: what placement reads of exo's ModelCard. Fill with
+ * exoplace_model_init() first. Strings and arrays are borrowed for the
+ * duration of a call. The seed rule set reads model_id, storage_size,
+ * n_layers, hidden_size and supports_tensor; exo-main reads them all.
+ */
 typedef struct exoplace_model {
-    const char *model_id;  /**< non-empty */
-    uint64_t storage_size; /**< bytes */
-    uint32_t n_layers;     /**< >= 1 */
-    uint32_t hidden_size;  /**< 0 when not stated; else tensor placements need a divisor of it */
-    int supports_tensor;   /**< -1 not stated, 0 no, 1 yes */
+    uint32_t struct_size;         /**< set by _init */
+    const char *model_id;         /**< non-empty */
+    uint64_t storage_size;        /**< bytes */
+    uint32_t n_layers;            /**< >= 1 */
+    uint32_t hidden_size;         /**< seed: 0 when not stated, else tensor placements need a divisor
+                                       of it; exo-main: >= 1 */
+    int supports_tensor;          /**< -1 not stated (seed only), 0 no, 1 yes */
+    uint32_t num_key_value_heads; /**< exo-main: 0 when null, else tensor placements need a divisor of
+                                       it (unless base_model starts with "DeepSeek V4") */
+    const char *base_model;       /**< exo-main: NULL or "" when none */
+    int uses_cfg;                 /**< exo-main: 1 for classifier-free guidance (CFG parallel pipelines) */
+    const exoplace_backend *backends; /**< exo-main: the card's backends, in its order, duplicates kept */
+    size_t n_backends;
+    const exoplace_task *tasks;   /**< exo-main: the card's tasks (echoed only) */
+    size_t n_tasks;
 } exoplace_model;
 
-/** Sets model_id NULL, sizes 0, supports_tensor -1. */
+/** Sets struct_size, every pointer NULL, every count 0, supports_tensor -1. */
 EXOPLACE_API void exoplace_model_init(exoplace_model *model);
 
 /** Options of one placement. Fill with exoplace_place_options_init(). */
@@ -687,6 +702,10 @@ typedef struct exoplace_place_options {
     int allow_swap;                        /**< get_placement(): the ladder may reach SWAP.
                                                 Never on by default */
     uint64_t max_search_steps;             /**< work bound; 0 = EXOPLACE_DEFAULT_MAX_SEARCH_STEPS */
+    exoplace_rules rules;                  /**< default SEED */
+    const char *const *required_node_ids;  /**< only cycles containing all of these (exo's node_ids);
+                                                borrowed; NULL for none */
+    size_t n_required_node_ids;
 } exoplace_place_options;
 
 EXOPLACE_API void exoplace_place_options_init(exoplace_place_options *options);

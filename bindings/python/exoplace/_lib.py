@@ -113,11 +113,19 @@ class Model(Structure):
     """exoplace_model; model_id is borrowed for the duration of one call."""
 
     _fields_ = [
+        ("struct_size", c_uint32),
         ("model_id", c_char_p),
         ("storage_size", c_uint64),
         ("n_layers", c_uint32),
         ("hidden_size", c_uint32),
         ("supports_tensor", c_int),
+        ("num_key_value_heads", c_uint32),
+        ("base_model", c_char_p),
+        ("uses_cfg", c_int),
+        ("backends", POINTER(c_int)),
+        ("n_backends", c_size_t),
+        ("tasks", POINTER(c_int)),
+        ("n_tasks", c_size_t),
     ]
 
 
@@ -134,6 +142,9 @@ class PlaceOptions(Structure):
         ("no_fallback", c_int),
         ("allow_swap", c_int),
         ("max_search_steps", c_uint64),
+        ("rules", c_int),
+        ("required_node_ids", POINTER(c_char_p)),
+        ("n_required_node_ids", c_size_t),
     ]
 
 
