@@ -13,7 +13,7 @@
  * Data path: build an exoplace_topology (or parse a JSON request), describe
  * the model in an exoplace_model, then call exoplace_get_placement() (strict
  * placement, then the low-memory fallback), exoplace_place() (one attempt in
- * one memory tier) or exoplace_previews_new() (every sharding x backend x
+ * one memory tier) or exoplace_preview_list_new() (every sharding x backend x
  * minimum node count). The JSON entry points at the end of this header do the
  * same from exo's wire format.
  *
@@ -189,7 +189,7 @@ typedef struct exoplace_error {
 #define EXOPLACE_DEFAULT_MAX_SEARCH_STEPS 20000000u
 /** A previews call may do this many placement searches' work in all. */
 #define EXOPLACE_PREVIEWS_WORK_FACTOR 4u
-/** Default bound on the number of cycles exoplace_cycles_list() may list. */
+/** Default bound on the number of cycles exoplace_cycle_list() may list. */
 #define EXOPLACE_DEFAULT_MAX_CYCLES 1000000u
 
 /* ------------------------------------------------------------------------ */
@@ -597,7 +597,7 @@ EXOPLACE_API exoplace_status exoplace_multiaddr_parse(exoplace_multiaddr *out, c
  * @returns EXOPLACE_OK, E_INVALID_ARGUMENT, E_BUFFER_TOO_SMALL,
  *   E_TOO_MANY_CYCLES, E_NO_MEMORY.
  */
-EXOPLACE_API exoplace_status exoplace_cycles_list(size_t *cycle_count_out, size_t *node_total_out,
+EXOPLACE_API exoplace_status exoplace_cycle_list(size_t *cycle_count_out, size_t *node_total_out,
                                                   size_t *cycle_starts, size_t cycle_starts_capacity,
                                                   size_t *cycle_nodes, size_t cycle_nodes_capacity,
                                                   const exoplace_topology *topology,
@@ -616,27 +616,35 @@ EXOPLACE_API exoplace_status exoplace_cycle_is_thunderbolt(int *out, const exopl
 
 /**
  * filter_cycles_by_memory: keep_out[i] = 1 when every node of cycle i has a
- * profile and the exact (128-bit) sum of its metric is >= required_bytes.
- * The metric is ram_available, or ram_total when use_total_memory is set.
- * Cycles in the flat form of exoplace_cycles_list().
+ * profile and the exact (128-bit) sum of its metric in `tier` is >=
+ * required_bytes (exo's use_total_memory is EXOPLACE_TIER_TOTAL). Cycles in
+ * the flat form of exoplace_cycle_list().
+ * @param[out] keep_out cycle_count flags.
+ * @param[in] topology the topology the cycles are of.
+ * @param[in] cycle_starts cycle_count + 1 offsets into cycle_nodes.
+ * @param[in] cycle_nodes node indexes.
+ * @param[in] cycle_count the number of cycles.
+ * @param[in] required_bytes the model's size.
+ * @param[in] tier the memory tier whose metric is summed.
+ * @param[out] err optional details.
  * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL array, index out of range,
- *   decreasing cycle_starts).
+ *   decreasing cycle_starts, unknown tier).
  */
-EXOPLACE_API exoplace_status exoplace_cycles_filter_by_memory(uint8_t *keep_out,
-                                                              const size_t *cycle_starts,
-                                                              const size_t *cycle_nodes,
-                                                              size_t cycle_count,
-                                                              const exoplace_topology *topology,
-                                                              uint64_t required_bytes,
-                                                              int use_total_memory,
-                                                              exoplace_error *err);
+EXOPLACE_API exoplace_status exoplace_cycle_list_filter_by_memory(uint8_t *keep_out,
+                                                                  const exoplace_topology *topology,
+                                                                  const size_t *cycle_starts,
+                                                                  const size_t *cycle_nodes,
+                                                                  size_t cycle_count,
+                                                                  uint64_t required_bytes,
+                                                                  exoplace_memory_tier tier,
+                                                                  exoplace_error *err);
 
 /**
  * smallest_cycles: keep_out[i] = 1 for the cycles of minimum length among
  * those with keep_in[i] != 0 (keep_in NULL: all cycles).
  * @returns EXOPLACE_OK, E_INVALID_ARGUMENT.
  */
-EXOPLACE_API exoplace_status exoplace_cycles_smallest(uint8_t *keep_out, const size_t *cycle_starts,
+EXOPLACE_API exoplace_status exoplace_cycle_list_smallest(uint8_t *keep_out, const size_t *cycle_starts,
                                                       size_t cycle_count, const uint8_t *keep_in,
                                                       exoplace_error *err);
 
@@ -728,6 +736,7 @@ typedef struct exoplace_shard {
  * Caller-allocated; exoplace_placement_dispose() frees the shards.
  */
 typedef struct exoplace_placement {
+    exoplace_rules rules;                 /**< the rule set that placed it */
     exoplace_sharding sharding;
     exoplace_instance_meta instance_meta; /**< MLX_RING for a one-node MlxJaccl request */
     exoplace_memory_tier memory_tier;     /**< the tier whose metric placed it */
@@ -806,7 +815,7 @@ typedef struct exoplace_preview_list exoplace_preview_list;
  * @returns EXOPLACE_OK (even when every preview is an error);
  *   E_INVALID_ARGUMENT; E_NO_MEMORY.
  */
-EXOPLACE_API exoplace_status exoplace_previews_new(exoplace_preview_list **out,
+EXOPLACE_API exoplace_status exoplace_preview_list_new(exoplace_preview_list **out,
                                                    const exoplace_topology *topology,
                                                    const exoplace_model *model,
                                                    const exoplace_place_options *options,
@@ -841,69 +850,220 @@ EXOPLACE_API exoplace_status exoplace_models_order(size_t *order_out, const exop
                                                    exoplace_error *err);
 
 /* ------------------------------------------------------------------------ */
-/** @name JSON boundary (exo's wire format, json.md) */
+/** @name Requests and the JSON boundary
+ *
+ * A JSON request (docs/json.md: the seed rule set's format, or exo's
+ * GET /state object with the placement fields added, exo-main.md section 1)
+ * is read into an exoplace_request: the same C objects a caller builds by
+ * hand. The calls of this header then place it, and the writers below turn
+ * their results into the JSON responses. The *_json entry points do all
+ * three in one call. */
 
 /**
- * Options for the JSON entry points. Settings in the request itself
- * (sharding, instance_meta, min_nodes, allow_low_memory) are read from the
- * request; these are the host's settings.
+ * The host's settings for reading a request and placing it. Settings in the
+ * request itself (sharding, instanceMeta, minNodes, nodeIds,
+ * allow_low_memory, rules) are read from the request.
  */
 typedef struct exoplace_json_options {
     uint32_t struct_size;              /**< set by _init */
-    exoplace_layer_strategy strategy;  /**< default LARGEST_REMAINDER */
-    int no_fallback;                   /**< strict only: no automatic fallback */
-    int allow_swap;                    /**< the swap tier may be used */
+    exoplace_layer_strategy strategy;  /**< seed rule set's split; default LARGEST_REMAINDER */
+    int no_fallback;                   /**< one attempt, no automatic fallback tier */
+    int allow_swap;                    /**< the ladder may reach the swap tier */
     uint64_t max_search_steps;         /**< 0 = default */
-    size_t max_cycles;                 /**< for exoplace_cycles_json; 0 = default */
-    int cycles_filter;                 /**< exoplace_cycles_json: 1 = apply the memory filter */
-    uint64_t cycles_min_bytes;         /**< with cycles_filter */
-    int cycles_use_total_memory;       /**< with cycles_filter */
 } exoplace_json_options;
 
+/** Sets struct_size and the defaults above. */
 EXOPLACE_API void exoplace_json_options_init(exoplace_json_options *options);
 
 /**
- * The JSON entry points. Each takes a request in json.md's format (a
- * NUL-terminated string of at most EXOPLACE_MAX_INPUT_BYTES) and writes a
- * response to *out, a string the caller frees with exoplace_free().
+ * A request in C. Everything it points to is owned by the request and lives
+ * until exoplace_request_free(); read it, do not change it.
+ */
+typedef struct exoplace_request {
+    uint32_t struct_size;            /**< sizeof(exoplace_request) of the library */
+    exoplace_rules rules;            /**< "rules" of the request, else by shape (exo-main.md 1) */
+    exoplace_topology *topology;     /**< never NULL; empty when the text has no topology */
+    int has_topology;                /**< the text had a topology */
+    const exoplace_model *model;     /**< the request's "model"; NULL when it has none */
+    const exoplace_model *models;    /**< "models" (or a catalogue's list); else "model" alone */
+    size_t n_models;
+    exoplace_place_options options;  /**< the host's options with the request's settings on top */
+} exoplace_request;
+
+/**
+ * Reads a request.
+ * @param[out] out the request; free it with exoplace_request_free(). NULL on failure.
+ * @param[in] text JSON text, UTF-8, at most EXOPLACE_MAX_INPUT_BYTES; need not be NUL-terminated.
+ * @param[in] length bytes of text.
+ * @param[in] options the host's settings; NULL for the defaults.
+ * @param[out] err optional details: the path of the offending field in err->field.
+ * @returns EXOPLACE_OK; E_INVALID_JSON (not JSON: line and column in the
+ *   message); E_INVALID_ARGUMENT (a field of the wrong type or value);
+ *   E_DUPLICATE_NODE; E_LIMIT (a documented limit); E_NO_MEMORY.
+ */
+EXOPLACE_API exoplace_status exoplace_request_parse(exoplace_request **out, const char *text, size_t length,
+                                                    const exoplace_json_options *options, exoplace_error *err);
+
+/**
+ * Reads a model catalogue: a JSON list of models (exo-main: model cards), an
+ * object with a "models" list, or one model object. The result is a request
+ * whose topology is empty.
+ * @param[out] out the catalogue; free it with exoplace_request_free().
+ * @param[in] text, length JSON text as for exoplace_request_parse().
+ * @param[in] rules how the models are read (seed: json.md models; exo-main: ModelCards).
+ * @param[out] err optional details.
+ * @returns as exoplace_request_parse().
+ */
+EXOPLACE_API exoplace_status exoplace_request_parse_catalogue(exoplace_request **out, const char *text,
+                                                              size_t length, exoplace_rules rules,
+                                                              exoplace_error *err);
+
+/** Frees a request and everything it owns. NULL is accepted. */
+EXOPLACE_API void exoplace_request_free(exoplace_request *request);
+
+/**
+ * Writers: the JSON responses of docs/json.md (seed) and exo-main.md
+ * section 9 (exo-main), as a string the caller frees with exoplace_free().
+ * Each returns EXOPLACE_OK, E_INVALID_ARGUMENT (a NULL argument) or E_NO_MEMORY.
+ */
+
+/**
+ * A placement: {"ok": true, ...} in its rule set's shape.
+ * @param[out] out the text.
+ * @param[in] placement a placement a call of this library filled.
+ * @param[in] model the model it places.
+ * @param[out] err optional details.
+ */
+EXOPLACE_API exoplace_status exoplace_placement_write_json(char **out, const exoplace_placement *placement,
+                                                           const exoplace_model *model, exoplace_error *err);
+
+/**
+ * A placement failure: {"ok": false, "code": ..., "error": ...} (exo-main
+ * adds "rules").
+ * @param[out] out the text.
+ * @param[in] failure the error a placement call filled; its code must be a
+ *   placement failure (exoplace_status_is_placement_failure()).
+ * @param[in] rules the rule set of the call.
+ * @param[out] err optional details.
+ */
+EXOPLACE_API exoplace_status exoplace_failure_write_json(char **out, const exoplace_error *failure,
+                                                         exoplace_rules rules, exoplace_error *err);
+
+/**
+ * {"previews": [...]}: the previews of several models, in order.
+ * @param[out] out the text.
+ * @param[in] lists n_models preview lists (exoplace_preview_list_new()).
+ * @param[in] models the models of the lists, in the same order.
+ * @param[in] n_models the number of lists.
+ * @param[out] err optional details.
+ */
+EXOPLACE_API exoplace_status exoplace_preview_lists_write_json(char **out, const exoplace_preview_list *const *lists,
+                                                               const exoplace_model *models, size_t n_models,
+                                                               exoplace_error *err);
+
+/**
+ * {"cycles": [[ids...], ...]}: the cycles of exoplace_cycle_list() whose
+ * keep[] is not 0, in order.
+ * @param[out] out the text.
+ * @param[in] topology the topology the cycles are of.
+ * @param[in] cycle_starts, cycle_nodes, cycle_count the flat cycle list.
+ * @param[in] keep cycle_count flags; NULL keeps every cycle.
+ * @param[out] err optional details.
+ */
+EXOPLACE_API exoplace_status exoplace_cycle_list_write_json(char **out, const exoplace_topology *topology,
+                                                            const size_t *cycle_starts, const size_t *cycle_nodes,
+                                                            size_t cycle_count, const uint8_t *keep,
+                                                            exoplace_error *err);
+
+/**
+ * {"ok": true, "layers": [...]}: a split of exoplace_layers_distribute().
+ * @param[out] out the text.
+ * @param[in] layers n_nodes counts.
+ * @param[in] n_nodes the number of counts.
+ * @param[out] err optional details.
+ */
+EXOPLACE_API exoplace_status exoplace_layers_write_json(char **out, const uint32_t *layers, size_t n_nodes,
+                                                        exoplace_error *err);
+
+/**
+ * {"models": [{"model_id", "storage_size", "will_fit", "can_fit", "fit"}, ...]}
+ * in the order `order` gives (exoplace_models_order()); "fit" is "fits",
+ * "low_memory" or "does_not_fit".
+ * @param[out] out the text.
+ * @param[in] topology the cluster.
+ * @param[in] models n_models models.
+ * @param[in] order a permutation of 0 .. n_models - 1; NULL for the given order.
+ * @param[in] n_models the number of models.
+ * @param[out] err optional details.
+ */
+EXOPLACE_API exoplace_status exoplace_model_fit_write_json(char **out, const exoplace_topology *topology,
+                                                           const exoplace_model *models, const size_t *order,
+                                                           size_t n_models, exoplace_error *err);
+
+/**
+ * The JSON entry points: read a request (exoplace_request_parse()), make the
+ * call, write the response (the writers above) to *out, which the caller
+ * frees with exoplace_free().
  *
  * Return value and *out:
  * - EXOPLACE_OK: *out is the success response.
  * - a placement failure (exoplace_status_is_placement_failure()): the
  *   request was well-formed but cannot be placed; *out is the failure
- *   object {"ok": false, "code": ..., "error": ...}.
- * - any other status (bad input: E_INVALID_JSON with line and column,
- *   E_INVALID_ARGUMENT / E_DUPLICATE_NODE / E_LIMIT naming the field in
- *   err->field): *out is NULL.
+ *   object, and err has the code and exo's text.
+ * - any other status (bad input, as exoplace_request_parse() returns, or
+ *   E_NO_MEMORY): *out is NULL.
+ *
+ * @param[out] out the response.
+ * @param[in] request JSON text, UTF-8; need not be NUL-terminated.
+ * @param[in] length bytes of request.
+ * @param[in] options the host's settings; NULL for the defaults.
+ * @param[out] err optional details.
  */
-/** get_placement with the ladder: a placement object. */
-EXOPLACE_API exoplace_status exoplace_get_placement_json(char **out, const char *request,
+/** get_placement with the memory-tier ladder: a placement object. The request needs "model". */
+EXOPLACE_API exoplace_status exoplace_get_placement_json(char **out, const char *request, size_t length,
                                                          const exoplace_json_options *options,
                                                          exoplace_error *err);
-/** One attempt (the request's allow_low_memory picks the total tier). */
-EXOPLACE_API exoplace_status exoplace_place_json(char **out, const char *request,
-                                                 const exoplace_json_options *options,
-                                                 exoplace_error *err);
+/** One attempt (seed: the request's allow_low_memory picks the total tier). The request needs "model". */
+EXOPLACE_API exoplace_status exoplace_place_json(char **out, const char *request, size_t length,
+                                                 const exoplace_json_options *options, exoplace_error *err);
 /** {"previews": [...]} for "model" or every model of "models". */
-EXOPLACE_API exoplace_status exoplace_previews_json(char **out, const char *request,
-                                                    const exoplace_json_options *options,
-                                                    exoplace_error *err);
-/** {"cycles": [[ids...], ...]} in canonical order; request is {"topology": ...} or a bare topology. */
-EXOPLACE_API exoplace_status exoplace_cycles_json(char **out, const char *request,
-                                                  const exoplace_json_options *options,
-                                                  exoplace_error *err);
-/** {"ok": true, "layers": [...]} for {"memory": [...], "n_layers": N}; invalid_split is a failure. */
-EXOPLACE_API exoplace_status exoplace_layers_json(char **out, const char *request,
-                                                  const exoplace_json_options *options,
-                                                  exoplace_error *err);
+EXOPLACE_API exoplace_status exoplace_previews_json(char **out, const char *request, size_t length,
+                                                    const exoplace_json_options *options, exoplace_error *err);
 /**
- * {"models": [{"model_id", "storage_size", "will_fit", "can_fit", "fit"}, ...]}
- * for a request with "models" (or "model"), in exoplace_models_order()'s order;
- * "fit" is "fits", "low_memory" or "does_not_fit".
+ * The model list: {"models": [...]} (exoplace_model_fit_write_json()) for
+ * "models" or "model", in exoplace_models_order()'s order.
  */
-EXOPLACE_API exoplace_status exoplace_model_fit_json(char **out, const char *request,
-                                                     const exoplace_json_options *options,
-                                                     exoplace_error *err);
+EXOPLACE_API exoplace_status exoplace_model_fit_json(char **out, const char *request, size_t length,
+                                                     const exoplace_json_options *options, exoplace_error *err);
+
+/** Which cycles exoplace_cycles_json() lists. Fill with exoplace_cycle_filter_init(). */
+typedef struct exoplace_cycle_filter {
+    uint32_t struct_size;          /**< set by _init */
+    size_t max_cycles;             /**< 0 = EXOPLACE_DEFAULT_MAX_CYCLES */
+    int by_memory;                 /**< 1: only cycles that pass the memory filter */
+    uint64_t min_bytes;            /**< with by_memory */
+    exoplace_memory_tier tier;     /**< with by_memory: the metric (default AVAILABLE) */
+} exoplace_cycle_filter;
+
+/** Sets struct_size and the defaults above (no memory filter). */
+EXOPLACE_API void exoplace_cycle_filter_init(exoplace_cycle_filter *filter);
+
+/**
+ * {"cycles": [[ids...], ...]} in canonical order for {"topology": ...} or a
+ * bare topology.
+ * @param[in] filter NULL lists every cycle.
+ * @returns as the entry points above; E_TOO_MANY_CYCLES past max_cycles.
+ */
+EXOPLACE_API exoplace_status exoplace_cycles_json(char **out, const char *request, size_t length,
+                                                  const exoplace_cycle_filter *filter, exoplace_error *err);
+
+/**
+ * {"ok": true, "layers": [...]} for {"memory": [...], "n_layers": N,
+ * "strategy": S}; S defaults to options->strategy. A split that gives a
+ * node no layers is the failure invalid_split.
+ */
+EXOPLACE_API exoplace_status exoplace_layers_json(char **out, const char *request, size_t length,
+                                                  const exoplace_json_options *options, exoplace_error *err);
 
 /** Frees a string returned by the library. NULL is accepted. */
 EXOPLACE_API void exoplace_free(void *ptr);

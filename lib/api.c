@@ -258,7 +258,7 @@ exoplace_status exoplace__previews_list(exoplace_preview_list **out, exoplace__s
     return EXOPLACE_OK;
 }
 
-exoplace_status exoplace_previews_new(exoplace_preview_list **out, const exoplace_topology *topology,
+exoplace_status exoplace_preview_list_new(exoplace_preview_list **out, const exoplace_topology *topology,
                                       const exoplace_model *model, const exoplace_place_options *options,
                                       exoplace_error *err)
 {
@@ -325,10 +325,10 @@ exoplace_status exoplace_models_order(size_t *order_out, const exoplace_topology
     if (!topology || (n_models && (!order_out || !models)))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "order_out, topology and models must not be NULL");
     if (n_models > UINT32_MAX)
-        return exoplace__fail(err, EXOPLACE_E_LIMIT, "n_models", "n_models: too many models");
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, "n_models", "too many models");
     for (size_t i = 0; i < n_models; i++)
         if (!models[i].model_id)
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "models", "models[%zu].model_id: must not be NULL", i);
+            return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "models", i, ".model_id", "must not be NULL");
     if (n_models == 0)
         return EXOPLACE_OK;
     model_order o = {models, 0, 0};

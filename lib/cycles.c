@@ -200,7 +200,7 @@ done:
     return st;
 }
 
-exoplace_status exoplace_cycles_list(size_t *cycle_count_out, size_t *node_total_out, size_t *cycle_starts,
+exoplace_status exoplace_cycle_list(size_t *cycle_count_out, size_t *node_total_out, size_t *cycle_starts,
                                      size_t cycle_starts_capacity, size_t *cycle_nodes,
                                      size_t cycle_nodes_capacity, const exoplace_topology *topology,
                                      size_t max_cycles, exoplace_error *err)
@@ -239,7 +239,7 @@ exoplace_status exoplace_cycle_is_thunderbolt(int *out, const exoplace_topology 
                               "out, topology and a non-empty nodes array are required");
     for (size_t i = 0; i < n_nodes; i++)
         if (nodes[i] >= topology->n_nodes)
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "nodes", "nodes[%zu]: index out of range", i);
+            return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "nodes", i, "", "index out of range");
     *out = 1;
     for (size_t i = 0; i < n_nodes && *out; i++)
         for (size_t j = 0; j < n_nodes; j++)

@@ -1,6 +1,8 @@
 /* Status names and texts from the one table in exoplace.h, and error filling. */
 #include "error.h"
 
+#include "utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,11 +58,25 @@ void exoplace__copy_text(char *dst, size_t dst_size, const char *src)
 {
     if (dst_size == 0)
         return;
-    size_t n = src ? strlen(src) : 0;
-    if (n >= dst_size)
-        n = dst_size - 1;
-    if (n)
-        memcpy(dst, src, n);
+    size_t n = 0;
+    const unsigned char *s = (const unsigned char *)(src ? src : "");
+    while (*s) {
+        size_t avail = strnlen((const char *)s, 4);
+        size_t len = exoplace__utf8_sequence(s, avail);
+        if (len == 0) {
+            /* Not UTF-8 (a caller's bytes): one '?' per byte keeps the text valid. */
+            if (n + 1 >= dst_size)
+                break;
+            dst[n++] = '?';
+            s++;
+            continue;
+        }
+        if (n + len >= dst_size)
+            break;
+        memcpy(dst + n, s, len);
+        n += len;
+        s += len;
+    }
     dst[n] = '\0';
 }
 
@@ -81,14 +97,40 @@ exoplace_status exoplace__fail(exoplace_error *err, exoplace_status code, const 
     err->code = code;
     exoplace__copy_text(err->field, sizeof err->field, field);
     if (fmt) {
+        /* Formatted in a larger buffer, then copied so that a cut never
+         * splits a UTF-8 character. */
+        char text[EXOPLACE_ERROR_MESSAGE_BYTES + 8];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        vsnprintf(text, sizeof text, fmt, ap);
         va_end(ap);
+        exoplace__copy_text(err->message, sizeof err->message, text);
     } else {
         exoplace__copy_text(err->message, sizeof err->message, exoplace_status_str(code));
     }
     return code;
+}
+
+exoplace_status exoplace__fail_item(exoplace_error *err, exoplace_status code, const char *array, size_t index,
+                                    const char *member, const char *fmt, ...)
+{
+    if (!err || err->code != EXOPLACE_OK)
+        return code;
+    char field[EXOPLACE_ERROR_FIELD_BYTES];
+    snprintf(field, sizeof field, "%s[%zu]%s", array, index, member);
+    char text[EXOPLACE_ERROR_MESSAGE_BYTES + 8];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return exoplace__fail(err, code, field, "%s", text);
+}
+
+exoplace_status exoplace__fail_from(exoplace_error *err, const exoplace_error *from)
+{
+    if (!from)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, NULL);
+    return exoplace__fail(err, from->code, from->field, "%s", from->message);
 }
 
 exoplace_status exoplace__fail_no_memory(exoplace_error *err)

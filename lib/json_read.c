@@ -69,8 +69,7 @@ exoplace_status exoplace__json_fail(exoplace_error *err, exoplace_status code, c
     va_start(ap, fmt);
     vsnprintf(problem, sizeof problem, fmt, ap);
     va_end(ap);
-    const char *where = path->len ? path->text : "request";
-    return exoplace__fail(err, code, path->text, "%s: %s", where, problem);
+    return exoplace__fail(err, code, path->text, "%s", problem);
 }
 
 /* ---- members and typed values ---- */

@@ -33,8 +33,7 @@ size_t exoplace__json_path_push_key(exoplace__json_path *path, const char *key);
 size_t exoplace__json_path_push_index(exoplace__json_path *path, size_t index);
 void exoplace__json_path_pop(exoplace__json_path *path, size_t len);
 
-/* Records a failure whose field is the path and whose message starts with
- * it: "<path>: <problem>". Returns code. */
+/* Records a failure whose field is the path. Returns code. */
 exoplace_status exoplace__json_fail(exoplace_error *err, exoplace_status code,
                                     const exoplace__json_path *path, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)

@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "sort.h"
 
 void exoplace__jw_init(exoplace__json_writer *w)
 {
@@ -178,4 +179,356 @@ void exoplace__jw_null(exoplace__json_writer *w)
 {
     before_value(w);
     put_text(w, "null");
+}
+
+/* ---- responses (docs/json.md "Output") ------------------------------------------- */
+
+/* Writes with `write` into a fresh writer and hands the text to *out. */
+static exoplace_status write_response(char **out, void (*write)(exoplace__json_writer *, const void *),
+                                      const void *what, exoplace_error *err)
+{
+    exoplace__json_writer w;
+    exoplace__jw_init(&w);
+    write(&w, what);
+    return exoplace__jw_finish(out, &w, err);
+}
+
+static exoplace_status null_argument(exoplace_error *err)
+{
+    return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and the value to write must not be NULL");
+}
+
+static void write_nodes_and_shards(exoplace__json_writer *w, const exoplace_placement *placement)
+{
+    exoplace__jw_key(w, "nodes");
+    exoplace__jw_begin_array(w);
+    for (size_t i = 0; i < placement->n_nodes; i++)
+        exoplace__jw_string(w, placement->shards[i].node_id);
+    exoplace__jw_end_array(w);
+    exoplace__jw_key(w, "shards");
+    exoplace__jw_begin_array(w);
+    for (size_t i = 0; i < placement->n_nodes; i++) {
+        const exoplace_shard *shard = &placement->shards[i];
+        exoplace__jw_begin_object(w);
+        exoplace__jw_key(w, "node_id");
+        exoplace__jw_string(w, shard->node_id);
+        exoplace__jw_key(w, "device_rank");
+        exoplace__jw_u64(w, shard->device_rank);
+        exoplace__jw_key(w, "world_size");
+        exoplace__jw_u64(w, shard->world_size);
+        exoplace__jw_key(w, "start_layer");
+        exoplace__jw_u64(w, shard->start_layer);
+        exoplace__jw_key(w, "end_layer");
+        exoplace__jw_u64(w, shard->end_layer);
+        exoplace__jw_key(w, "n_layers");
+        exoplace__jw_u64(w, shard->n_layers);
+        exoplace__jw_end_object(w);
+    }
+    exoplace__jw_end_array(w);
+}
+
+typedef struct placement_with_model {
+    const exoplace_placement *placement;
+    const exoplace_model *model;
+} placement_with_model;
+
+static void write_placement(exoplace__json_writer *w, const void *what)
+{
+    const placement_with_model *pm = what;
+    const exoplace_placement *placement = pm->placement;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "ok");
+    exoplace__jw_bool(w, 1);
+    exoplace__jw_key(w, "model_id");
+    exoplace__jw_string(w, pm->model->model_id);
+    exoplace__jw_key(w, "sharding");
+    exoplace__jw_string(w, exoplace_sharding_name(placement->sharding));
+    exoplace__jw_key(w, "instance_meta");
+    exoplace__jw_string(w, exoplace_instance_meta_name(placement->instance_meta));
+    exoplace__jw_key(w, "is_low_memory");
+    exoplace__jw_bool(w, placement->is_low_memory);
+    exoplace__jw_key(w, "memory_tier");
+    exoplace__jw_string(w, exoplace_memory_tier_name(placement->memory_tier));
+    write_nodes_and_shards(w, placement);
+    exoplace__jw_end_object(w);
+}
+
+exoplace_status exoplace_placement_write_json(char **out, const exoplace_placement *placement,
+                                              const exoplace_model *model, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || !placement || !model || !model->model_id)
+        return null_argument(err);
+    *out = NULL;
+    placement_with_model pm = {placement, model};
+    return write_response(out, write_placement, &pm, err);
+}
+
+typedef struct failure_in_rules {
+    const exoplace_error *failure;
+    exoplace_rules rules;
+} failure_in_rules;
+
+static void write_failure(exoplace__json_writer *w, const void *what)
+{
+    const failure_in_rules *f = what;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "ok");
+    exoplace__jw_bool(w, 0);
+    if (f->rules == EXOPLACE_RULES_EXO_MAIN) {
+        exoplace__jw_key(w, "rules");
+        exoplace__jw_string(w, exoplace_rules_name(f->rules));
+    }
+    exoplace__jw_key(w, "code");
+    exoplace__jw_string(w, exoplace_status_name(f->failure->code));
+    exoplace__jw_key(w, "error");
+    exoplace__jw_string(w, f->failure->message[0] ? f->failure->message : exoplace_status_str(f->failure->code));
+    exoplace__jw_end_object(w);
+}
+
+exoplace_status exoplace_failure_write_json(char **out, const exoplace_error *failure, exoplace_rules rules,
+                                            exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || !failure)
+        return null_argument(err);
+    *out = NULL;
+    if (!exoplace_status_is_placement_failure(failure->code))
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "failure.code", "%s is not a placement failure",
+                              exoplace_status_name(failure->code));
+    failure_in_rules f = {failure, rules};
+    return write_response(out, write_failure, &f, err);
+}
+
+static int shard_id_before(const void *ctx, uint32_t a, uint32_t b)
+{
+    const exoplace_shard *shards = ctx;
+    return strcmp(shards[a].node_id, shards[b].node_id) < 0;
+}
+
+/* memory_delta_by_node, keyed in id order (the order the bytes were split in). */
+static void write_memory_delta(exoplace__json_writer *w, const exoplace_placement *placement)
+{
+    size_t n = placement->n_nodes;
+    uint32_t *order = malloc((n ? n : 1) * 2 * sizeof *order);
+    if (!order) {
+        w->out_of_memory = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    exoplace__sort(order, order + n, n, shard_id_before, placement->shards);
+    exoplace__jw_begin_object(w);
+    for (size_t i = 0; i < n; i++) {
+        const exoplace_shard *shard = &placement->shards[order[i]];
+        exoplace__jw_key(w, shard->node_id);
+        exoplace__jw_u64(w, shard->memory_delta);
+    }
+    exoplace__jw_end_object(w);
+    free(order);
+}
+
+static void write_preview(exoplace__json_writer *w, const char *model_id, const exoplace_preview *preview)
+{
+    int ok = preview->status == EXOPLACE_OK;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "model_id");
+    exoplace__jw_string(w, model_id);
+    exoplace__jw_key(w, "sharding");
+    exoplace__jw_string(w, exoplace_sharding_name(preview->sharding));
+    exoplace__jw_key(w, "instance_meta");
+    exoplace__jw_string(w, exoplace_instance_meta_name(preview->instance_meta));
+    if (ok) {
+        write_nodes_and_shards(w, &preview->placement);
+    } else {
+        exoplace__jw_key(w, "nodes");
+        exoplace__jw_null(w);
+        exoplace__jw_key(w, "shards");
+        exoplace__jw_null(w);
+    }
+    exoplace__jw_key(w, "memory_delta_by_node");
+    if (ok) {
+        write_memory_delta(w, &preview->placement);
+    } else {
+        exoplace__jw_begin_object(w);
+        exoplace__jw_end_object(w);
+    }
+    exoplace__jw_key(w, "error");
+    if (ok)
+        exoplace__jw_null(w);
+    else
+        exoplace__jw_string(w, preview->error.message);
+    exoplace__jw_key(w, "is_low_memory");
+    exoplace__jw_bool(w, ok && preview->placement.is_low_memory);
+    exoplace__jw_key(w, "memory_tier");
+    if (ok)
+        exoplace__jw_string(w, exoplace_memory_tier_name(preview->placement.memory_tier));
+    else
+        exoplace__jw_null(w);
+    exoplace__jw_end_object(w);
+}
+
+typedef struct preview_lists {
+    const exoplace_preview_list *const *lists;
+    const exoplace_model *models;
+    size_t count;
+} preview_lists;
+
+static void write_preview_lists(exoplace__json_writer *w, const void *what)
+{
+    const preview_lists *p = what;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "previews");
+    exoplace__jw_begin_array(w);
+    for (size_t m = 0; m < p->count; m++)
+        for (size_t i = 0; i < exoplace_preview_list_count(p->lists[m]); i++)
+            write_preview(w, p->models[m].model_id, exoplace_preview_list_get(p->lists[m], i));
+    exoplace__jw_end_array(w);
+    exoplace__jw_end_object(w);
+}
+
+exoplace_status exoplace_preview_lists_write_json(char **out, const exoplace_preview_list *const *lists,
+                                                  const exoplace_model *models, size_t n_models, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || (n_models && (!lists || !models)))
+        return null_argument(err);
+    *out = NULL;
+    for (size_t m = 0; m < n_models; m++)
+        if (!lists[m] || !models[m].model_id)
+            return null_argument(err);
+    preview_lists p = {lists, models, n_models};
+    return write_response(out, write_preview_lists, &p, err);
+}
+
+typedef struct cycle_list {
+    const exoplace_topology *topology;
+    const size_t *starts, *nodes;
+    size_t count;
+    const uint8_t *keep;
+} cycle_list;
+
+static void write_cycle_list(exoplace__json_writer *w, const void *what)
+{
+    const cycle_list *c = what;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "cycles");
+    exoplace__jw_begin_array(w);
+    for (size_t i = 0; i < c->count; i++) {
+        if (c->keep && !c->keep[i])
+            continue;
+        exoplace__jw_begin_array(w);
+        for (size_t j = c->starts[i]; j < c->starts[i + 1]; j++)
+            exoplace__jw_string(w, exoplace_topology_node_id(c->topology, c->nodes[j]));
+        exoplace__jw_end_array(w);
+    }
+    exoplace__jw_end_array(w);
+    exoplace__jw_end_object(w);
+}
+
+exoplace_status exoplace_cycle_list_write_json(char **out, const exoplace_topology *topology,
+                                               const size_t *cycle_starts, const size_t *cycle_nodes,
+                                               size_t cycle_count, const uint8_t *keep, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || !topology || (cycle_count && (!cycle_starts || !cycle_nodes)))
+        return null_argument(err);
+    *out = NULL;
+    size_t n_nodes = exoplace_topology_node_count(topology);
+    for (size_t i = 0; i < cycle_count; i++) {
+        if (cycle_starts[i + 1] < cycle_starts[i])
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "cycle_starts", "decreases at %zu", i + 1);
+        for (size_t j = cycle_starts[i]; j < cycle_starts[i + 1]; j++)
+            if (cycle_nodes[j] >= n_nodes)
+                return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "cycle_nodes",
+                                      "node index %zu out of range", cycle_nodes[j]);
+    }
+    cycle_list c = {topology, cycle_starts, cycle_nodes, cycle_count, keep};
+    return write_response(out, write_cycle_list, &c, err);
+}
+
+typedef struct layer_counts {
+    const uint32_t *layers;
+    size_t count;
+} layer_counts;
+
+static void write_layers(exoplace__json_writer *w, const void *what)
+{
+    const layer_counts *l = what;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "ok");
+    exoplace__jw_bool(w, 1);
+    exoplace__jw_key(w, "layers");
+    exoplace__jw_begin_array(w);
+    for (size_t i = 0; i < l->count; i++)
+        exoplace__jw_u64(w, l->layers[i]);
+    exoplace__jw_end_array(w);
+    exoplace__jw_end_object(w);
+}
+
+exoplace_status exoplace_layers_write_json(char **out, const uint32_t *layers, size_t n_nodes, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || (n_nodes && !layers))
+        return null_argument(err);
+    *out = NULL;
+    layer_counts l = {layers, n_nodes};
+    return write_response(out, write_layers, &l, err);
+}
+
+typedef struct model_fits {
+    const exoplace_topology *topology;
+    const exoplace_model *models;
+    const size_t *order;
+    size_t count;
+} model_fits;
+
+static const char *fit_name(const exoplace_model_fit *fit)
+{
+    return fit->will_fit ? "fits" : fit->can_fit ? "low_memory" : "does_not_fit";
+}
+
+static void write_model_fits(exoplace__json_writer *w, const void *what)
+{
+    const model_fits *f = what;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "models");
+    exoplace__jw_begin_array(w);
+    for (size_t i = 0; i < f->count; i++) {
+        const exoplace_model *model = &f->models[f->order ? f->order[i] : i];
+        exoplace_model_fit fit;
+        exoplace_model_fit_check(&fit, f->topology, model->storage_size, NULL);
+        exoplace__jw_begin_object(w);
+        exoplace__jw_key(w, "model_id");
+        exoplace__jw_string(w, model->model_id);
+        exoplace__jw_key(w, "storage_size");
+        exoplace__jw_u64(w, model->storage_size);
+        exoplace__jw_key(w, "will_fit");
+        exoplace__jw_bool(w, fit.will_fit);
+        exoplace__jw_key(w, "can_fit");
+        exoplace__jw_bool(w, fit.can_fit);
+        exoplace__jw_key(w, "fit");
+        exoplace__jw_string(w, fit_name(&fit));
+        exoplace__jw_end_object(w);
+    }
+    exoplace__jw_end_array(w);
+    exoplace__jw_end_object(w);
+}
+
+exoplace_status exoplace_model_fit_write_json(char **out, const exoplace_topology *topology,
+                                              const exoplace_model *models, const size_t *order, size_t n_models,
+                                              exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || !topology || (n_models && !models))
+        return null_argument(err);
+    *out = NULL;
+    for (size_t i = 0; i < n_models; i++) {
+        if (order && order[i] >= n_models)
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "order", "order[%zu] is out of range", i);
+        if (!models[i].model_id)
+            return null_argument(err);
+    }
+    model_fits f = {topology, models, order, n_models};
+    return write_response(out, write_model_fits, &f, err);
 }

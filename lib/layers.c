@@ -115,16 +115,16 @@ exoplace_status exoplace__layers_split(uint32_t *layers_out, const exoplace__u12
                                       uint32_t n_layers, exoplace_layer_strategy strategy, exoplace_error *err)
 {
     if (n_nodes == 0)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "n_nodes", "n_nodes: must be at least 1");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "n_nodes", "must be at least 1");
     if (n_layers == 0)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "n_layers", "n_layers: must be at least 1");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "n_layers", "must be at least 1");
     switch (strategy) {
     case EXOPLACE_LAYERS_EXO:
         return split_exo(layers_out, memory, n_nodes, n_layers, err);
     case EXOPLACE_LAYERS_LARGEST_REMAINDER:
         return split_largest_remainder(layers_out, memory, n_nodes, n_layers, err);
     }
-    return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "strategy", "strategy: unknown value %d", (int)strategy);
+    return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "strategy", "unknown value %d", (int)strategy);
 }
 
 exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t *memory, size_t n_nodes,
@@ -135,9 +135,9 @@ exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t 
     if (!layers_out || !memory)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "layers_out and memory must not be NULL");
     if (n_nodes == 0)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "n_nodes", "n_nodes: must be at least 1");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "n_nodes", "must be at least 1");
     if (n_nodes > SIZE_MAX / sizeof(exoplace__u128))
-        return exoplace__fail(err, EXOPLACE_E_LIMIT, "n_nodes", "n_nodes: too many nodes");
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, "n_nodes", "too many nodes");
     exoplace__u128 *wide = malloc(n_nodes * sizeof *wide);
     if (!wide)
         return exoplace__fail_no_memory(err);

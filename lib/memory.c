@@ -1,5 +1,6 @@
 /* The memory filter and smallest cycles over a caller's cycle list. */
 #include "error.h"
+#include "names.h"
 #include "topology.h"
 #include "u128.h"
 
@@ -9,31 +10,32 @@ static exoplace_status check_cycles(const size_t *cycle_starts, const size_t *cy
 {
     for (size_t i = 0; i < cycle_count; i++) {
         if (cycle_starts[i + 1] < cycle_starts[i])
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "cycle_starts",
-                                  "cycle_starts[%zu]: decreases", i + 1);
+            return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "cycle_starts", i + 1, "",
+                                       "smaller than the offset before it");
         if (!cycle_nodes)
             continue;
         for (size_t j = cycle_starts[i]; j < cycle_starts[i + 1]; j++)
             if (cycle_nodes[j] >= topology->n_nodes)
-                return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "cycle_nodes",
-                                      "cycle_nodes[%zu]: node index out of range", j);
+                return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "cycle_nodes", j, "",
+                                           "node index out of range");
     }
     return EXOPLACE_OK;
 }
 
-exoplace_status exoplace_cycles_filter_by_memory(uint8_t *keep_out, const size_t *cycle_starts,
-                                                 const size_t *cycle_nodes, size_t cycle_count,
-                                                 const exoplace_topology *topology, uint64_t required_bytes,
-                                                 int use_total_memory, exoplace_error *err)
+exoplace_status exoplace_cycle_list_filter_by_memory(uint8_t *keep_out, const exoplace_topology *topology,
+                                                     const size_t *cycle_starts, const size_t *cycle_nodes,
+                                                     size_t cycle_count, uint64_t required_bytes,
+                                                     exoplace_memory_tier tier, exoplace_error *err)
 {
     exoplace__error_clear(err);
     if (!topology || (cycle_count && (!keep_out || !cycle_starts || !cycle_nodes)))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL,
                               "keep_out, cycle_starts, cycle_nodes and topology must not be NULL");
+    if (!exoplace__enum_is_valid(&exoplace__memory_tier_info, (int)tier))
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "tier", "unknown value %d", (int)tier);
     exoplace_status st = check_cycles(cycle_starts, cycle_nodes, cycle_count, topology, err);
     if (st)
         return st;
-    exoplace_memory_tier tier = use_total_memory ? EXOPLACE_TIER_TOTAL : EXOPLACE_TIER_AVAILABLE;
     for (size_t i = 0; i < cycle_count; i++) {
         exoplace__u128 sum = 0;
         int all_profiled = 1;
@@ -47,8 +49,8 @@ exoplace_status exoplace_cycles_filter_by_memory(uint8_t *keep_out, const size_t
     return EXOPLACE_OK;
 }
 
-exoplace_status exoplace_cycles_smallest(uint8_t *keep_out, const size_t *cycle_starts, size_t cycle_count,
-                                         const uint8_t *keep_in, exoplace_error *err)
+exoplace_status exoplace_cycle_list_smallest(uint8_t *keep_out, const size_t *cycle_starts, size_t cycle_count,
+                                             const uint8_t *keep_in, exoplace_error *err)
 {
     exoplace__error_clear(err);
     if (cycle_count && (!keep_out || !cycle_starts))
@@ -56,8 +58,8 @@ exoplace_status exoplace_cycles_smallest(uint8_t *keep_out, const size_t *cycle_
     size_t smallest = SIZE_MAX;
     for (size_t i = 0; i < cycle_count; i++) {
         if (cycle_starts[i + 1] < cycle_starts[i])
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "cycle_starts",
-                                  "cycle_starts[%zu]: decreases", i + 1);
+            return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "cycle_starts", i + 1, "",
+                                       "smaller than the offset before it");
         size_t length = cycle_starts[i + 1] - cycle_starts[i];
         if ((!keep_in || keep_in[i]) && length < smallest)
             smallest = length;

@@ -46,65 +46,65 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
 {
     if (options && options->struct_size != sizeof *options)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "options.struct_size",
-                              "options.struct_size: fill the options with exoplace_place_options_init()");
+                              "fill the options with exoplace_place_options_init()");
     if (options)
         *resolved = *options;
     else
         exoplace_place_options_init(resolved);
     if (!model)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model", "model: must not be NULL");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model", "must not be NULL");
     if (model->struct_size != sizeof *model)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.struct_size",
-                              "model.struct_size: fill the model with exoplace_model_init()");
+                              "fill the model with exoplace_model_init()");
     if (!model->model_id || !model->model_id[0])
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.model_id", "model.model_id: must not be empty");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.model_id", "must not be empty");
     if (strlen(model->model_id) > EXOPLACE_MAX_ID_BYTES)
-        return exoplace__fail(err, EXOPLACE_E_LIMIT, "model.model_id", "model.model_id: longer than %d bytes",
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, "model.model_id", "longer than %d bytes",
                               EXOPLACE_MAX_ID_BYTES);
     if (model->n_layers == 0)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.n_layers", "model.n_layers: must be at least 1");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.n_layers", "must be at least 1");
     if (model->supports_tensor < -1 || model->supports_tensor > 1)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.supports_tensor",
-                              "model.supports_tensor: must be -1, 0 or 1");
+                              "must be -1, 0 or 1");
     if (model->uses_cfg != 0 && model->uses_cfg != 1)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.uses_cfg", "model.uses_cfg: must be 0 or 1");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.uses_cfg", "must be 0 or 1");
     if ((model->n_backends && !model->backends) || (model->n_tasks && !model->tasks))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.backends",
                               "model.backends and model.tasks must not be NULL when their counts are not 0");
     for (size_t i = 0; i < model->n_backends; i++)
         if (!exoplace__enum_is_valid(&exoplace__backend_info, (int)model->backends[i]))
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.backends", "model.backends[%zu]: unknown value %d",
-                                  i, (int)model->backends[i]);
+            return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "model.backends", i, "", "unknown value %d",
+                                       (int)model->backends[i]);
     for (size_t i = 0; i < model->n_tasks; i++)
         if (!exoplace__enum_is_valid(&exoplace__task_info, (int)model->tasks[i]))
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.tasks", "model.tasks[%zu]: unknown value %d", i,
-                                  (int)model->tasks[i]);
+            return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "model.tasks", i, "", "unknown value %d",
+                                       (int)model->tasks[i]);
     if (model->base_model && strlen(model->base_model) > EXOPLACE_MAX_ID_BYTES)
-        return exoplace__fail(err, EXOPLACE_E_LIMIT, "model.base_model", "model.base_model: longer than %d bytes",
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, "model.base_model", "longer than %d bytes",
                               EXOPLACE_MAX_ID_BYTES);
     if (resolved->min_nodes == 0)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "min_nodes", "min_nodes: must be at least 1");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "min_nodes", "must be at least 1");
     if (!exoplace__enum_is_valid(&exoplace__sharding_info, (int)resolved->sharding))
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "sharding", "sharding: unknown value %d",
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "sharding", "unknown value %d",
                               (int)resolved->sharding);
     if (!exoplace__enum_is_valid(&exoplace__instance_meta_info, (int)resolved->instance_meta))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "instance_meta",
-                              "instance_meta: unknown value %d", (int)resolved->instance_meta);
+                              "unknown value %d", (int)resolved->instance_meta);
     if (!exoplace__enum_is_valid(&exoplace__layer_strategy_info, (int)resolved->strategy))
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "strategy", "strategy: unknown value %d",
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "strategy", "unknown value %d",
                               (int)resolved->strategy);
     if (!exoplace__enum_is_valid(&exoplace__memory_tier_info, (int)resolved->memory_tier))
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory_tier", "memory_tier: unknown value %d",
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory_tier", "unknown value %d",
                               (int)resolved->memory_tier);
     if (!exoplace__enum_is_valid(&exoplace__rules_info, (int)resolved->rules))
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "rules", "rules: unknown value %d", (int)resolved->rules);
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "rules", "unknown value %d", (int)resolved->rules);
     if (resolved->n_required_node_ids && !resolved->required_node_ids)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids",
-                              "required_node_ids: must not be NULL when n_required_node_ids is not 0");
+                              "must not be NULL when n_required_node_ids is not 0");
     for (size_t i = 0; i < resolved->n_required_node_ids; i++)
         if (!resolved->required_node_ids[i])
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids",
-                                  "required_node_ids[%zu]: must not be NULL", i);
+            return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids", i, "",
+                                       "must not be NULL");
     return EXOPLACE_OK;
 }
 

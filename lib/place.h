@@ -13,7 +13,7 @@ exoplace_status exoplace__place_attempt(exoplace_placement *out, exoplace__searc
                                         const exoplace_model *model, const exoplace_place_options *options,
                                         exoplace_memory_tier tier, exoplace_error *err);
 
-/* exoplace_previews_new() over a search context that may serve several
+/* exoplace_preview_list_new() over a search context that may serve several
  * models of one topology (its adjacency and distances do not depend on the
  * model): created into *search when NULL, freed by the caller. Each model
  * gets its own work bound. */

@@ -273,7 +273,7 @@ exoplace_status exoplace_topology_new(exoplace_topology **out, exoplace_error *e
 {
     exoplace__error_clear(err);
     if (!out)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "out", "out: must not be NULL");
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "out", "must not be NULL");
     *out = calloc(1, sizeof **out);
     return *out ? EXOPLACE_OK : exoplace__fail_no_memory(err);
 }

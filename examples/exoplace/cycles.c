@@ -32,8 +32,8 @@ static int run(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    exoplace_json_options json_options;
-    exoplace_json_options_init(&json_options);
+    exoplace_cycle_filter filter;
+    exoplace_cycle_filter_init(&filter);
     int json = 0, c;
     uint64_t max_cycles = 0;
     opterr = 0;
@@ -41,23 +41,23 @@ static int run(int argc, char **argv)
         switch (c) {
         case 'j': json = 1; break;
         case 'b':
-            json_options.cycles_filter = 1;
-            if (cli_parse_u64(&json_options.cycles_min_bytes, "cycles", "--min-bytes", optarg))
+            filter.by_memory = 1;
+            if (cli_parse_u64(&filter.min_bytes, "cycles", "--min-bytes", optarg))
                 return CLI_EXIT_USAGE;
             break;
-        case 't': json_options.cycles_use_total_memory = 1; break;
+        case 't': filter.tier = EXOPLACE_TIER_TOTAL; break;
         case 'c':
             if (cli_parse_u64(&max_cycles, "cycles", "--max-cycles", optarg))
                 return CLI_EXIT_USAGE;
             if (max_cycles == 0 || max_cycles > SIZE_MAX)
                 return cli_usage_error("cycles", "--max-cycles: must be at least 1");
-            json_options.max_cycles = (size_t)max_cycles;
+            filter.max_cycles = (size_t)max_cycles;
             break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default: return cli_unknown_option("cycles", argv);
         }
     }
-    if (json_options.cycles_use_total_memory && !json_options.cycles_filter)
+    if (filter.tier == EXOPLACE_TIER_TOTAL && !filter.by_memory)
         return cli_usage_error("cycles", "--use-total-memory needs --min-bytes");
     char *request;
     int status = cli_read_operand(&request, "cycles", argc, argv, NULL);
@@ -66,7 +66,7 @@ static int run(int argc, char **argv)
 
     char *response = NULL;
     exoplace_error err;
-    exoplace_status st = exoplace_cycles_json(&response, request, &json_options, &err);
+    exoplace_status st = exoplace_cycles_json(&response, request, strlen(request), &filter, &err);
     free(request);
     if (st != EXOPLACE_OK)
         return cli_library_error("cycles", st, &err);

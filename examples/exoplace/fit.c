@@ -95,7 +95,7 @@ static int run(int argc, char **argv)
 
     char *response = NULL;
     exoplace_error err;
-    exoplace_status st = exoplace_model_fit_json(&response, request, NULL, &err);
+    exoplace_status st = exoplace_model_fit_json(&response, request, strlen(request), NULL, &err);
     if (st != EXOPLACE_OK) {
         free(request);
         return cli_library_error("fit", st, &err);

@@ -121,7 +121,7 @@ static int run(int argc, char **argv)
 
     char *response = NULL;
     exoplace_error err;
-    exoplace_status st = exoplace_layers_json(&response, request, &json_options, &err);
+    exoplace_status st = exoplace_layers_json(&response, request, strlen(request), &json_options, &err);
     if (st != EXOPLACE_OK) {
         if (response && json)
             cli_print_json(response);

@@ -25,7 +25,10 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
 int cli_library_error(const char *verb, exoplace_status status, const exoplace_error *err)
 {
     const char *message = err->message[0] ? err->message : exoplace_status_str(status);
-    fprintf(stderr, "exoplace %s: %s (%s)\n", verb, message, exoplace_status_name(status));
+    if (err->field[0])
+        fprintf(stderr, "exoplace %s: %s: %s (%s)\n", verb, err->field, message, exoplace_status_name(status));
+    else
+        fprintf(stderr, "exoplace %s: %s (%s)\n", verb, message, exoplace_status_name(status));
     return exoplace_status_is_placement_failure(status) ? CLI_EXIT_NOT_PLACED : CLI_EXIT_USAGE;
 }
 

@@ -176,8 +176,8 @@ static int run(int argc, char **argv)
 
     char *response = NULL;
     exoplace_error err;
-    exoplace_status st = flags.no_retry ? exoplace_place_json(&response, request, &flags.options, &err)
-                                        : exoplace_get_placement_json(&response, request, &flags.options, &err);
+    exoplace_status st = flags.no_retry ? exoplace_place_json(&response, request, strlen(request), &flags.options, &err)
+                                        : exoplace_get_placement_json(&response, request, strlen(request), &flags.options, &err);
     if (st != EXOPLACE_OK) {
         if (response && flags.json)
             cli_print_json(response);

@@ -81,7 +81,7 @@ static int run(int argc, char **argv)
 
     char *response = NULL;
     exoplace_error err;
-    exoplace_status st = exoplace_previews_json(&response, request, &json_options, &err);
+    exoplace_status st = exoplace_previews_json(&response, request, strlen(request), &json_options, &err);
     if (st != EXOPLACE_OK) {
         free(request);
         return cli_library_error("previews", st, &err);

@@ -2,7 +2,7 @@
  * bench: how long placement takes on large clusters, and how much memory.
  *
  * For each case (a seeded topology plus a model) it times
- * exoplace_get_placement() and exoplace_previews_new() through the public API
+ * exoplace_get_placement() and exoplace_preview_list_new() through the public API
  * only, each in its own child process so that the peak RSS (wait4's
  * ru_maxrss) belongs to that case and operation, and so that a call that runs
  * too long is killed and reported instead of hanging the benchmark. The
@@ -423,7 +423,7 @@ static exoplace_status run_once(op_result *res, operation op, const exoplace_top
     }
     case OP_PREVIEWS: {
         exoplace_preview_list *list = NULL;
-        st = exoplace_previews_new(&list, t, model, &options, &err);
+        st = exoplace_preview_list_new(&list, t, model, &options, &err);
         res->result_nodes = exoplace_preview_list_count(list);
         exoplace_preview_list_free(list);
         break;
@@ -431,8 +431,8 @@ static exoplace_status run_once(op_result *res, operation op, const exoplace_top
     case OP_PLACE_JSON:
     case OP_PREVIEWS_JSON: {
         char *out = NULL;
-        st = op == OP_PLACE_JSON ? exoplace_get_placement_json(&out, json, &json_options, &err)
-                                 : exoplace_previews_json(&out, json, &json_options, &err);
+        st = op == OP_PLACE_JSON ? exoplace_get_placement_json(&out, json, strlen(json), &json_options, &err)
+                                 : exoplace_previews_json(&out, json, strlen(json), &json_options, &err);
         res->result_nodes = out ? strlen(out) : 0; /* response bytes */
         exoplace_free(out);
         break;
@@ -572,7 +572,7 @@ static void format_power(char *out, size_t size, long double lg)
     snprintf(out, size, "%.2Lfe+%.0Lf", powl(10.0L, lg - e), e);
 }
 
-/* Counts the cycles of a small full mesh with exoplace_cycles_list (what exo
+/* Counts the cycles of a small full mesh with exoplace_cycle_list (what exo
  * does before filtering) to check the formula, and times that listing. */
 static void list_check(char *out, size_t size, size_t n)
 {
@@ -582,20 +582,20 @@ static void list_check(char *out, size_t size, size_t n)
     exoplace_topology *t = topology_build(&c);
     size_t count = 0, total = 0;
     exoplace_error err;
-    exoplace_status st = exoplace_cycles_list(&count, &total, NULL, 0, NULL, 0, t, 0, &err);
+    exoplace_status st = exoplace_cycle_list(&count, &total, NULL, 0, NULL, 0, t, 0, &err);
     size_t *starts = NULL, *nodes = NULL;
     double ms = -1;
     if (st == EXOPLACE_E_BUFFER_TOO_SMALL) {
         starts = xmalloc((count + 1) * sizeof *starts);
         nodes = xmalloc(total * sizeof *nodes);
         double a = now_ms();
-        st = exoplace_cycles_list(&count, &total, starts, count + 1, nodes, total, t, 0, &err);
+        st = exoplace_cycle_list(&count, &total, starts, count + 1, nodes, total, t, 0, &err);
         ms = now_ms() - a;
     }
     if (st == EXOPLACE_OK)
-        snprintf(out, size, "  exoplace_cycles_list lists %zu in %.1f ms", count, ms);
+        snprintf(out, size, "  exoplace_cycle_list lists %zu in %.1f ms", count, ms);
     else
-        snprintf(out, size, "  exoplace_cycles_list: %s", exoplace_status_name(st));
+        snprintf(out, size, "  exoplace_cycle_list: %s", exoplace_status_name(st));
     free(starts);
     free(nodes);
     exoplace_topology_free(t);
@@ -853,7 +853,7 @@ int main(int argc, char **argv)
     printf("libexoplace %s bench: median of N runs (adaptive: about %.1f s per operation), each\n"
            "case and operation in its own child process; rss = that child's peak RSS (ru_maxrss;\n"
            "a child doing nothing: %.1f MiB). place = exoplace_get_placement, previews =\n"
-           "exoplace_previews_new, default options%s. Times in ms; load average %.2f.\n"
+           "exoplace_preview_list_new, default options%s. Times in ms; load average %.2f.\n"
            "model = storage size in GiB; build = building the topology (not in the times), rss\n"
            "after it; rss after place / previews = the whole child's peak.\n\n",
            exoplace_version(), s.budget_s, baseline_kib >= 0 ? (double)baseline_kib / 1024.0 : -1.0,

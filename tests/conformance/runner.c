@@ -474,8 +474,8 @@ static void run_placement(vector_run *run, const json_t *vector, const char *req
     const json_t *req = json_object_get(vector, "request");
     char *out = NULL;
     exoplace_error err;
-    exoplace_status st = one_attempt ? exoplace_place_json(&out, request, options, &err)
-                                     : exoplace_get_placement_json(&out, request, options, &err);
+    exoplace_status st = one_attempt ? exoplace_place_json(&out, request, strlen(request), options, &err)
+                                     : exoplace_get_placement_json(&out, request, strlen(request), options, &err);
     json_t *doc = NULL;
     if (json_is_true(json_object_get(expect, "ok"))) {
         if (st != EXOPLACE_OK) {
@@ -503,7 +503,7 @@ static void run_previews(vector_run *run, const json_t *vector, const char *requ
     const json_t *req = json_object_get(vector, "request");
     char *out = NULL;
     exoplace_error err;
-    exoplace_status st = exoplace_previews_json(&out, request, options, &err);
+    exoplace_status st = exoplace_previews_json(&out, request, strlen(request), options, &err);
     json_t *doc = NULL;
     if (st != EXOPLACE_OK) {
         fail(run, "status %s (%s)", exoplace_status_name(st), err.message);
@@ -556,19 +556,22 @@ static void run_previews(vector_run *run, const json_t *vector, const char *requ
     exoplace_free(out);
 }
 
-static void run_cycles(vector_run *run, const json_t *vector, const char *request, exoplace_json_options *options)
+static void run_cycles(vector_run *run, const json_t *vector, const char *request)
 {
     const json_t *args = json_object_get(vector, "args");
     const json_t *min_bytes = json_object_get(args, "min_bytes");
+    exoplace_cycle_filter filter;
+    exoplace_cycle_filter_init(&filter);
     if (min_bytes) {
-        options->cycles_filter = 1;
-        if (!read_u64(&options->cycles_min_bytes, min_bytes))
+        filter.by_memory = 1;
+        if (!read_u64(&filter.min_bytes, min_bytes))
             fail(run, "args.min_bytes is not a byte count");
     }
-    options->cycles_use_total_memory = json_is_true(json_object_get(args, "use_total_memory"));
+    if (json_is_true(json_object_get(args, "use_total_memory")))
+        filter.tier = EXOPLACE_TIER_TOTAL;
     char *out = NULL;
     exoplace_error err;
-    exoplace_status st = exoplace_cycles_json(&out, request, options, &err);
+    exoplace_status st = exoplace_cycles_json(&out, request, strlen(request), &filter, &err);
     json_t *doc = NULL;
     if (st != EXOPLACE_OK) {
         fail(run, "status %s (%s)", exoplace_status_name(st), err.message);
@@ -591,7 +594,7 @@ static void run_layers(vector_run *run, const json_t *vector, const char *reques
     const json_t *expect = json_object_get(vector, "expect");
     char *out = NULL;
     exoplace_error err;
-    exoplace_status st = exoplace_layers_json(&out, request, options, &err);
+    exoplace_status st = exoplace_layers_json(&out, request, strlen(request), options, &err);
     json_t *doc = NULL;
     if (json_is_true(json_object_get(expect, "ok"))) {
         if (st != EXOPLACE_OK) {
@@ -643,7 +646,7 @@ static int run_vector(const char *path, const char *file_name)
         else if (same_text(kind, "previews"))
             run_previews(&run, vector, request, &options);
         else if (same_text(kind, "cycles"))
-            run_cycles(&run, vector, request, &options);
+            run_cycles(&run, vector, request);
         else if (same_text(kind, "layers"))
             run_layers(&run, vector, request, &options);
         else

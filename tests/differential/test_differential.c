@@ -54,19 +54,19 @@ static void reference_place(reference_choice *out, const exoplace_topology *t, u
     size_t count = 0, total = 0;
     exoplace_error err;
     out->found = 0;
-    exoplace_status st = exoplace_cycles_list(&count, &total, NULL, 0, NULL, 0, t, 0, &err);
+    exoplace_status st = exoplace_cycle_list(&count, &total, NULL, 0, NULL, 0, t, 0, &err);
     ck_assert_int_eq(st, count == 0 ? EXOPLACE_OK : EXOPLACE_E_BUFFER_TOO_SMALL);
     size_t *starts = malloc((count + 1) * sizeof *starts);
     size_t *nodes = malloc((total ? total : 1) * sizeof *nodes);
     uint8_t *keep = calloc(count ? count : 1, 1);
     uint8_t *smallest = calloc(count ? count : 1, 1);
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, starts, count + 1, nodes, total, t, 0, &err), EXOPLACE_OK);
-    ck_assert_int_eq(exoplace_cycles_filter_by_memory(keep, starts, nodes, count, t, required, use_total, &err),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, starts, count + 1, nodes, total, t, 0, &err), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_cycle_list_filter_by_memory(keep, t, starts, nodes, count, required, (use_total) ? EXOPLACE_TIER_TOTAL : EXOPLACE_TIER_AVAILABLE, &err),
                      EXOPLACE_OK);
     for (size_t i = 0; i < count; i++)
         if (starts[i + 1] - starts[i] < min_nodes)
             keep[i] = 0;
-    ck_assert_int_eq(exoplace_cycles_smallest(smallest, starts, count, keep, &err), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_cycle_list_smallest(smallest, starts, count, keep, &err), EXOPLACE_OK);
 
     int any_tb = 0, any_leaf = 0;
     int *tb = calloc(count ? count : 1, sizeof *tb), *leaf = calloc(count ? count : 1, sizeof *leaf);

@@ -5,7 +5,7 @@
  * exoplace_topology_add_node / add_connection / add_interface (multiaddrs
  * from templates or raw bytes), then describe a model and options (unknown
  * enum values included) and call exoplace_place, exoplace_get_placement,
- * exoplace_previews_new, exoplace_cycles_list (a small max_cycles) with the
+ * exoplace_preview_list_new, exoplace_cycle_list (a small max_cycles) with the
  * pure functions over its list, exoplace_layers_distribute,
  * exoplace_model_fit_check and exoplace_models_order.
  *
@@ -318,12 +318,12 @@ static void cycle_list_free(cycle_list *list)
 }
 
 /* Lists the cycles under max_cycles; OK, E_TOO_MANY_CYCLES or a failed
- * check. Follows the two-call protocol of exoplace_cycles_list(). */
+ * check. Follows the two-call protocol of exoplace_cycle_list(). */
 static exoplace_status list_cycles(cycle_list *list, const exoplace_topology *topology, size_t max_cycles)
 {
     memset(list, 0, sizeof *list);
     exoplace_error err;
-    exoplace_status st = exoplace_cycles_list(&list->count, &list->node_total, NULL, 0, NULL, 0, topology,
+    exoplace_status st = exoplace_cycle_list(&list->count, &list->node_total, NULL, 0, NULL, 0, topology,
                                               max_cycles, &err);
     fuzz_check_error(&err, st);
     if (st == EXOPLACE_E_TOO_MANY_CYCLES)
@@ -338,7 +338,7 @@ static exoplace_status list_cycles(cycle_list *list, const exoplace_topology *to
     list->starts = malloc((count + 1) * sizeof *list->starts);
     list->nodes = malloc(node_total * sizeof *list->nodes);
     FUZZ_CHECK(list->starts && list->nodes);
-    st = exoplace_cycles_list(&list->count, &list->node_total, list->starts, count + 1, list->nodes, node_total,
+    st = exoplace_cycle_list(&list->count, &list->node_total, list->starts, count + 1, list->nodes, node_total,
                               topology, max_cycles, &err);
     fuzz_check_error(&err, st);
     FUZZ_CHECK(st == EXOPLACE_OK);
@@ -409,8 +409,7 @@ static void check_cycle_list(const cycle_list *list, const exoplace_topology *to
     uint8_t *keep = malloc(list->count), *smallest = malloc(list->count);
     FUZZ_CHECK(keep && smallest);
     exoplace_error err;
-    exoplace_status st = exoplace_cycles_filter_by_memory(keep, list->starts, list->nodes, list->count, topology,
-                                                          required, use_total, &err);
+    exoplace_status st = exoplace_cycle_list_filter_by_memory(keep, topology, list->starts, list->nodes, list->count, required, (use_total) ? EXOPLACE_TIER_TOTAL : EXOPLACE_TIER_AVAILABLE, &err);
     fuzz_check_error(&err, st);
     FUZZ_CHECK(st == EXOPLACE_OK);
     size_t min_length = SIZE_MAX;
@@ -431,7 +430,7 @@ static void check_cycle_list(const cycle_list *list, const exoplace_topology *to
         if (keep[c] && list->starts[c + 1] - list->starts[c] < min_length)
             min_length = list->starts[c + 1] - list->starts[c];
     }
-    st = exoplace_cycles_smallest(smallest, list->starts, list->count, keep, &err);
+    st = exoplace_cycle_list_smallest(smallest, list->starts, list->count, keep, &err);
     fuzz_check_error(&err, st);
     FUZZ_CHECK(st == EXOPLACE_OK);
     for (size_t c = 0; c < list->count; c++)
@@ -723,7 +722,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* Previews: every combination, the ladder of the options. */
     exoplace_preview_list *previews = NULL;
-    exoplace_status st = exoplace_previews_new(&previews, topology, &model, &options, &err);
+    exoplace_status st = exoplace_preview_list_new(&previews, topology, &model, &options, &err);
     fuzz_check_error(&err, st);
     if (st == EXOPLACE_OK) {
         size_t n = exoplace_preview_list_count(previews);

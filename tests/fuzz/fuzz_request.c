@@ -39,13 +39,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     options.max_search_steps = FUZZ_SEARCH_STEPS;
     char *out = NULL;
     exoplace_error err;
-    exoplace_status first = exoplace_get_placement_json(&out, text, &options, &err);
+    exoplace_status first = exoplace_get_placement_json(&out, text, strlen(text), &options, &err);
     check_placement(first, out, &err);
 
     options.strategy = EXOPLACE_LAYERS_EXO;
     options.allow_swap = 1;
     out = NULL;
-    exoplace_status second = exoplace_place_json(&out, text, &options, &err);
+    exoplace_status second = exoplace_place_json(&out, text, strlen(text), &options, &err);
     check_placement(second, out, &err);
     /* Bad input is bad input whichever entry point reads it. */
     int first_bad = first != EXOPLACE_OK && !exoplace_status_is_placement_failure(first);

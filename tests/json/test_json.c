@@ -15,15 +15,40 @@
 void *exoplace__seam_malloc(size_t size);
 long exoplace__seam_fail_after(long successes);
 
+/* Every entry point as (out, NUL-terminated request, options, err). */
 typedef exoplace_status (*json_entry)(char **, const char *, const exoplace_json_options *, exoplace_error *);
+
+#define TEXT_ENTRY_(name)                                                                                   \
+    static exoplace_status name##_text(char **out, const char *request, const exoplace_json_options *options, \
+                                       exoplace_error *err)                                                 \
+    {                                                                                                       \
+        return exoplace_##name##_json(out, request, request ? strlen(request) : 0, options, err);            \
+    }
+TEXT_ENTRY_(get_placement)
+TEXT_ENTRY_(place)
+TEXT_ENTRY_(previews)
+TEXT_ENTRY_(model_fit)
+#undef TEXT_ENTRY_
+
+static exoplace_status cycles_text(char **out, const char *request, const exoplace_json_options *options,
+                                   exoplace_error *err)
+{
+    (void)options;
+    return exoplace_cycles_json(out, request, request ? strlen(request) : 0, NULL, err);
+}
+
+static exoplace_status layers_text(char **out, const char *request, const exoplace_json_options *options,
+                                   exoplace_error *err)
+{
+    return exoplace_layers_json(out, request, request ? strlen(request) : 0, options, err);
+}
 
 static const struct {
     const char *name;
     json_entry entry;
 } entries[] = {
-    {"get_placement", exoplace_get_placement_json}, {"place", exoplace_place_json},
-    {"previews", exoplace_previews_json},           {"cycles", exoplace_cycles_json},
-    {"layers", exoplace_layers_json},               {"model_fit", exoplace_model_fit_json},
+    {"get_placement", get_placement_text}, {"place", place_text},   {"previews", previews_text},
+    {"cycles", cycles_text},               {"layers", layers_text}, {"model_fit", model_fit_text},
 };
 
 static json_entry entry_named(const char *name)
@@ -99,9 +124,9 @@ START_TEST(bad_input_is_refused_naming_the_field)
     ck_assert_msg(out == NULL, "%s: *out must be NULL for bad input", name);
     const char *field = json_string_value(json_object_get(expect, "field"));
     ck_assert_msg(strcmp(err.field, field) == 0, "%s: field \"%s\", expected \"%s\"", name, err.field, field);
-    /* The message starts with the field it names. */
+    /* The field is in err.field, never in the message. */
     if (field[0])
-        ck_assert_msg(strncmp(err.message, field, strlen(field)) == 0, "%s: message \"%s\" does not start with %s",
+        ck_assert_msg(strncmp(err.message, field, strlen(field)) != 0, "%s: message \"%s\" repeats the field %s",
                       name, err.message, field);
     const char *message = json_string_value(json_object_get(expect, "message"));
     if (message)
@@ -187,9 +212,15 @@ START_TEST(options_init_sets_documented_defaults)
     ck_assert_int_eq(options.no_fallback, 0);
     ck_assert_int_eq(options.allow_swap, 0);
     ck_assert_uint_eq(options.max_search_steps, 0);
-    ck_assert_uint_eq(options.max_cycles, 0);
-    ck_assert_int_eq(options.cycles_filter, 0);
     exoplace_json_options_init(NULL);
+    exoplace_cycle_filter filter;
+    memset(&filter, 0x5a, sizeof filter);
+    exoplace_cycle_filter_init(&filter);
+    ck_assert_uint_eq(filter.struct_size, sizeof filter);
+    ck_assert_uint_eq(filter.max_cycles, 0);
+    ck_assert_int_eq(filter.by_memory, 0);
+    ck_assert_int_eq(filter.tier, EXOPLACE_TIER_AVAILABLE);
+    exoplace_cycle_filter_init(NULL);
     exoplace_free(NULL);
 }
 END_TEST
@@ -198,12 +229,12 @@ START_TEST(null_arguments_and_bad_options_are_invalid)
 {
     char *out = NULL;
     exoplace_error err;
-    ck_assert_int_eq(exoplace_get_placement_json(NULL, two_nodes, NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_get_placement_json(&out, NULL, NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_get_placement_json(NULL, two_nodes, strlen(two_nodes), NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_get_placement_json(&out, NULL, 0, NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
     exoplace_json_options options;
     exoplace_json_options_init(&options);
     options.struct_size = 4;
-    ck_assert_int_eq(exoplace_previews_json(&out, two_nodes, &options, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_previews_json(&out, two_nodes, strlen(two_nodes), &options, &err), EXOPLACE_E_INVALID_ARGUMENT);
     ck_assert_str_eq(err.field, "options.struct_size");
     ck_assert_ptr_null(out);
 }
@@ -211,7 +242,7 @@ END_TEST
 
 START_TEST(placement_has_the_json_md_shape)
 {
-    char *out = call_ok(exoplace_get_placement_json, two_nodes, NULL);
+    char *out = call_ok(get_placement_text, two_nodes, NULL);
     json_t *doc = parse_exact(out);
     ck_assert(json_is_true(json_object_get(doc, "ok")));
     ck_assert_str_eq(json_string_value(json_object_get(doc, "model_id")), "m");
@@ -242,8 +273,8 @@ END_TEST
 
 START_TEST(snake_case_and_bare_integers_give_the_same_response)
 {
-    char *camel = call_ok(exoplace_get_placement_json, two_nodes, NULL);
-    char *snake = call_ok(exoplace_get_placement_json, two_nodes_snake, NULL);
+    char *camel = call_ok(get_placement_text, two_nodes, NULL);
+    char *snake = call_ok(get_placement_text, two_nodes_snake, NULL);
     ck_assert_str_eq(camel, snake);
     exoplace_free(camel);
     exoplace_free(snake);
@@ -278,7 +309,7 @@ START_TEST(json_placement_equals_the_c_api)
     exoplace_json_options json_options;
     exoplace_json_options_init(&json_options);
     json_options.strategy = EXOPLACE_LAYERS_EXO;
-    char *out = call_ok(exoplace_get_placement_json, two_nodes, &json_options);
+    char *out = call_ok(get_placement_text, two_nodes, &json_options);
     json_t *doc = parse_exact(out);
     const json_t *shards = json_object_get(doc, "shards");
     ck_assert_uint_eq(json_array_size(shards), placement.n_nodes);
@@ -302,17 +333,17 @@ START_TEST(integers_above_2pow63_round_trip_exactly)
     char *request = replace(two_nodes, "\"storageSize\": {\"inBytes\": 2500}", "\"storageSize\": {\"inBytes\": 9223372036854775813}");
     char *big_a = replace(request, "\"ramAvailable\": {\"inBytes\": 1000}", "\"ramAvailable\": {\"inBytes\": 18446744073709551615}");
     char *big = replace(big_a, "\"ramTotal\": {\"inBytes\": 3000}", "\"ramTotal\": {\"inBytes\": 18446744073709551615}");
-    char *out = call_ok(exoplace_previews_json, big, NULL);
+    char *out = call_ok(previews_text, big, NULL);
     /* Node a alone holds it: its delta is the whole model, written digit for digit. */
     ck_assert_msg(strstr(out, "\"memory_delta_by_node\": {\"a\": 9223372036854775813}") != NULL, "%s", out);
     exoplace_free(out);
 
-    char *fit_out = call_ok(exoplace_model_fit_json, big, NULL);
+    char *fit_out = call_ok(model_fit_text, big, NULL);
     ck_assert_msg(strstr(fit_out, "\"storage_size\": 9223372036854775813") != NULL, "%s", fit_out);
     exoplace_free(fit_out);
 
     char *max = replace(big, "9223372036854775813", "18446744073709551615");
-    char *max_fit = call_ok(exoplace_model_fit_json, max, NULL);
+    char *max_fit = call_ok(model_fit_text, max, NULL);
     ck_assert_msg(strstr(max_fit, "\"storage_size\": 18446744073709551615") != NULL, "%s", max_fit);
     exoplace_free(max_fit);
     free(max);
@@ -365,8 +396,8 @@ START_TEST(syntax_error_positions_survive_big_literals)
         }
         exoplace_error big_err, real_err;
         char *out = NULL;
-        ck_assert_int_eq(exoplace_cycles_json(&out, with_big, NULL, &big_err), EXOPLACE_E_INVALID_JSON);
-        ck_assert_int_eq(exoplace_cycles_json(&out, with_real, NULL, &real_err), EXOPLACE_E_INVALID_JSON);
+        ck_assert_int_eq(exoplace_cycles_json(&out, with_big, strlen(with_big), NULL, &big_err), EXOPLACE_E_INVALID_JSON);
+        ck_assert_int_eq(exoplace_cycles_json(&out, with_real, strlen(with_real), NULL, &real_err), EXOPLACE_E_INVALID_JSON);
         /* Compare "line L, column C:" only; the token text may differ. */
         size_t prefix = (size_t)(strchr(real_err.message, ':') - real_err.message);
         ck_assert_msg(strncmp(big_err.message, real_err.message, prefix + 1) == 0, "%s vs %s", big_err.message,
@@ -396,12 +427,12 @@ static char *nested(int depth)
 START_TEST(nesting_limit_is_exact)
 {
     char *deep = nested(EXOPLACE_MAX_JSON_DEPTH);
-    char *out = call_ok(exoplace_cycles_json, deep, NULL); /* exactly the limit */
+    char *out = call_ok(cycles_text, deep, NULL); /* exactly the limit */
     exoplace_free(out);
     char *deeper = nested(EXOPLACE_MAX_JSON_DEPTH + 1);
     exoplace_error err;
     out = NULL;
-    ck_assert_int_eq(exoplace_cycles_json(&out, deeper, NULL, &err), EXOPLACE_E_LIMIT);
+    ck_assert_int_eq(exoplace_cycles_json(&out, deeper, strlen(deeper), NULL, &err), EXOPLACE_E_LIMIT);
     ck_assert_ptr_null(out);
     ck_assert_msg(strstr(err.message, "nested deeper than") != NULL, "%s", err.message);
     free(deep);
@@ -419,10 +450,10 @@ START_TEST(input_over_the_size_limit_is_refused)
     text[size] = '\0';
     char *out = NULL;
     exoplace_error err;
-    ck_assert_int_eq(exoplace_cycles_json(&out, text, NULL, &err), EXOPLACE_E_LIMIT);
+    ck_assert_int_eq(exoplace_cycles_json(&out, text, strlen(text), NULL, &err), EXOPLACE_E_LIMIT);
     ck_assert_ptr_null(out);
     text[size - 1] = '\0'; /* exactly at the limit: accepted */
-    out = call_ok(exoplace_cycles_json, text, NULL);
+    out = call_ok(cycles_text, text, NULL);
     ck_assert_str_eq(out, "{\"cycles\": []}");
     exoplace_free(out);
     free(text);
@@ -434,7 +465,7 @@ START_TEST(placement_failure_returns_the_failure_object)
     char *request = replace(two_nodes, "\"storageSize\": {\"inBytes\": 2500}", "\"storageSize\": {\"inBytes\": 7000}");
     char *out = NULL;
     exoplace_error err;
-    ck_assert_int_eq(exoplace_get_placement_json(&out, request, NULL, &err), EXOPLACE_E_INSUFFICIENT_MEMORY);
+    ck_assert_int_eq(exoplace_get_placement_json(&out, request, strlen(request), NULL, &err), EXOPLACE_E_INSUFFICIENT_MEMORY);
     ck_assert_str_eq(out, "{\"ok\": false, \"code\": \"insufficient_memory\", "
                           "\"error\": \"No cycles found with sufficient memory\"}");
     ck_assert_str_eq(err.message, "No cycles found with sufficient memory");
@@ -447,23 +478,23 @@ START_TEST(low_memory_and_the_host_switches)
 {
     /* 3500 bytes: more than the 3000 available, less than the 6000 total. */
     char *request = replace(two_nodes, "\"storageSize\": {\"inBytes\": 2500}", "\"storageSize\": {\"inBytes\": 3500}");
-    char *out = call_ok(exoplace_get_placement_json, request, NULL);
+    char *out = call_ok(get_placement_text, request, NULL);
     ck_assert_msg(strstr(out, "\"is_low_memory\": true, \"memory_tier\": \"total\"") != NULL, "%s", out);
     exoplace_free(out);
     /* One attempt (exo's place) fails; so does get_placement without its fallback. */
     exoplace_error err;
     out = NULL;
-    ck_assert_int_eq(exoplace_place_json(&out, request, NULL, &err), EXOPLACE_E_INSUFFICIENT_MEMORY);
+    ck_assert_int_eq(exoplace_place_json(&out, request, strlen(request), NULL, &err), EXOPLACE_E_INSUFFICIENT_MEMORY);
     exoplace_free(out);
     exoplace_json_options options;
     exoplace_json_options_init(&options);
     options.no_fallback = 1;
     out = NULL;
-    ck_assert_int_eq(exoplace_get_placement_json(&out, request, &options, &err), EXOPLACE_E_INSUFFICIENT_MEMORY);
+    ck_assert_int_eq(exoplace_get_placement_json(&out, request, strlen(request), &options, &err), EXOPLACE_E_INSUFFICIENT_MEMORY);
     exoplace_free(out);
     /* allow_low_memory in the request makes the one attempt use the total tier. */
     char *allowed = replace(request, "\"model\":", "\"allow_low_memory\": true, \"model\":");
-    out = call_ok(exoplace_place_json, allowed, NULL);
+    out = call_ok(place_text, allowed, NULL);
     ck_assert_msg(strstr(out, "\"memory_tier\": \"total\"") != NULL, "%s", out);
     exoplace_free(out);
     free(allowed);
@@ -485,7 +516,7 @@ START_TEST(memory_deltas_are_keyed_in_id_order)
         "{\"localNodeId\": \"c\", \"sendBackNodeId\": \"b\", \"sendBackMultiaddr\": \"/ip4/10.0.0.2/tcp/1\"},"
         "{\"localNodeId\": \"b\", \"sendBackNodeId\": \"a\", \"sendBackMultiaddr\": \"/ip4/10.0.0.1/tcp/1\"}]},"
         " \"models\": [{\"modelId\": \"m\", \"storageSize\": 2000, \"nLayers\": 3}]}";
-    char *out = call_ok(exoplace_previews_json, request, NULL);
+    char *out = call_ok(previews_text, request, NULL);
     json_t *doc = parse_exact(out);
     const json_t *previews = json_object_get(doc, "previews");
     size_t checked = 0;
@@ -520,7 +551,7 @@ START_TEST(previews_cover_every_model_of_the_list)
     char *request = replace(two_nodes, "\"model\": {\"modelId\": \"m\", \"storageSize\": {\"inBytes\": 2500}, \"nLayers\": 9}",
                             "\"models\": [{\"modelId\": \"small\", \"storageSize\": 10, \"nLayers\": 4},"
                             " {\"modelId\": \"huge\", \"storageSize\": 99999, \"nLayers\": 4}]");
-    char *out = call_ok(exoplace_previews_json, request, NULL);
+    char *out = call_ok(previews_text, request, NULL);
     json_t *doc = parse_exact(out);
     const json_t *previews = json_object_get(doc, "previews");
     size_t small = 0, huge = 0;
@@ -554,43 +585,43 @@ START_TEST(cycles_accept_a_bare_topology_and_filter_on_request)
     const char *bare = strstr(two_nodes, "{\"nodes\"");
     char *topology = strdup(bare);
     *strstr(topology, ", \"model\"") = '\0'; /* the topology object alone */
-    char *out = call_ok(exoplace_cycles_json, topology, NULL);
+    char *out = call_ok(cycles_text, topology, NULL);
     ck_assert_str_eq(out, "{\"cycles\": [[\"a\"], [\"b\"], [\"a\", \"b\"]]}");
     exoplace_free(out);
-    exoplace_json_options options;
-    exoplace_json_options_init(&options);
-    options.cycles_filter = 1;
-    options.cycles_min_bytes = 2000;
-    out = call_ok(exoplace_cycles_json, two_nodes, &options);
+    exoplace_cycle_filter filter;
+    exoplace_cycle_filter_init(&filter);
+    filter.by_memory = 1;
+    filter.min_bytes = 2000;
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_cycles_json(&out, two_nodes, strlen(two_nodes), &filter, &err), EXOPLACE_OK);
     ck_assert_str_eq(out, "{\"cycles\": [[\"b\"], [\"a\", \"b\"]]}");
     exoplace_free(out);
-    options.cycles_use_total_memory = 1;
-    options.cycles_min_bytes = 3000;
-    out = call_ok(exoplace_cycles_json, two_nodes, &options);
+    filter.tier = EXOPLACE_TIER_TOTAL;
+    filter.min_bytes = 3000;
+    ck_assert_int_eq(exoplace_cycles_json(&out, two_nodes, strlen(two_nodes), &filter, &err), EXOPLACE_OK);
     ck_assert_str_eq(out, "{\"cycles\": [[\"a\"], [\"b\"], [\"a\", \"b\"]]}");
     exoplace_free(out);
+    filter.struct_size = 3;
+    ck_assert_int_eq(exoplace_cycles_json(&out, two_nodes, strlen(two_nodes), &filter, &err),
+                     EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "filter.struct_size");
     free(topology);
 }
 END_TEST
 
 START_TEST(layers_take_both_memory_forms_and_strategies)
 {
-    exoplace_json_options exo;
-    exoplace_json_options_init(&exo);
-    exo.strategy = EXOPLACE_LAYERS_EXO;
-    char *out = call_ok(exoplace_layers_json, "{\"memory\": [1, {\"inBytes\": 1}, {\"in_bytes\": 1}], \"n_layers\": 4}", &exo);
+    char *out = call_ok(layers_text,
+                        "{\"memory\": [1, {\"inBytes\": 1}, {\"in_bytes\": 1}], \"n_layers\": 4, \"strategy\": \"exo\"}",
+                        NULL);
     ck_assert_str_eq(out, "{\"ok\": true, \"layers\": [1, 1, 2]}");
     exoplace_free(out);
-    out = call_ok(exoplace_layers_json, "{\"memory\": [1, 1, 1], \"n_layers\": 4}", NULL);
+    out = call_ok(layers_text, "{\"memory\": [1, 1, 1], \"n_layers\": 4}", NULL);
     ck_assert_str_eq(out, "{\"ok\": true, \"layers\": [2, 1, 1]}");
-    exoplace_free(out);
-    /* The request's strategy wins over the host's. */
-    out = call_ok(exoplace_layers_json, "{\"memory\": [1, 1, 1], \"n_layers\": 4, \"strategy\": \"exo\"}", NULL);
-    ck_assert_str_eq(out, "{\"ok\": true, \"layers\": [1, 1, 2]}");
     exoplace_free(out);
     exoplace_error err;
     out = NULL;
-    ck_assert_int_eq(exoplace_layers_json(&out, "{\"memory\": [5, 5, 5], \"n_layers\": 2}", NULL, &err),
+    ck_assert_int_eq(exoplace_layers_json(&out, "{\"memory\": [5, 5, 5], \"n_layers\": 2}", strlen("{\"memory\": [5, 5, 5], \"n_layers\": 2}"), NULL, &err),
                      EXOPLACE_E_INVALID_SPLIT);
     ck_assert_ptr_nonnull(out);
     ck_assert(strncmp(out, "{\"ok\": false, \"code\": \"invalid_split\", \"error\": ", 47) == 0);
@@ -606,7 +637,7 @@ START_TEST(fit_lists_models_in_display_order)
                             " {\"modelId\": \"low\", \"storageSize\": 5000, \"nLayers\": 1},"
                             " {\"modelId\": \"a-small\", \"storageSize\": 10, \"nLayers\": 1},"
                             " {\"modelId\": \"big\", \"storageSize\": 3000, \"nLayers\": 1}]");
-    char *out = call_ok(exoplace_model_fit_json, request, NULL);
+    char *out = call_ok(model_fit_text, request, NULL);
     json_t *doc = parse_exact(out);
     const json_t *models = json_object_get(doc, "models");
     static const char *const ids[] = {"big", "a-small", "z-small", "low", "too-big"};
@@ -630,7 +661,7 @@ START_TEST(ids_are_escaped_in_responses)
     char *request = replace(two_nodes, "\"nodeId\": \"a\"", "\"nodeId\": \"q\\\"\\\\\\n\\u0001\\u00e9\"");
     char *with_conn = replace(request, "\"localNodeId\": \"a\"", "\"localNodeId\": \"q\\\"\\\\\\n\\u0001\\u00e9\"");
     char *both = replace(with_conn, "\"sendBackNodeId\": \"a\"", "\"sendBackNodeId\": \"q\\\"\\\\\\n\\u0001\\u00e9\"");
-    char *out = call_ok(exoplace_cycles_json, both, NULL);
+    char *out = call_ok(cycles_text, both, NULL);
     json_t *doc = parse_exact(out);
     const json_t *first = json_array_get(json_object_get(doc, "cycles"), 1);
     ck_assert_str_eq(json_string_value(json_array_get(first, 0)), "q\"\\\n\x01\xc3\xa9");
@@ -649,10 +680,10 @@ START_TEST(first_error_wins_and_err_is_reset)
     /* Two faults: the first one met (the node's memory) is reported. */
     char *bad = replace(two_nodes, "\"ramAvailable\": {\"inBytes\": 1000}", "\"ramAvailable\": {\"inBytes\": -1}");
     char *worse = replace(bad, "\"nLayers\": 9", "\"nLayers\": 0");
-    ck_assert_int_eq(exoplace_get_placement_json(&out, worse, NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_get_placement_json(&out, worse, strlen(worse), NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
     ck_assert_str_eq(err.field, "topology.nodes[0].nodeProfile.memory.ramAvailable.inBytes");
     /* A later successful call clears err. */
-    ck_assert_int_eq(exoplace_get_placement_json(&out, two_nodes, NULL, &err), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_get_placement_json(&out, two_nodes, strlen(two_nodes), NULL, &err), EXOPLACE_OK);
     ck_assert_int_eq(err.code, EXOPLACE_OK);
     ck_assert_str_eq(err.message, "");
     exoplace_free(out);
@@ -678,13 +709,13 @@ START_TEST(allocation_failures_are_reported_cleanly)
         json_entry entry;
         const char *request;
     } calls[] = {
-        {exoplace_get_placement_json, two_nodes},
-        {exoplace_get_placement_json, big},
-        {exoplace_place_json, two_nodes},
-        {exoplace_previews_json, models_closed},
-        {exoplace_cycles_json, two_nodes},
-        {exoplace_layers_json, "{\"memory\": [1, 2, 3], \"n_layers\": 7}"},
-        {exoplace_model_fit_json, models_closed},
+        {get_placement_text, two_nodes},
+        {get_placement_text, big},
+        {place_text, two_nodes},
+        {previews_text, models_closed},
+        {cycles_text, two_nodes},
+        {layers_text, "{\"memory\": [1, 2, 3], \"n_layers\": 7}"},
+        {model_fit_text, models_closed},
     };
     for (int with_jansson = 0; with_jansson < 2; with_jansson++) {
         if (with_jansson)

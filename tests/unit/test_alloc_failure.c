@@ -88,7 +88,7 @@ static exoplace_status scenario_previews(void)
     exoplace_model model;
     model_of(&model, 1500);
     exoplace_preview_list *list = NULL;
-    st = exoplace_previews_new(&list, t, &model, NULL, NULL);
+    st = exoplace_preview_list_new(&list, t, &model, NULL, NULL);
     if (st == EXOPLACE_OK)
         ck_assert_uint_gt(exoplace_preview_list_count(list), 0);
     else
@@ -105,7 +105,7 @@ static exoplace_status scenario_cycles(void)
     if (st)
         return st;
     size_t count = 0, total = 0, starts[64], nodes[256];
-    st = exoplace_cycles_list(&count, &total, starts, 64, nodes, 256, t, 0, NULL);
+    st = exoplace_cycle_list(&count, &total, starts, 64, nodes, 256, t, 0, NULL);
     exoplace_topology_free(t);
     return st;
 }

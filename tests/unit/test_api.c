@@ -401,7 +401,7 @@ static void previews(const exoplace_model *model, const exoplace_place_options *
     exoplace_preview_list_free(list);
     list = NULL;
     exoplace_error err;
-    exoplace_status st = exoplace_previews_new(&list, t, model, options, &err);
+    exoplace_status st = exoplace_preview_list_new(&list, t, model, options, &err);
     ck_assert_msg(st == EXOPLACE_OK, "previews: %s (%s)", exoplace_status_name(st), err.message);
     ck_assert_ptr_nonnull(list);
 }
@@ -721,11 +721,11 @@ START_TEST(previews_arguments_are_checked)
 {
     t_node(t, "n", 100, 100);
     exoplace_model m = t_model("m", 10, 1);
-    ck_assert_int_eq(exoplace_previews_new(NULL, t, &m, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_previews_new(&list, NULL, &m, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_previews_new(&list, t, NULL, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_preview_list_new(NULL, t, &m, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_preview_list_new(&list, NULL, &m, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_preview_list_new(&list, t, NULL, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
     m.model_id = NULL;
-    ck_assert_int_eq(exoplace_previews_new(&list, t, &m, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_preview_list_new(&list, t, &m, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
     ck_assert_ptr_null(list);
 }
 END_TEST

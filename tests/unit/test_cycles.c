@@ -28,7 +28,7 @@ static char *list_text(size_t max_cycles)
 {
     size_t count = 0, total = 0;
     exoplace_error err;
-    exoplace_status st = exoplace_cycles_list(&count, &total, NULL, 0, NULL, 0, t, max_cycles, &err);
+    exoplace_status st = exoplace_cycle_list(&count, &total, NULL, 0, NULL, 0, t, max_cycles, &err);
     if (count == 0 && total == 0 && st == EXOPLACE_OK) {
         char *empty = malloc(1);
         ck_assert_ptr_nonnull(empty);
@@ -41,7 +41,7 @@ static char *list_text(size_t max_cycles)
     ck_assert_ptr_nonnull(starts);
     ck_assert_ptr_nonnull(nodes);
     size_t count2 = 0, total2 = 0;
-    st = exoplace_cycles_list(&count2, &total2, starts, count + 1, nodes, total, t, max_cycles, &err);
+    st = exoplace_cycle_list(&count2, &total2, starts, count + 1, nodes, total, t, max_cycles, &err);
     ck_assert_msg(st == EXOPLACE_OK, "list gave %s (%s)", exoplace_status_name(st), err.message);
     ck_assert_uint_eq(count2, count);
     ck_assert_uint_eq(total2, total);
@@ -84,7 +84,7 @@ static void assert_cycles(const char *expected)
 START_TEST(empty_topology_has_no_cycles)
 {
     size_t count = 9, total = 9, starts[1] = {7};
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, starts, 1, NULL, 0, t, 0, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, starts, 1, NULL, 0, t, 0, NULL), EXOPLACE_OK);
     ck_assert_uint_eq(count, 0);
     ck_assert_uint_eq(total, 0);
 }
@@ -196,7 +196,7 @@ START_TEST(size_query_reports_counts)
     t_mesh(t, 0, T_IDS("a", "b", "c"));
     size_t count = 0, total = 0;
     exoplace_error err;
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, NULL, 0, NULL, 0, t, 0, &err),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, NULL, 0, NULL, 0, t, 0, &err),
                      EXOPLACE_E_BUFFER_TOO_SMALL);
     ck_assert_int_eq(err.code, EXOPLACE_E_BUFFER_TOO_SMALL);
     ck_assert_uint_eq(count, 8);
@@ -209,7 +209,7 @@ START_TEST(starts_one_short_is_buffer_too_small)
     t_mesh(t, 0, T_IDS("a", "b", "c"));
     size_t starts[8], nodes[15], count = 0, total = 0;
     /* cycle_starts needs count + 1 = 9 entries */
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, starts, 8, nodes, 15, t, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, starts, 8, nodes, 15, t, 0, NULL),
                      EXOPLACE_E_BUFFER_TOO_SMALL);
     ck_assert_uint_eq(count, 8);
     ck_assert_uint_eq(total, 15);
@@ -220,7 +220,7 @@ START_TEST(nodes_one_short_is_buffer_too_small)
 {
     t_mesh(t, 0, T_IDS("a", "b", "c"));
     size_t starts[9], nodes[14], count = 0, total = 0;
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, starts, 9, nodes, 14, t, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, starts, 9, nodes, 14, t, 0, NULL),
                      EXOPLACE_E_BUFFER_TOO_SMALL);
     ck_assert_uint_eq(count, 8);
     ck_assert_uint_eq(total, 15);
@@ -240,7 +240,7 @@ START_TEST(max_cycles_below_the_count_is_too_many_cycles)
     t_mesh(t, 0, T_IDS("a", "b", "c", "d"));
     size_t starts[25], nodes[64], count = 0, total = 0;
     exoplace_error err;
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, starts, 25, nodes, 64, t, 23, &err),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, starts, 25, nodes, 64, t, 23, &err),
                      EXOPLACE_E_TOO_MANY_CYCLES);
     ck_assert_int_eq(err.code, EXOPLACE_E_TOO_MANY_CYCLES);
 }
@@ -250,7 +250,7 @@ START_TEST(size_query_past_max_cycles_is_too_many_cycles)
 {
     t_mesh(t, 0, T_IDS("a", "b", "c", "d"));
     size_t count = 0, total = 0;
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, NULL, 0, NULL, 0, t, 5, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, NULL, 0, NULL, 0, t, 5, NULL),
                      EXOPLACE_E_TOO_MANY_CYCLES);
 }
 END_TEST
@@ -262,7 +262,7 @@ START_TEST(dense_mesh_stops_at_the_default_bound)
                                       "n06", "n07", "n08", "n09", "n10", "n11"};
     t_mesh(t, 0, ids, 12);
     size_t count = 0, total = 0;
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, NULL, 0, NULL, 0, t, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, NULL, 0, NULL, 0, t, 0, NULL),
                      EXOPLACE_E_TOO_MANY_CYCLES);
 }
 END_TEST
@@ -271,15 +271,15 @@ START_TEST(list_arguments_are_checked)
 {
     t_node(t, "a", 1, 1);
     size_t count, total, starts[2], nodes[1];
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, starts, 2, nodes, 1, NULL, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, starts, 2, nodes, 1, NULL, 0, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_list(NULL, &total, starts, 2, nodes, 1, t, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(NULL, &total, starts, 2, nodes, 1, t, 0, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_list(&count, NULL, starts, 2, nodes, 1, t, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(&count, NULL, starts, 2, nodes, 1, t, 0, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, NULL, 2, nodes, 1, t, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, NULL, 2, nodes, 1, t, 0, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_list(&count, &total, starts, 2, NULL, 1, t, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list(&count, &total, starts, 2, NULL, 1, t, 0, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
 }
 END_TEST

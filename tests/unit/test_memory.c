@@ -42,7 +42,7 @@ static void filter(uint8_t *keep, const flat *f, uint64_t required, int use_tota
     memset(keep, 0x77, f->count);
     exoplace_error err;
     exoplace_status st =
-        exoplace_cycles_filter_by_memory(keep, f->starts, f->nodes, f->count, t, required, use_total, &err);
+        exoplace_cycle_list_filter_by_memory(keep, t, f->starts, f->nodes, f->count, required, (use_total) ? EXOPLACE_TIER_TOTAL : EXOPLACE_TIER_AVAILABLE, &err);
     ck_assert_msg(st == EXOPLACE_OK, "filter: %s (%s)", exoplace_status_name(st), err.message);
     for (size_t i = 0; i < f->count; i++)
         ck_assert_msg(keep[i] == 0 || keep[i] == 1, "keep[%zu] = %u", i, (unsigned)keep[i]);
@@ -211,7 +211,7 @@ START_TEST(empty_cycle_list_is_fine)
     t_node(t, "a", 1, 1);
     size_t starts[1] = {0};
     uint8_t keep[1] = {9};
-    ck_assert_int_eq(exoplace_cycles_filter_by_memory(keep, starts, NULL, 0, t, 1, 0, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_cycle_list_filter_by_memory(keep, t, starts, NULL, 0, 1, EXOPLACE_TIER_AVAILABLE, NULL), EXOPLACE_OK);
     ck_assert_uint_eq(keep[0], 9);
 }
 END_TEST
@@ -222,17 +222,17 @@ START_TEST(filter_arguments_are_checked)
     t_node(t, "b", 1, 1);
     size_t starts[3] = {0, 1, 2}, nodes[2] = {0, 1}, bad_nodes[2] = {0, 2}, bad_starts[3] = {0, 2, 1};
     uint8_t keep[2];
-    ck_assert_int_eq(exoplace_cycles_filter_by_memory(NULL, starts, nodes, 2, t, 1, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list_filter_by_memory(NULL, t, starts, nodes, 2, 1, EXOPLACE_TIER_AVAILABLE, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_filter_by_memory(keep, NULL, nodes, 2, t, 1, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list_filter_by_memory(keep, t, NULL, nodes, 2, 1, EXOPLACE_TIER_AVAILABLE, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_filter_by_memory(keep, starts, NULL, 2, t, 1, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list_filter_by_memory(keep, t, starts, NULL, 2, 1, EXOPLACE_TIER_AVAILABLE, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_filter_by_memory(keep, starts, nodes, 2, NULL, 1, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list_filter_by_memory(keep, NULL, starts, nodes, 2, 1, EXOPLACE_TIER_AVAILABLE, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_filter_by_memory(keep, starts, bad_nodes, 2, t, 1, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list_filter_by_memory(keep, t, starts, bad_nodes, 2, 1, EXOPLACE_TIER_AVAILABLE, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_filter_by_memory(keep, bad_starts, nodes, 2, t, 1, 0, NULL),
+    ck_assert_int_eq(exoplace_cycle_list_filter_by_memory(keep, t, bad_starts, nodes, 2, 1, EXOPLACE_TIER_AVAILABLE, NULL),
                      EXOPLACE_E_INVALID_ARGUMENT);
 }
 END_TEST
@@ -244,7 +244,7 @@ START_TEST(smallest_keeps_the_minimum_length)
     size_t starts[5] = {0, 2, 3, 6, 7}; /* lengths 2, 1, 3, 1 */
     uint8_t keep[4];
     memset(keep, 0x77, sizeof keep);
-    ck_assert_int_eq(exoplace_cycles_smallest(keep, starts, 4, NULL, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_cycle_list_smallest(keep, starts, 4, NULL, NULL), EXOPLACE_OK);
     ck_assert_mem_eq(keep, ((uint8_t[]){0, 1, 0, 1}), 4);
 }
 END_TEST
@@ -254,7 +254,7 @@ START_TEST(smallest_considers_only_kept_input)
     size_t starts[5] = {0, 2, 3, 6, 8}; /* lengths 2, 1, 3, 2 */
     uint8_t keep_in[4] = {1, 0, 1, 1};
     uint8_t keep[4];
-    ck_assert_int_eq(exoplace_cycles_smallest(keep, starts, 4, keep_in, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_cycle_list_smallest(keep, starts, 4, keep_in, NULL), EXOPLACE_OK);
     ck_assert_mem_eq(keep, ((uint8_t[]){1, 0, 0, 1}), 4);
 }
 END_TEST
@@ -264,7 +264,7 @@ START_TEST(smallest_of_nothing_kept_is_nothing)
     size_t starts[3] = {0, 1, 3};
     uint8_t keep_in[2] = {0, 0};
     uint8_t keep[2] = {5, 5};
-    ck_assert_int_eq(exoplace_cycles_smallest(keep, starts, 2, keep_in, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_cycle_list_smallest(keep, starts, 2, keep_in, NULL), EXOPLACE_OK);
     ck_assert_mem_eq(keep, ((uint8_t[]){0, 0}), 2);
 }
 END_TEST
@@ -279,7 +279,7 @@ START_TEST(exo_smallest_cycles_of_triangle_plus_back_edge_is_the_pair)
     flat_add(&f, T_IDS("a", "b"));
     flat_add(&f, T_IDS("a", "b", "c"));
     uint8_t keep[2];
-    ck_assert_int_eq(exoplace_cycles_smallest(keep, f.starts, f.count, NULL, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_cycle_list_smallest(keep, f.starts, f.count, NULL, NULL), EXOPLACE_OK);
     ck_assert_mem_eq(keep, ((uint8_t[]){1, 0}), 2);
 }
 END_TEST
@@ -288,8 +288,8 @@ START_TEST(smallest_arguments_are_checked)
 {
     size_t starts[2] = {0, 1};
     uint8_t keep[1];
-    ck_assert_int_eq(exoplace_cycles_smallest(NULL, starts, 1, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
-    ck_assert_int_eq(exoplace_cycles_smallest(keep, NULL, 1, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_cycle_list_smallest(NULL, starts, 1, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_cycle_list_smallest(keep, NULL, 1, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
 }
 END_TEST
 

@@ -167,6 +167,7 @@ class Placement(Structure):
     """exoplace_placement; released with exoplace_placement_dispose."""
 
     _fields_ = [
+        ("rules", c_int),
         ("sharding", c_int),
         ("instance_meta", c_int),
         ("memory_tier", c_int),
@@ -204,10 +205,33 @@ class JsonOptions(Structure):
         ("no_fallback", c_int),
         ("allow_swap", c_int),
         ("max_search_steps", c_uint64),
+    ]
+
+
+class CycleFilter(Structure):
+    """exoplace_cycle_filter; fill with exoplace_cycle_filter_init."""
+
+    _fields_ = [
+        ("struct_size", c_uint32),
         ("max_cycles", c_size_t),
-        ("cycles_filter", c_int),
-        ("cycles_min_bytes", c_uint64),
-        ("cycles_use_total_memory", c_int),
+        ("by_memory", c_int),
+        ("min_bytes", c_uint64),
+        ("tier", c_int),
+    ]
+
+
+class Request(Structure):
+    """exoplace_request, owned by the library (exoplace_request_free)."""
+
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("rules", c_int),
+        ("topology", c_void_p),
+        ("has_topology", c_int),
+        ("model", POINTER(Model)),
+        ("models", POINTER(Model)),
+        ("n_models", c_size_t),
+        ("options", PlaceOptions),
     ]
 
 
@@ -236,6 +260,10 @@ STRUCTURES: Dict[str, type] = {
     "exoplace_preview": Preview,
     "exoplace_model_fit": ModelFit,
     "exoplace_json_options": JsonOptions,
+    "exoplace_cycle_filter": CycleFilter,
+    "exoplace_request": Request,
+    "exoplace_download": Download,
+    "exoplace_connection_info": ConnectionInfo,
     "exoplace_probe_options": ProbeOptions,
 }
 
@@ -249,7 +277,7 @@ _error_p = POINTER(Error)
 # `char **out` of the functions whose string the caller frees: the pointer
 # stays a plain address (c_void_p) so that it can go back to exoplace_free.
 _owned_string_out = POINTER(c_void_p)
-_json_entry = ([_owned_string_out, c_char_p, POINTER(JsonOptions), _error_p], _status)
+_json_entry = ([_owned_string_out, c_char_p, c_size_t, POINTER(JsonOptions), _error_p], _status)
 
 FUNCTIONS: List[Tuple[str, list, object]] = [
     # Version and status
@@ -294,15 +322,15 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_topology_node_is_leaf", [_topology_p, c_size_t, c_int], c_int),
     ("exoplace_multiaddr_parse", [POINTER(Multiaddr), c_char_p, _error_p], _status),
     # Pure functions
-    ("exoplace_cycles_list",
+    ("exoplace_cycle_list",
      [POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t), c_size_t, POINTER(c_size_t), c_size_t,
       _topology_p, c_size_t, _error_p], _status),
     ("exoplace_cycle_is_thunderbolt", [POINTER(c_int), _topology_p, POINTER(c_size_t), c_size_t, _error_p],
      _status),
-    ("exoplace_cycles_filter_by_memory",
-     [POINTER(c_uint8), POINTER(c_size_t), POINTER(c_size_t), c_size_t, _topology_p, c_uint64, c_int, _error_p],
+    ("exoplace_cycle_list_filter_by_memory",
+     [POINTER(c_uint8), _topology_p, POINTER(c_size_t), POINTER(c_size_t), c_size_t, c_uint64, c_int, _error_p],
      _status),
-    ("exoplace_cycles_smallest", [POINTER(c_uint8), POINTER(c_size_t), c_size_t, POINTER(c_uint8), _error_p],
+    ("exoplace_cycle_list_smallest", [POINTER(c_uint8), POINTER(c_size_t), c_size_t, POINTER(c_uint8), _error_p],
      _status),
     ("exoplace_layers_distribute",
      [POINTER(c_uint32), POINTER(c_uint64), c_size_t, c_uint32, c_int, _error_p], _status),
@@ -314,7 +342,7 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
      [POINTER(Placement), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
     ("exoplace_get_placement",
      [POINTER(Placement), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
-    ("exoplace_previews_new",
+    ("exoplace_preview_list_new",
      [POINTER(_preview_list_p), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
     ("exoplace_preview_list_free", [_preview_list_p], None),
     ("exoplace_preview_list_count", [_preview_list_p], c_size_t),
@@ -326,7 +354,23 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_get_placement_json", *_json_entry),
     ("exoplace_place_json", *_json_entry),
     ("exoplace_previews_json", *_json_entry),
-    ("exoplace_cycles_json", *_json_entry),
+    ("exoplace_cycle_filter_init", [POINTER(CycleFilter)], None),
+    ("exoplace_request_parse", [POINTER(POINTER(Request)), c_char_p, c_size_t, POINTER(JsonOptions), _error_p],
+     _status),
+    ("exoplace_request_parse_catalogue", [POINTER(POINTER(Request)), c_char_p, c_size_t, c_int, _error_p],
+     _status),
+    ("exoplace_request_free", [POINTER(Request)], None),
+    ("exoplace_placement_write_json", [_owned_string_out, POINTER(Placement), POINTER(Model), _error_p], _status),
+    ("exoplace_failure_write_json", [_owned_string_out, _error_p, c_int, _error_p], _status),
+    ("exoplace_preview_lists_write_json",
+     [_owned_string_out, POINTER(_preview_list_p), POINTER(Model), c_size_t, _error_p], _status),
+    ("exoplace_cycle_list_write_json",
+     [_owned_string_out, _topology_p, POINTER(c_size_t), POINTER(c_size_t), c_size_t, POINTER(c_uint8), _error_p],
+     _status),
+    ("exoplace_layers_write_json", [_owned_string_out, POINTER(c_uint32), c_size_t, _error_p], _status),
+    ("exoplace_model_fit_write_json",
+     [_owned_string_out, _topology_p, POINTER(Model), POINTER(c_size_t), c_size_t, _error_p], _status),
+    ("exoplace_cycles_json", [_owned_string_out, c_char_p, c_size_t, POINTER(CycleFilter), _error_p], _status),
     ("exoplace_layers_json", *_json_entry),
     ("exoplace_model_fit_json", *_json_entry),
     ("exoplace_free", [c_void_p], None),
@@ -382,6 +426,9 @@ def abi_mismatch(cdll: ctypes.CDLL) -> Optional[str]:
         return f"it is libexoplace {version}; these bindings need {ABI_VERSION[0]}.{ABI_VERSION[1]}.x"
     for structure, init in ((PlaceOptions, cdll.exoplace_place_options_init),
                             (JsonOptions, cdll.exoplace_json_options_init),
+                            (CycleFilter, cdll.exoplace_cycle_filter_init),
+                            (Model, cdll.exoplace_model_init),
+                            (Download, cdll.exoplace_download_init),
                             (ProbeOptions, cdll.exoplace_probe_options_init)):
         options = structure()
         init(ctypes.byref(options))
@@ -501,7 +548,8 @@ def raise_for_status(status: int, err: Error) -> None:
         raise MemoryError(message)
     if status == STATUS_PROBE:
         raise ProbeError(code, message, field)
-    raise InputError(code, message, field)
+    # The library keeps the field apart from its text; an InputError's message names it first.
+    raise InputError(code, f"{field}: {message}" if field else message, field)
 
 
 def text_argument(value: object, field: str) -> bytes:

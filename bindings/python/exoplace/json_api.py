@@ -67,12 +67,12 @@ def _json_options(*, strategy: str = "largest-remainder", no_fallback: bool = Fa
     return options
 
 
-def _call_json(function_name: str, text: bytes, options: _lib.JsonOptions) -> Any:
+def _call_json(function_name: str, text: bytes, options: Any) -> Any:
     """Runs one JSON entry point; the response string is copied and freed
     before any exception is raised."""
     out = c_void_p()
     err = _lib.Error()
-    status = getattr(_lib.lib(), function_name)(byref(out), text, byref(options), byref(err))
+    status = getattr(_lib.lib(), function_name)(byref(out), text, len(text), byref(options), byref(err))
     response = take_owned_string(out)
     raise_for_status(status, err)
     return json.loads(response)
@@ -147,13 +147,14 @@ def cycles(topology: Union[Request, Topology], *, min_bytes: Optional[int] = Non
     """
     if isinstance(topology, Topology):
         return topology.cycles(min_bytes=min_bytes, use_total_memory=use_total_memory, max_cycles=max_cycles)
-    options = _json_options()
-    options.max_cycles = integer_argument(max_cycles, "max_cycles", 0, SIZE_MAX)
+    cycle_filter = _lib.CycleFilter()
+    _lib.lib().exoplace_cycle_filter_init(byref(cycle_filter))
+    cycle_filter.max_cycles = integer_argument(max_cycles, "max_cycles", 0, SIZE_MAX)
     if min_bytes is not None:
-        options.cycles_filter = 1
-        options.cycles_min_bytes = integer_argument(min_bytes, "min_bytes", 0, UINT64_MAX)
-        options.cycles_use_total_memory = 1 if use_total_memory else 0
-    return _call_json("exoplace_cycles_json", _request_text(topology), options)["cycles"]
+        cycle_filter.by_memory = 1
+        cycle_filter.min_bytes = integer_argument(min_bytes, "min_bytes", 0, UINT64_MAX)
+        cycle_filter.tier = _lib.enum_value("memory_tier", "total" if use_total_memory else "available", "tier")
+    return _call_json("exoplace_cycles_json", _request_text(topology), cycle_filter)["cycles"]
 
 
 def model_fit(request: Request, *, model: ModelArgument = None) -> List[Dict[str, Any]]:

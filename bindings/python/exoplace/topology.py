@@ -416,13 +416,13 @@ class Topology:
         starts = nodes = None
         with self._reading() as handle:
             # First the sizes (capacities 0), then the lists.
-            status = cdll.exoplace_cycles_list(byref(count), byref(node_total), None, 0, None, 0, handle,
+            status = cdll.exoplace_cycle_list(byref(count), byref(node_total), None, 0, None, 0, handle,
                                                max_cycles, byref(err))
             if status == _lib.STATUS_BUFFER_TOO_SMALL:
                 starts = (c_size_t * (count.value + 1))()
                 nodes = (c_size_t * max(node_total.value, 1))()
                 err = _lib.Error()
-                status = cdll.exoplace_cycles_list(byref(count), byref(node_total), starts, len(starts), nodes,
+                status = cdll.exoplace_cycle_list(byref(count), byref(node_total), starts, len(starts), nodes,
                                                    len(nodes), handle, max_cycles, byref(err))
             raise_for_status(status, err)
             if count.value == 0:
@@ -431,8 +431,9 @@ class Topology:
             if min_bytes is None:
                 ctypes.memset(keep, 1, count.value)
             else:
-                status = cdll.exoplace_cycles_filter_by_memory(keep, starts, nodes, count.value, handle, min_bytes,
-                                                               1 if use_total_memory else 0, byref(err))
+                tier = _lib.enum_value("memory_tier", "total" if use_total_memory else "available", "tier")
+                status = cdll.exoplace_cycle_list_filter_by_memory(keep, handle, starts, nodes, count.value, min_bytes,
+                                                                   tier, byref(err))
                 raise_for_status(status, err)
             ids = self._node_ids(handle)
         return [[ids[nodes[i]] for i in range(starts[c], starts[c + 1])] for c in range(count.value) if keep[c]]
@@ -534,7 +535,7 @@ class Topology:
         err = _lib.Error()
         try:
             with self._reading() as handle:
-                status = cdll.exoplace_previews_new(byref(c_list), handle, byref(c_model), byref(options),
+                status = cdll.exoplace_preview_list_new(byref(c_list), handle, byref(c_model), byref(options),
                                                     byref(err))
                 raise_for_status(status, err)
                 return [self._preview(cdll.exoplace_preview_list_get(c_list, i).contents, model.model_id)

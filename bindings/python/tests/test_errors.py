@@ -45,7 +45,7 @@ class RaiseForStatusTest(unittest.TestCase):
                 else:
                     expected = InputError
                 self.assertIs(type(error), expected)
-                self.assertEqual(str(error), "the text")
+                self.assertEqual(str(error), "the.field: the text" if expected is InputError else "the text")
                 if expected is not MemoryError:
                     self.assertEqual(error.code, code)
                 seen.add(expected)

@@ -183,6 +183,9 @@ class LoadingTest(unittest.TestCase):
                 options._obj.struct_size = ctypes.sizeof(options._obj)
 
             exoplace_probe_options_init = exoplace_json_options_init
+            exoplace_cycle_filter_init = exoplace_json_options_init
+            exoplace_model_init = exoplace_json_options_init
+            exoplace_download_init = exoplace_json_options_init
 
         self.assertIn("0.2.0", _lib.abi_mismatch(OtherVersion()))
         self.assertIn("PlaceOptions is 4096 bytes", _lib.abi_mismatch(GrownOptions()))
