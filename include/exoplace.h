@@ -41,8 +41,9 @@
  *   EXOPLACE_MAX_JSON_DEPTH   nesting depth of one JSON request
  *   max_search_steps          the placement search work bound (options)
  *
- * ABI: the soname is libexoplace.so.MAJOR; while MAJOR is 0 a minor release
- * may change the ABI and bumps the version. Option structs start with
+ * ABI: the soname changes whenever the ABI may: while MAJOR is 0 every minor
+ * release may change it, and the soname is libexoplace.so.0.MINOR; from 1.0
+ * on it is libexoplace.so.MAJOR. Option structs start with
  * struct_size so that they can grow; always fill them with their _init call.
  */
 #ifndef EXOPLACE_H
@@ -67,7 +68,7 @@ extern "C" {
 /** @name Version */
 
 #define EXOPLACE_VERSION_MAJOR 0
-#define EXOPLACE_VERSION_MINOR 1
+#define EXOPLACE_VERSION_MINOR 2
 #define EXOPLACE_VERSION_PATCH 0
 
 /**

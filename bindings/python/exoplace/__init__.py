@@ -24,7 +24,7 @@ from .json_api import cycles, distribute_layers, get_placement, model_fit, place
 from .model import Model, ModelFit, Multiaddr, NodeMemory, Placement, Preview, Shard
 from .topology import Topology, parse_multiaddr
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def library_version() -> str:

@@ -10,7 +10,7 @@ The library is looked up in this order:
 1. ``EXOPLACE_LIBRARY``, a path to the shared library. When it is set it is
    the only place tried: a typo there must not silently load some other copy.
 2. The build directory of the checkout this package sits in
-   (``<repo>/build/lib/libexoplace.so.0`` and friends).
+   (``<repo>/build/lib/libexoplace.so.0.MINOR`` and friends).
 3. ``ctypes.util.find_library("exoplace")`` (an installed library).
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .errors import InputError, LibraryLoadError, PlacementError, ProbeError
 
 #: The ABI this package was written against. While the major version is 0 a
 #: minor release may change the ABI (exoplace.h), so both must match.
-ABI_VERSION = (0, 1)
+ABI_VERSION = (0, 2)
 
 UINT32_MAX = 2**32 - 1
 UINT64_MAX = 2**64 - 1
@@ -383,9 +383,9 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
 # Finding and loading the library.
 
 _SHARED_NAMES = {
-    "darwin": ("libexoplace.0.dylib", "libexoplace.dylib"),
+    "darwin": (f"libexoplace.{ABI_VERSION[0]}.{ABI_VERSION[1]}.dylib", "libexoplace.dylib"),
     "win32": ("exoplace.dll", "libexoplace.dll"),
-}.get(sys.platform, ("libexoplace.so.0", "libexoplace.so"))
+}.get(sys.platform, (f"libexoplace.so.{ABI_VERSION[0]}.{ABI_VERSION[1]}", "libexoplace.so"))
 
 
 def checkout_root() -> Optional[Path]:

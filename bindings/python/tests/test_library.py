@@ -167,12 +167,12 @@ class LoadingTest(unittest.TestCase):
         class OtherVersion:
             @staticmethod
             def exoplace_version():
-                return b"0.2.0"
+                return b"0.1.0"
 
         class GrownOptions:
             @staticmethod
             def exoplace_version():
-                return b"0.1.7"
+                return b"0.2.7"
 
             @staticmethod
             def exoplace_place_options_init(options):
@@ -187,7 +187,7 @@ class LoadingTest(unittest.TestCase):
             exoplace_model_init = exoplace_json_options_init
             exoplace_download_init = exoplace_json_options_init
 
-        self.assertIn("0.2.0", _lib.abi_mismatch(OtherVersion()))
+        self.assertIn("0.1.0", _lib.abi_mismatch(OtherVersion()))
         self.assertIn("PlaceOptions is 4096 bytes", _lib.abi_mismatch(GrownOptions()))
         self.assertIsNone(_lib.abi_mismatch(_lib.lib()))
 
