@@ -368,6 +368,21 @@ EXOPLACE_API exoplace_status exoplace_topology_add_node(exoplace_topology *topol
                                                         exoplace_error *err);
 
 /**
+ * Sets (or, with memory NULL, removes) the memory profile of an existing
+ * node: exo's nodeMemory entry, which comes apart from the node itself. A
+ * node without a profile is never placed on.
+ * @param[in,out] topology the topology.
+ * @param[in] node_id an existing node.
+ * @param[in] memory the profile, copied; NULL for none.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, a profile
+ *   exoplace_topology_add_node() would refuse); E_UNKNOWN_NODE.
+ */
+EXOPLACE_API exoplace_status exoplace_topology_set_node_memory(exoplace_topology *topology, const char *node_id,
+                                                               const exoplace_node_memory *memory,
+                                                               exoplace_error *err);
+
+/**
  * Adds a network interface to a node, after the ones it has. Interfaces keep
  * their order: exo-main's address choice reads the last one whose address
  * matches (exo-main.md 7.1).

@@ -347,6 +347,27 @@ static uint32_t append_reserved_node(exoplace_topology *t, char *id)
     return (uint32_t)t->n_nodes++;
 }
 
+/* Checks a caller's memory profile; returns OK or the failure. */
+static exoplace_status check_memory(const exoplace_node_memory *memory, exoplace_error *err)
+{
+    if (memory->free_percent < -1 || memory->free_percent > 100)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.free_percent",
+                              "must be 0..100 (or -1 when not reported)");
+    if (!exoplace__enum_is_valid(&exoplace__pressure_level_info, (int)memory->pressure_level))
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.pressure_level", "unknown value %d",
+                              (int)memory->pressure_level);
+    return EXOPLACE_OK;
+}
+
+static void set_profile(exoplace__node *n, const exoplace_node_memory *memory)
+{
+    n->has_profile = memory != NULL;
+    if (memory)
+        n->memory = *memory;
+    else
+        exoplace_node_memory_init(&n->memory);
+}
+
 exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const char *node_id,
                                            const exoplace_node_memory *memory, exoplace_error *err)
 {
@@ -354,16 +375,8 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
     if (!topology)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
     exoplace_status st = check_text(node_id, "node_id", 0, err);
-    if (st)
+    if (st || (memory && (st = check_memory(memory, err))))
         return st;
-    if (memory) {
-        if (memory->free_percent < -1 || memory->free_percent > 100)
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.free_percent",
-                                  "must be 0..100 (or -1 when not reported)");
-        if (!exoplace__enum_is_valid(&exoplace__pressure_level_info, (int)memory->pressure_level))
-            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "memory.pressure_level", "unknown value %d",
-                                  (int)memory->pressure_level);
-    }
     long at = exoplace__topology_lookup(topology, node_id);
     if (at >= 0 && !topology->nodes[at].added_by_connection)
         return exoplace__fail(err, EXOPLACE_E_DUPLICATE_NODE, "node_id", "duplicate node id \"%s\"", node_id);
@@ -379,27 +392,38 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
     }
     exoplace__node *n = &topology->nodes[at];
     n->added_by_connection = 0;
-    n->has_profile = memory != NULL;
-    if (memory)
-        n->memory = *memory;
+    set_profile(n, memory);
     return EXOPLACE_OK;
 }
 
-/* The node named node_id, or NULL after recording the failure. */
-static exoplace__node *existing_node(exoplace_topology *topology, const char *node_id, exoplace_error *err)
+/* The node named node_id, or the failure. */
+static exoplace_status existing_node(exoplace__node **out, exoplace_topology *topology, const char *node_id,
+                                     exoplace_error *err)
 {
-    if (!topology) {
-        exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
-        return NULL;
-    }
-    if (check_text(node_id, "node_id", 0, err))
-        return NULL;
+    if (!topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
+    exoplace_status st = check_text(node_id, "node_id", 0, err);
+    if (st)
+        return st;
     long at = exoplace__topology_lookup(topology, node_id);
-    if (at < 0) {
-        exoplace__fail(err, EXOPLACE_E_UNKNOWN_NODE, "node_id", "no node \"%s\"", node_id);
-        return NULL;
-    }
-    return &topology->nodes[at];
+    if (at < 0)
+        return exoplace__fail(err, EXOPLACE_E_UNKNOWN_NODE, "node_id", "no node \"%s\"", node_id);
+    *out = &topology->nodes[at];
+    return EXOPLACE_OK;
+}
+
+exoplace_status exoplace_topology_set_node_memory(exoplace_topology *topology, const char *node_id,
+                                                  const exoplace_node_memory *memory, exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    exoplace_status st = memory ? check_memory(memory, err) : EXOPLACE_OK;
+    if (st)
+        return st;
+    exoplace__node *n;
+    if ((st = existing_node(&n, topology, node_id, err)))
+        return st;
+    set_profile(n, memory);
+    return EXOPLACE_OK;
 }
 
 exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, const char *node_id,
@@ -412,9 +436,9 @@ exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, con
         return st;
     if (!exoplace__enum_is_valid(&exoplace__interface_type_info, (int)type))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "type", "unknown value %d", (int)type);
-    exoplace__node *n = existing_node(topology, node_id, err);
-    if (!n)
-        return err ? err->code : EXOPLACE_E_INVALID_ARGUMENT;
+    exoplace__node *n;
+    if ((st = existing_node(&n, topology, node_id, err)))
+        return st;
     exoplace__interface *grown = realloc(n->interfaces, (n->n_interfaces + 1) * sizeof *grown);
     if (!grown)
         return exoplace__fail_no_memory(err);
@@ -583,9 +607,10 @@ exoplace_status exoplace_topology_set_node_backends(exoplace_topology *topology,
     if (backends & ~known)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "backends", "0x%x is not a mask of backends",
                               (unsigned)backends);
-    exoplace__node *n = existing_node(topology, node_id, err);
-    if (!n)
-        return err ? err->code : EXOPLACE_E_INVALID_ARGUMENT;
+    exoplace__node *n;
+    exoplace_status st = existing_node(&n, topology, node_id, err);
+    if (st)
+        return st;
     n->backends = backends;
     return EXOPLACE_OK;
 }
@@ -596,9 +621,10 @@ exoplace_status exoplace_topology_set_node_rdma_ctl(exoplace_topology *topology,
     exoplace__error_clear(err);
     if (enabled != 0 && enabled != 1)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "enabled", "must be 0 or 1");
-    exoplace__node *n = existing_node(topology, node_id, err);
-    if (!n)
-        return err ? err->code : EXOPLACE_E_INVALID_ARGUMENT;
+    exoplace__node *n;
+    exoplace_status st = existing_node(&n, topology, node_id, err);
+    if (st)
+        return st;
     n->rdma_ctl_enabled = enabled;
     return EXOPLACE_OK;
 }
@@ -627,9 +653,9 @@ exoplace_status exoplace_topology_add_download(exoplace_topology *topology, cons
     if (!exoplace__enum_is_valid(&exoplace__download_kind_info, (int)download->kind))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "download.kind", "unknown value %d",
                               (int)download->kind);
-    exoplace__node *n = existing_node(topology, node_id, err);
-    if (!n)
-        return err ? err->code : EXOPLACE_E_INVALID_ARGUMENT;
+    exoplace__node *n;
+    if ((st = existing_node(&n, topology, node_id, err)))
+        return st;
     char *model_id = copy_string(download->model_id);
     exoplace__download *grown = model_id ? realloc(n->downloads, (n->n_downloads + 1) * sizeof *grown) : NULL;
     if (!grown) {

@@ -641,6 +641,31 @@ START_TEST(interface_type_is_checked)
     ck_assert_str_eq(err.field, "type");
 }
 END_TEST
+
+START_TEST(node_memory_is_set_apart_and_removed)
+{
+    ck_assert_int_eq(exoplace_topology_add_node(t, "a", NULL, NULL), EXOPLACE_OK);
+    exoplace_node_memory m;
+    ck_assert_int_eq(exoplace_topology_node_memory(&m, t, 0), 0);
+    exoplace_node_memory memory;
+    exoplace_node_memory_init(&memory);
+    memory.ram_total = 10;
+    memory.ram_available = 7;
+    ck_assert_int_eq(exoplace_topology_set_node_memory(t, "a", &memory, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_node_memory(&m, t, 0), 1);
+    ck_assert_uint_eq(m.ram_available, 7);
+    ck_assert_int_eq(exoplace_topology_set_node_memory(t, "a", NULL, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(exoplace_topology_node_memory(&m, t, 0), 0);
+    /* Without an error struct the status still says what went wrong. */
+    ck_assert_int_eq(exoplace_topology_set_node_memory(t, "b", &memory, NULL), EXOPLACE_E_UNKNOWN_NODE);
+    ck_assert_int_eq(exoplace_topology_set_node_backends(t, "b", 0, NULL), EXOPLACE_E_UNKNOWN_NODE);
+    memory.free_percent = 101;
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_topology_set_node_memory(t, "a", &memory, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "memory.free_percent");
+    ck_assert_int_eq(exoplace_topology_node_memory(&m, t, 0), 0);
+}
+END_TEST
 static Suite *topology_suite(void)
 {
     Suite *s = suite_create("topology");
@@ -707,6 +732,7 @@ static Suite *topology_suite(void)
     tcase_add_test(tc, node_backends_and_rdma_ctl_are_set_and_read);
     tcase_add_test(tc, downloads_are_checked_and_copied);
     tcase_add_test(tc, interface_type_is_checked);
+    tcase_add_test(tc, node_memory_is_set_apart_and_removed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -307,6 +307,7 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_topology_add_connection", [_topology_p, c_char_p, c_char_p, c_char_p, _error_p], _status),
     ("exoplace_topology_add_rdma_connection", [_topology_p, c_char_p, c_char_p, c_char_p, c_char_p, _error_p],
      _status),
+    ("exoplace_topology_set_node_memory", [_topology_p, c_char_p, POINTER(NodeMemory), _error_p], _status),
     ("exoplace_topology_set_node_backends", [_topology_p, c_char_p, c_uint32, _error_p], _status),
     ("exoplace_topology_set_node_rdma_ctl", [_topology_p, c_char_p, c_int, _error_p], _status),
     ("exoplace_download_init", [POINTER(Download)], None),
