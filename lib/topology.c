@@ -11,31 +11,34 @@
 
 /* ---- hashing and the open-addressing index ---------------------------- */
 
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
+/* Every index hashes under the topology's key: ids, node pairs and
+ * addresses come from the network, and node indexes are predictable, so an
+ * unkeyed hash of any of them could be made to collide. */
+static uint64_t hash_id(const exoplace_topology *t, const char *id)
 {
-    const unsigned char *p = data;
-    if (h == 0)
-        h = 1469598103934665603ull; /* FNV-1a offset basis */
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
+    return exoplace__siphash13(t->hash_key, id, strlen(id));
 }
 
-static uint64_t mix64(uint64_t x)
+static void put_le32(unsigned char *p, uint32_t v)
 {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static uint64_t hash_pair(uint32_t from, uint32_t to)
+static void absorb_pair(exoplace__siphash *s, uint32_t from, uint32_t to)
 {
-    return mix64(((uint64_t)from << 32) | to);
+    unsigned char bytes[8];
+    put_le32(bytes, from);
+    put_le32(bytes + 4, to);
+    exoplace__siphash_update(s, bytes, sizeof bytes);
+}
+
+static uint64_t hash_pair(const exoplace_topology *t, uint32_t from, uint32_t to)
+{
+    exoplace__siphash s;
+    exoplace__siphash_init(&s, t->hash_key, 1, 3);
+    absorb_pair(&s, from, to);
+    return exoplace__siphash_final(&s);
 }
 
 typedef int (*index_equal_fn)(const void *ctx, uint32_t position, const void *key);
@@ -67,12 +70,14 @@ static void index_put_unchecked(exoplace__index *index, uint64_t hash, uint32_t 
     index->count++;
 }
 
-/* Makes room for one more entry (load factor at most 1/2). */
-static int index_reserve(exoplace__index *index)
+/* Makes room for `extra` more entries (load factor at most 1/2). */
+static int index_reserve(exoplace__index *index, size_t extra)
 {
-    if ((index->count + 1) * 2 <= index->capacity)
+    if ((index->count + extra) * 2 <= index->capacity)
         return 1;
     size_t capacity = index->capacity ? index->capacity * 2 : 16;
+    while (capacity < (index->count + extra) * 2)
+        capacity *= 2;
     exoplace__index grown = {calloc(capacity, sizeof(uint64_t)), calloc(capacity, sizeof(uint32_t)),
                              capacity, 0};
     if (!grown.hashes || !grown.slots) {
@@ -87,6 +92,22 @@ static int index_reserve(exoplace__index *index)
     free(index->slots);
     *index = grown;
     return 1;
+}
+
+void exoplace__index_stats_get(exoplace__index_stats *out, const exoplace__index *index)
+{
+    memset(out, 0, sizeof *out);
+    out->entries = index->count;
+    out->capacity = index->capacity;
+    size_t mask = index->capacity - 1;
+    for (size_t i = 0; i < index->capacity; i++) {
+        if (index->slots[i] == 0)
+            continue;
+        size_t probes = ((i - ((size_t)index->hashes[i] & mask)) & mask) + 1;
+        out->total_probes += probes;
+        if (probes > out->max_probes)
+            out->max_probes = probes;
+    }
 }
 
 static void index_dispose(exoplace__index *index)
@@ -133,8 +154,8 @@ static int node_id_equal(const void *ctx, uint32_t position, const void *key)
 
 long exoplace__topology_lookup(const exoplace_topology *topology, const char *node_id)
 {
-    return index_find(&topology->node_index, hash_bytes(0, node_id, strlen(node_id)), node_id_equal,
-                      topology, node_id);
+    return index_find(&topology->node_index, hash_id(topology, node_id), node_id_equal, topology,
+                      node_id);
 }
 
 typedef struct pair_key {
@@ -152,7 +173,7 @@ const exoplace__pair *exoplace__topology_pair(const exoplace_topology *topology,
                                               uint32_t to)
 {
     pair_key key = {from, to};
-    long at = index_find(&topology->pair_index, hash_pair(from, to), pair_equal, topology, &key);
+    long at = index_find(&topology->pair_index, hash_pair(topology, from, to), pair_equal, topology, &key);
     return at < 0 ? NULL : &topology->pairs[at];
 }
 
@@ -167,9 +188,13 @@ typedef struct connection_key {
     const char *multiaddr;
 } connection_key;
 
-static uint64_t hash_connection(const connection_key *k)
+static uint64_t hash_connection(const exoplace_topology *t, const connection_key *k)
 {
-    return hash_bytes(hash_pair(k->from, k->to), k->multiaddr, strlen(k->multiaddr));
+    exoplace__siphash s;
+    exoplace__siphash_init(&s, t->hash_key, 1, 3);
+    absorb_pair(&s, k->from, k->to);
+    exoplace__siphash_update(&s, k->multiaddr, strlen(k->multiaddr));
+    return exoplace__siphash_final(&s);
 }
 
 static int connection_equal(const void *ctx, uint32_t position, const void *key)
@@ -249,13 +274,25 @@ void exoplace_node_memory_init(exoplace_node_memory *memory)
     memory->free_percent = -1;
 }
 
-exoplace_status exoplace_topology_new(exoplace_topology **out, exoplace_error *err)
+exoplace_status exoplace__topology_new_keyed(exoplace_topology **out, exoplace__siphash_key key,
+                                             exoplace_error *err)
 {
     exoplace__error_clear(err);
     if (!out)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "out", "out: must not be NULL");
     *out = calloc(1, sizeof **out);
-    return *out ? EXOPLACE_OK : exoplace__fail_no_memory(err);
+    if (!*out)
+        return exoplace__fail_no_memory(err);
+    (*out)->hash_key = key;
+    return EXOPLACE_OK;
+}
+
+exoplace_status exoplace_topology_new(exoplace_topology **out, exoplace_error *err)
+{
+    exoplace_status st = exoplace__topology_new_keyed(out, (exoplace__siphash_key){0, 0}, err);
+    if (st == EXOPLACE_OK)
+        (*out)->hash_key = exoplace__siphash_random_key(*out);
+    return st;
 }
 
 void exoplace_topology_free(exoplace_topology *topology)
@@ -311,7 +348,7 @@ static exoplace_status append_node(long *index_out, exoplace_topology *t, const 
     if (t->n_nodes >= EXOPLACE_MAX_NODES)
         return node_limit_error(err);
     if (!reserve((void **)&t->nodes, &t->nodes_capacity, t->n_nodes + 1, sizeof *t->nodes) ||
-        !index_reserve(&t->node_index))
+        !index_reserve(&t->node_index, 1))
         return exoplace__fail_no_memory(err);
     exoplace__node *n = &t->nodes[t->n_nodes];
     memset(n, 0, sizeof *n);
@@ -319,7 +356,7 @@ static exoplace_status append_node(long *index_out, exoplace_topology *t, const 
     n->id = copy_string(node_id);
     if (!n->id)
         return exoplace__fail_no_memory(err);
-    index_put_unchecked(&t->node_index, hash_bytes(0, node_id, strlen(node_id)), (uint32_t)t->n_nodes);
+    index_put_unchecked(&t->node_index, hash_id(t, node_id), (uint32_t)t->n_nodes);
     *index_out = (long)t->n_nodes++;
     return EXOPLACE_OK;
 }
@@ -435,7 +472,7 @@ exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, co
         return st;
 
     connection_key key = {(uint32_t)from, (uint32_t)to, multiaddr};
-    uint64_t hash = hash_connection(&key);
+    uint64_t hash = hash_connection(topology, &key);
     if (index_find(&topology->connection_index, hash, connection_equal, topology, &key) >= 0)
         return EXOPLACE_OK; /* identical connections count once */
 
@@ -443,7 +480,7 @@ exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, co
     char *text = copy_string(multiaddr);
     if (!text || !reserve((void **)&topology->connections, &topology->connections_capacity,
                           topology->n_connections + 1, sizeof *topology->connections) ||
-        !index_reserve(&topology->connection_index)) {
+        !index_reserve(&topology->connection_index, 1)) {
         free(text);
         return exoplace__fail_no_memory(err);
     }
@@ -458,17 +495,18 @@ exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, co
         }
     } else {
         pair_key pk = {(uint32_t)from, (uint32_t)to};
-        long p = index_find(&topology->pair_index, hash_pair(pk.from, pk.to), pair_equal, topology, &pk);
+        uint64_t pair_hash = hash_pair(topology, pk.from, pk.to);
+        long p = index_find(&topology->pair_index, pair_hash, pair_equal, topology, &pk);
         if (p < 0) {
             if (!reserve((void **)&topology->pairs, &topology->pairs_capacity, topology->n_pairs + 1,
                          sizeof *topology->pairs) ||
-                !index_reserve(&topology->pair_index) || !add_successor(source, pk.to)) {
+                !index_reserve(&topology->pair_index, 1) || !add_successor(source, pk.to)) {
                 free(text);
                 return exoplace__fail_no_memory(err);
             }
             p = (long)topology->n_pairs++;
             topology->pairs[p] = (exoplace__pair){pk.from, pk.to, 0};
-            index_put_unchecked(&topology->pair_index, hash_pair(pk.from, pk.to), (uint32_t)p);
+            index_put_unchecked(&topology->pair_index, pair_hash, (uint32_t)p);
         }
         if (parsed.is_thunderbolt)
             topology->pairs[p].has_thunderbolt = 1;
