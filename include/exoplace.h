@@ -271,7 +271,9 @@ EXOPLACE_API exoplace_status exoplace_topology_add_interface(exoplace_topology *
  * Adds a directed connection local_node_id -> send_back_node_id reached over
  * multiaddr. An endpoint that is not yet a node is added without a profile
  * (as exo does). An identical connection (same ids, same multiaddr text) is
- * counted once. A self-connection is allowed and adds no cycle.
+ * counted once. A self-connection is allowed and adds no cycle. A call that
+ * fails leaves the topology exactly as it was (no endpoint added), as do
+ * failed add_node and add_interface calls.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL or empty argument, a
  *   multiaddr exoplace_multiaddr_parse() refuses); E_LIMIT; E_NO_MEMORY.
  */

@@ -341,24 +341,24 @@ static exoplace_status node_limit_error(exoplace_error *err)
                           EXOPLACE_MAX_NODES);
 }
 
-/* Appends a node without a profile at index *index_out. */
-static exoplace_status append_node(long *index_out, exoplace_topology *t, const char *node_id,
-                                   exoplace_error *err)
+/* Makes room for `extra` more nodes. */
+static int reserve_nodes(exoplace_topology *t, size_t extra)
 {
-    if (t->n_nodes >= EXOPLACE_MAX_NODES)
-        return node_limit_error(err);
-    if (!reserve((void **)&t->nodes, &t->nodes_capacity, t->n_nodes + 1, sizeof *t->nodes) ||
-        !index_reserve(&t->node_index, 1))
-        return exoplace__fail_no_memory(err);
-    exoplace__node *n = &t->nodes[t->n_nodes];
+    return reserve((void **)&t->nodes, &t->nodes_capacity, t->n_nodes + extra, sizeof *t->nodes) &&
+           index_reserve(&t->node_index, extra);
+}
+
+/* Appends a node without a profile that owns `id`, where reserve_nodes()
+ * made room: cannot fail. Returns its index. */
+static uint32_t append_reserved_node(exoplace_topology *t, char *id)
+{
+    uint32_t at = (uint32_t)t->n_nodes++;
+    exoplace__node *n = &t->nodes[at];
     memset(n, 0, sizeof *n);
     exoplace_node_memory_init(&n->memory);
-    n->id = copy_string(node_id);
-    if (!n->id)
-        return exoplace__fail_no_memory(err);
-    index_put_unchecked(&t->node_index, hash_id(t, node_id), (uint32_t)t->n_nodes);
-    *index_out = (long)t->n_nodes++;
-    return EXOPLACE_OK;
+    n->id = id;
+    index_put_unchecked(&t->node_index, hash_id(t, id), at);
+    return at;
 }
 
 exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const char *node_id,
@@ -382,8 +382,16 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
     if (at >= 0 && !topology->nodes[at].added_by_connection)
         return exoplace__fail(err, EXOPLACE_E_DUPLICATE_NODE, "node_id", "node_id: duplicate node id \"%s\"",
                               node_id);
-    if (at < 0 && (st = append_node(&at, topology, node_id, err)))
-        return st;
+    if (at < 0) {
+        if (topology->n_nodes >= EXOPLACE_MAX_NODES)
+            return node_limit_error(err);
+        char *id = copy_string(node_id);
+        if (!id || !reserve_nodes(topology, 1)) {
+            free(id);
+            return exoplace__fail_no_memory(err);
+        }
+        at = append_reserved_node(topology, id);
+    }
     exoplace__node *n = &topology->nodes[at];
     n->added_by_connection = 0;
     n->has_profile = memory != NULL;
@@ -423,26 +431,28 @@ exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, con
     return EXOPLACE_OK;
 }
 
-/* Node index for a connection endpoint, adding an unknown endpoint as exo does. */
-static exoplace_status endpoint(long *index_out, exoplace_topology *t, const char *node_id, exoplace_error *err)
+/* Records a new distinct successor where the caller reserved room. */
+static void push_successor(exoplace__node *n, uint32_t to)
 {
-    *index_out = exoplace__topology_lookup(t, node_id);
-    if (*index_out >= 0)
-        return EXOPLACE_OK;
-    exoplace_status st = append_node(index_out, t, node_id, err);
-    if (st == EXOPLACE_OK)
-        t->nodes[*index_out].added_by_connection = 1;
-    return st;
+    n->successors[n->n_successors++] = to;
 }
 
-/* Records a new distinct successor; callers make sure it is new. */
-static int add_successor(exoplace__node *n, uint32_t to)
+/* What add_connection allocates before it changes anything: a failed call
+ * then frees these and leaves the topology exactly as it was (only array
+ * capacities may have grown). */
+typedef struct connection_parts {
+    char *multiaddr;
+    char *new_ids[2];          /* the unknown endpoints, in the order they are added */
+    uint32_t *new_successors;  /* a new source node's successor array */
+    size_t new_successors_capacity;
+} connection_parts;
+
+static void connection_parts_free(connection_parts *parts)
 {
-    if (!reserve((void **)&n->successors, &n->successors_capacity, n->n_successors + 1,
-                 sizeof *n->successors))
-        return 0;
-    n->successors[n->n_successors++] = to;
-    return 1;
+    free(parts->multiaddr);
+    free(parts->new_ids[0]);
+    free(parts->new_ids[1]);
+    free(parts->new_successors);
 }
 
 exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, const char *local_node_id,
@@ -461,60 +471,78 @@ exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, co
     if ((st = exoplace_multiaddr_parse(&parsed, multiaddr, err)))
         return st;
 
-    /* Refuse before adding either endpoint, so a failed call changes nothing. */
-    size_t new_nodes = (exoplace__topology_lookup(topology, local_node_id) < 0) +
-                       (strcmp(local_node_id, send_back_node_id) != 0 &&
-                        exoplace__topology_lookup(topology, send_back_node_id) < 0);
-    if (topology->n_nodes + new_nodes > EXOPLACE_MAX_NODES)
+    exoplace_topology *t = topology;
+    int self = strcmp(local_node_id, send_back_node_id) == 0;
+    long known_from = exoplace__topology_lookup(t, local_node_id);
+    long known_to = self ? known_from : exoplace__topology_lookup(t, send_back_node_id);
+    size_t new_nodes = (known_from < 0) + (!self && known_to < 0);
+    if (t->n_nodes + new_nodes > EXOPLACE_MAX_NODES)
         return node_limit_error(err);
-    long from, to;
-    if ((st = endpoint(&from, topology, local_node_id, err)) || (st = endpoint(&to, topology, send_back_node_id, err)))
-        return st;
+    /* Unknown endpoints are added, as exo does, local first. */
+    uint32_t from = known_from >= 0 ? (uint32_t)known_from : (uint32_t)t->n_nodes;
+    uint32_t to = known_to >= 0 ? (uint32_t)known_to : self ? from : (uint32_t)(t->n_nodes + (known_from < 0));
 
-    connection_key key = {(uint32_t)from, (uint32_t)to, multiaddr};
-    uint64_t hash = hash_connection(topology, &key);
-    if (index_find(&topology->connection_index, hash, connection_equal, topology, &key) >= 0)
+    connection_key key = {from, to, multiaddr};
+    uint64_t hash = hash_connection(t, &key);
+    if (new_nodes == 0 && index_find(&t->connection_index, hash, connection_equal, t, &key) >= 0)
         return EXOPLACE_OK; /* identical connections count once */
+    pair_key pk = {from, to};
+    uint64_t pair_hash = self ? 0 : hash_pair(t, from, to);
+    long pair = self || new_nodes ? -1 : index_find(&t->pair_index, pair_hash, pair_equal, t, &pk);
+    int new_pair = !self && pair < 0;
+    int new_successor = self ? known_from < 0 || !t->nodes[from].has_self_connection : new_pair;
 
-    /* Allocate everything that can fail before changing any state. */
-    char *text = copy_string(multiaddr);
-    if (!text || !reserve((void **)&topology->connections, &topology->connections_capacity,
-                          topology->n_connections + 1, sizeof *topology->connections) ||
-        !index_reserve(&topology->connection_index, 1)) {
-        free(text);
+    /* Everything that can fail, before any change. */
+    connection_parts parts = {copy_string(multiaddr), {NULL, NULL}, NULL, 0};
+    int ok = parts.multiaddr != NULL;
+    if (ok && known_from < 0)
+        ok = (parts.new_ids[0] = copy_string(local_node_id)) != NULL;
+    if (ok && !self && known_to < 0)
+        ok = (parts.new_ids[known_from < 0] = copy_string(send_back_node_id)) != NULL;
+    ok = ok && reserve_nodes(t, new_nodes) &&
+         reserve((void **)&t->connections, &t->connections_capacity, t->n_connections + 1,
+                 sizeof *t->connections) &&
+         index_reserve(&t->connection_index, 1);
+    if (ok && new_pair)
+        ok = reserve((void **)&t->pairs, &t->pairs_capacity, t->n_pairs + 1, sizeof *t->pairs) &&
+             index_reserve(&t->pair_index, 1);
+    if (ok && new_successor) {
+        if (known_from >= 0)
+            ok = reserve((void **)&t->nodes[from].successors, &t->nodes[from].successors_capacity,
+                         t->nodes[from].n_successors + 1, sizeof *t->nodes[from].successors);
+        else
+            ok = reserve((void **)&parts.new_successors, &parts.new_successors_capacity, 1,
+                         sizeof *parts.new_successors);
+    }
+    if (!ok) {
+        connection_parts_free(&parts);
         return exoplace__fail_no_memory(err);
     }
-    exoplace__node *source = &topology->nodes[from];
-    if (from == to) {
-        if (!source->has_self_connection) {
-            if (!add_successor(source, (uint32_t)to)) {
-                free(text);
-                return exoplace__fail_no_memory(err);
-            }
-            source->has_self_connection = 1;
-        }
+
+    /* Commit: nothing below can fail. */
+    for (size_t i = 0; i < new_nodes; i++)
+        t->nodes[append_reserved_node(t, parts.new_ids[i])].added_by_connection = 1;
+    exoplace__node *source = &t->nodes[from];
+    if (known_from < 0) {
+        source->successors = parts.new_successors;
+        source->successors_capacity = parts.new_successors_capacity;
+    }
+    if (new_successor)
+        push_successor(source, to);
+    if (self) {
+        source->has_self_connection = 1;
     } else {
-        pair_key pk = {(uint32_t)from, (uint32_t)to};
-        uint64_t pair_hash = hash_pair(topology, pk.from, pk.to);
-        long p = index_find(&topology->pair_index, pair_hash, pair_equal, topology, &pk);
-        if (p < 0) {
-            if (!reserve((void **)&topology->pairs, &topology->pairs_capacity, topology->n_pairs + 1,
-                         sizeof *topology->pairs) ||
-                !index_reserve(&topology->pair_index, 1) || !add_successor(source, pk.to)) {
-                free(text);
-                return exoplace__fail_no_memory(err);
-            }
-            p = (long)topology->n_pairs++;
-            topology->pairs[p] = (exoplace__pair){pk.from, pk.to, 0};
-            index_put_unchecked(&topology->pair_index, pair_hash, (uint32_t)p);
+        if (new_pair) {
+            pair = (long)t->n_pairs++;
+            t->pairs[pair] = (exoplace__pair){from, to, 0};
+            index_put_unchecked(&t->pair_index, pair_hash, (uint32_t)pair);
         }
         if (parsed.is_thunderbolt)
-            topology->pairs[p].has_thunderbolt = 1;
+            t->pairs[pair].has_thunderbolt = 1;
     }
-    topology->connections[topology->n_connections] =
-        (exoplace__connection){(uint32_t)from, (uint32_t)to, text, parsed.is_thunderbolt};
-    index_put_unchecked(&topology->connection_index, hash, (uint32_t)topology->n_connections);
-    topology->n_connections++;
+    t->connections[t->n_connections] = (exoplace__connection){from, to, parts.multiaddr, parsed.is_thunderbolt};
+    index_put_unchecked(&t->connection_index, hash, (uint32_t)t->n_connections);
+    t->n_connections++;
     return EXOPLACE_OK;
 }
 

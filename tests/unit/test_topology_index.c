@@ -226,36 +226,6 @@ static void build_cluster(exoplace_topology *t, uint64_t seed, uint32_t n)
     }
 }
 
-static void assert_same_topology(const exoplace_topology *a, const exoplace_topology *b)
-{
-    ck_assert_uint_eq(a->n_nodes, b->n_nodes);
-    ck_assert_uint_eq(a->n_connections, b->n_connections);
-    ck_assert_uint_eq(a->n_pairs, b->n_pairs);
-    for (size_t i = 0; i < a->n_nodes; i++) {
-        const exoplace__node *x = &a->nodes[i], *y = &b->nodes[i];
-        ck_assert_str_eq(x->id, y->id);
-        ck_assert_int_eq(exoplace__topology_lookup(b, x->id), (long)i);
-        ck_assert_int_eq(x->has_profile, y->has_profile);
-        ck_assert_int_eq(x->added_by_connection, y->added_by_connection);
-        ck_assert_int_eq(x->has_self_connection, y->has_self_connection);
-        ck_assert_uint_eq(x->n_successors, y->n_successors);
-        ck_assert(memcmp(x->successors, y->successors, x->n_successors * sizeof *x->successors) == 0);
-        for (size_t j = 0; j < a->n_nodes; j++)
-            if (i != j) {
-                const exoplace__pair *p = exoplace__topology_pair(a, (uint32_t)i, (uint32_t)j);
-                const exoplace__pair *q = exoplace__topology_pair(b, (uint32_t)i, (uint32_t)j);
-                ck_assert_int_eq(p == NULL, q == NULL);
-                if (p)
-                    ck_assert_int_eq(p->has_thunderbolt, q->has_thunderbolt);
-            }
-    }
-    for (size_t k = 0; k < a->n_connections; k++) {
-        ck_assert_uint_eq(a->connections[k].from, b->connections[k].from);
-        ck_assert_uint_eq(a->connections[k].to, b->connections[k].to);
-        ck_assert_str_eq(a->connections[k].multiaddr, b->connections[k].multiaddr);
-    }
-}
-
 static void assert_same_placement(const exoplace_placement *p, exoplace_status sp, const exoplace_placement *q,
                                   exoplace_status sq)
 {
@@ -304,8 +274,8 @@ START_TEST(answers_do_not_depend_on_the_key)
         build_cluster(a, seed, n);
         build_cluster(b, seed, n);
         build_cluster(c, seed, n);
-        assert_same_topology(a, b);
-        assert_same_topology(a, c);
+        t_assert_same_topology(a, b);
+        t_assert_same_topology(a, c);
         assert_same_cycles(a, b);
 
         for (uint64_t gib = 1; gib <= 24; gib += 5) {
