@@ -135,15 +135,6 @@ static int reserve(void **array, size_t *capacity, size_t needed, size_t size)
     return 1;
 }
 
-static char *copy_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 /* ---- lookups ------------------------------------------------------------ */
 
 static int node_id_equal(const void *ctx, uint32_t position, const void *key)
@@ -385,7 +376,7 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
     if (at < 0) {
         if (topology->n_nodes >= EXOPLACE_MAX_NODES)
             return node_limit_error(err);
-        char *id = copy_string(node_id);
+        char *id = exoplace__copy_string(node_id);
         if (!id || !reserve_nodes(topology, 1)) {
             free(id);
             return exoplace__fail_no_memory(err);
@@ -420,8 +411,8 @@ exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, con
         return exoplace__fail_no_memory(err);
     n->interfaces = grown;
     exoplace__interface *iface = &n->interfaces[n->n_interfaces];
-    iface->name = copy_string(name);
-    iface->ip_address = copy_string(ip_address);
+    iface->name = exoplace__copy_string(name);
+    iface->ip_address = exoplace__copy_string(ip_address);
     if (!iface->name || !iface->ip_address) {
         free(iface->name);
         free(iface->ip_address);
@@ -493,12 +484,12 @@ exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, co
     int new_successor = self ? known_from < 0 || !t->nodes[from].has_self_connection : new_pair;
 
     /* Everything that can fail, before any change. */
-    connection_parts parts = {copy_string(multiaddr), {NULL, NULL}, NULL, 0};
+    connection_parts parts = {exoplace__copy_string(multiaddr), {NULL, NULL}, NULL, 0};
     int ok = parts.multiaddr != NULL;
     if (ok && known_from < 0)
-        ok = (parts.new_ids[0] = copy_string(local_node_id)) != NULL;
+        ok = (parts.new_ids[0] = exoplace__copy_string(local_node_id)) != NULL;
     if (ok && !self && known_to < 0)
-        ok = (parts.new_ids[known_from < 0] = copy_string(send_back_node_id)) != NULL;
+        ok = (parts.new_ids[known_from < 0] = exoplace__copy_string(send_back_node_id)) != NULL;
     ok = ok && reserve_nodes(t, new_nodes) &&
          reserve((void **)&t->connections, &t->connections_capacity, t->n_connections + 1,
                  sizeof *t->connections) &&
