@@ -1088,8 +1088,8 @@ EXOPLACE_API void exoplace_free(void *ptr);
 /** @name Local memory probe */
 
 /**
- * Where exoplace_probe_local() reads and how it maps memory pressure to a
- * level. Fill with exoplace_probe_options_init().
+ * Where the probe reads and how it maps memory pressure to a level. Fill
+ * with exoplace_probe_options_init().
  *
  * Linux: memory from <proc_root>/meminfo (MemTotal, MemAvailable, SwapTotal,
  * SwapFree; without MemAvailable, as on kernels before 3.14, available is
@@ -1111,15 +1111,96 @@ typedef struct exoplace_probe_options {
     double critical_full_avg10; /**< default 10 */
 } exoplace_probe_options;
 
+/**
+ * Fills options with the defaults: proc_root and node_id NULL, the
+ * thresholds above, struct_size this header's size.
+ * @param[out] options the options; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_probe_options_init(exoplace_probe_options *options);
 
 /**
- * Describes this machine as an exo node, in exo's JSON format:
- * {"nodeId": ..., "nodeProfile": {"memory": {...}, "networkInterfaces": [...]}}.
- * @param[out] out the JSON text; free with exoplace_free().
- * @param[in] options NULL for the defaults.
+ * Reads this machine's memory and memory pressure.
+ * @param[out] out the profile: byte counts at most INT64_MAX, available
+ *   clamped to total and swap available to swap total; pressure_level
+ *   UNREPORTED and free_percent -1 where the system does not report them.
+ *   On failure it is reset as by exoplace_node_memory_init().
+ * @param[in] options NULL for the defaults; node_id is checked but unused.
+ * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_PROBE (a file missing or malformed, named in the
- *   message); E_INVALID_ARGUMENT; E_NO_MEMORY.
+ *   message and in err->field; a sysctl failing); E_INVALID_ARGUMENT (NULL
+ *   out, options not from exoplace_probe_options_init(), an empty proc_root
+ *   or node_id, a node_id that is not UTF-8 or longer than
+ *   EXOPLACE_MAX_ID_BYTES, a negative or NaN threshold); E_NO_MEMORY.
+ */
+EXOPLACE_API exoplace_status exoplace_probe_memory(exoplace_node_memory *out,
+                                                   const exoplace_probe_options *options,
+                                                   exoplace_error *err);
+
+/** One address of one network interface, as exo lists them. */
+typedef struct exoplace_probe_interface {
+    char *name;       /**< the interface name, UTF-8; owned by the result */
+    char *ip_address; /**< IPv4 or IPv6 text, without a "%scope"; owned by the result */
+} exoplace_probe_interface;
+
+/**
+ * This machine as an exo node: what exoplace_topology_add_node() and
+ * exoplace_topology_add_interface() take. Caller-allocated, filled by
+ * exoplace_probe_node(); exoplace_probe_result_dispose() frees the contents.
+ */
+typedef struct exoplace_probe_result {
+    char *node_id;                        /**< options->node_id or the host name; owned */
+    exoplace_node_memory memory;          /**< as exoplace_probe_memory() gives it */
+    exoplace_probe_interface *interfaces; /**< n_interfaces entries, owned; NULL when none */
+    size_t n_interfaces;
+} exoplace_probe_result;
+
+/**
+ * Describes this machine: the node id, exoplace_probe_memory()'s profile, and
+ * every IPv4 and IPv6 address of every interface but loopback (which no other
+ * node can reach), in getifaddrs() order, one entry per address. Interfaces
+ * whose name is not UTF-8 are left out.
+ * @param[out] out filled on success (dispose it after use), zeroed on failure.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
+ * @returns as exoplace_probe_memory(); also E_PROBE when the host name is
+ *   empty or not UTF-8 and no node_id is given, or getifaddrs() fails.
+ */
+EXOPLACE_API exoplace_status exoplace_probe_node(exoplace_probe_result *out,
+                                                 const exoplace_probe_options *options,
+                                                 exoplace_error *err);
+
+/**
+ * Frees the contents of a result and zeroes it.
+ * @param[in,out] result a result from exoplace_probe_node() or zeroed; NULL
+ *   is accepted.
+ */
+EXOPLACE_API void exoplace_probe_result_dispose(exoplace_probe_result *result);
+
+/**
+ * Writes a result in exo's JSON format, compact:
+ * {"nodeId": ..., "nodeProfile": {"memory": {"ramTotal": {"inBytes": N},
+ * "ramAvailable": ..., "swapTotal": ..., "swapAvailable": ...,
+ * "pressureLevel" (unless UNREPORTED), "freePercent" (unless -1)},
+ * "networkInterfaces": [{"name": ..., "ipAddress": ...}, ...]}}.
+ * @param[out] out the JSON text; free with exoplace_free(). NULL on failure.
+ * @param[in] result a result, from exoplace_probe_node() or filled by the
+ *   caller (borrowed for the call).
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or result, a NULL
+ *   node_id, name or address, text that is not UTF-8, NULL interfaces with
+ *   n_interfaces > 0, an unknown pressure level, free_percent outside
+ *   -1..100; err->field names it); E_NO_MEMORY.
+ */
+EXOPLACE_API exoplace_status exoplace_probe_result_json(char **out, const exoplace_probe_result *result,
+                                                        exoplace_error *err);
+
+/**
+ * exoplace_probe_node() then exoplace_probe_result_json(): this machine as
+ * an exo node, in exo's JSON format.
+ * @param[out] out the JSON text; free with exoplace_free(). NULL on failure.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
+ * @returns as exoplace_probe_node(); E_INVALID_ARGUMENT when out is NULL.
  */
 EXOPLACE_API exoplace_status exoplace_probe_local(char **out, const exoplace_probe_options *options,
                                                   exoplace_error *err);

@@ -1,5 +1,7 @@
-/* The test-only allocation seam (see alloc.h); empty in the installed library. */
+/* The test-only allocation seam (see alloc.h), empty in the installed
+ * library, and the string copy every file shares. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
 
@@ -45,7 +47,17 @@ void *exoplace__seam_realloc(void *ptr, size_t size)
 {
     return allow() ? realloc(ptr, size) : NULL;
 }
-#else
-/* ISO C wants a translation unit to declare something. */
-typedef int exoplace__alloc_seam_absent;
 #endif
+
+char *exoplace__copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+#ifdef EXOPLACE_ALLOC_SEAM
+    char *p = exoplace__seam_malloc(n);
+#else
+    char *p = malloc(n);
+#endif
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}

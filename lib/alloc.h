@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 
+/* A malloc() copy of the NUL-terminated s, NULL when out of memory. */
+char *exoplace__copy_string(const char *s);
+
 #ifdef EXOPLACE_ALLOC_SEAM
 void *exoplace__seam_malloc(size_t size);
 void *exoplace__seam_calloc(size_t count, size_t size);

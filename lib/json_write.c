@@ -1,5 +1,6 @@
-/* JSON text writer: Python's json.dumps layout (", " and ": "), exact
- * unsigned 64-bit numbers, strings escaped as JSON requires. */
+/* JSON text writer: Python's json.dumps layout (", " and ": ") or compact
+ * ("," and ":"), exact unsigned 64-bit numbers, strings escaped as JSON
+ * requires. */
 #include "json_write.h"
 
 #include <stdio.h>
@@ -13,6 +14,12 @@
 void exoplace__jw_init(exoplace__json_writer *w)
 {
     memset(w, 0, sizeof *w);
+}
+
+void exoplace__jw_init_compact(exoplace__json_writer *w)
+{
+    exoplace__jw_init(w);
+    w->compact = 1;
 }
 
 void exoplace__jw_dispose(exoplace__json_writer *w)
@@ -69,7 +76,7 @@ static void before_value(exoplace__json_writer *w)
     if (w->depth == 0)
         return;
     if (w->has_items[w->depth - 1])
-        put_text(w, ", ");
+        put_text(w, w->compact ? "," : ", ");
     w->has_items[w->depth - 1] = 1;
 }
 
@@ -147,7 +154,7 @@ void exoplace__jw_key(exoplace__json_writer *w, const char *key)
 {
     before_value(w);
     put_quoted(w, key);
-    put_text(w, ": ");
+    put_text(w, w->compact ? ":" : ": ");
     w->after_key = 1;
 }
 

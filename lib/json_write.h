@@ -19,9 +19,12 @@ typedef struct exoplace__json_writer {
     int after_key;
     size_t depth;
     unsigned char has_items[EXOPLACE__JSON_WRITER_DEPTH];
+    int compact; /* "," and ":" without spaces */
 } exoplace__json_writer;
 
 void exoplace__jw_init(exoplace__json_writer *w);
+/* A writer without the spaces: exo's layout for the documents it keeps. */
+void exoplace__jw_init_compact(exoplace__json_writer *w);
 /* Frees the text unless it was taken. */
 void exoplace__jw_dispose(exoplace__json_writer *w);
 /* Hands the finished text to *out (freed with exoplace_free()).

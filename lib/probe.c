@@ -1,10 +1,14 @@
 /*
  * The local memory probe (placement.md section 7): describes this machine as
- * an exo node, {"nodeId", "nodeProfile": {"memory", "networkInterfaces"}}.
+ * an exo node, its id, memory profile and network interfaces, in the structs
+ * of exoplace.h (lib/probe_json.c writes them as exo's JSON).
  *
- * Linux (and any system given a Linux-style proc_root): <proc_root>/meminfo
- * and <proc_root>/pressure/memory (PSI). macOS: sysctl, unless the caller
- * names a proc_root, so that the same fixture trees test the parsers there.
+ * This file holds what every platform shares: the options, the parsers of a
+ * Linux-style tree (<proc_root>/meminfo and <proc_root>/pressure/memory,
+ * PSI), the host name and the interfaces (getifaddrs). The system's own
+ * source when no proc_root is given lives in probe_linux.c (/proc) or
+ * probe_macos.c (sysctl); a proc_root reads the tree on every platform, so
+ * that the same fixture trees test the parsers everywhere.
  *
  * Choices a reader would otherwise have to guess:
  * - meminfo: the keys used must be "<digits> kB"; a duplicate, an overflow or
@@ -23,17 +27,19 @@
  *   interface, in getifaddrs() order, one {"name", "ipAddress"} per address
  *   as exo lists them. Loopback is left out because no other node can reach
  *   it. IPv6 addresses carry no "%scope": the name is already in the entry.
- *   Names that are not UTF-8 cannot go into JSON and are skipped.
+ *   Names that are not UTF-8 cannot become a node's text and are skipped.
  * - Options: struct_size must be this header's size; thresholds must be
  *   non-negative and not NaN (+inf switches a rule off); node_id, when set,
  *   must be non-empty UTF-8 of at most EXOPLACE_MAX_ID_BYTES, since the
  *   topology would refuse anything else. All E_INVALID_ARGUMENT.
  */
 #ifdef __APPLE__
-/* The project-wide _POSIX_C_SOURCE hides the BSD types (u_int, boolean_t)
- * that <sys/sysctl.h> and <net/if.h> need on Darwin. Must precede every include. */
+/* The project-wide _POSIX_C_SOURCE hides the BSD types (u_int) that
+ * <net/if.h> needs on Darwin. Must precede every include. */
 #define _DARWIN_C_SOURCE
 #endif
+#include "probe.h"
+
 #include "error.h"
 #include "utf8.h"
 
@@ -52,12 +58,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <jansson.h>
-
-#ifdef __APPLE__
-#include <sys/types.h>
-#include <sys/sysctl.h>
-#endif
+#include "alloc.h"
 
 /* /proc files are a few KiB; the bound keeps a hostile proc_root from
  * making us read without end. */
@@ -81,8 +82,7 @@ void exoplace_probe_options_init(exoplace_probe_options *options)
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* strerror() may share a static buffer between threads. */
-static const char *errno_text(int e, char *buf, size_t size)
+const char *exoplace__probe_errno_text(int e, char *buf, size_t size)
 {
 #if defined(__GLIBC__) && defined(_GNU_SOURCE)
     return strerror_r(e, buf, size);
@@ -150,7 +150,7 @@ static exoplace_status fail_read(exoplace_error *err, const char *path, int e)
     if (e == ENOMEM)
         return exoplace__fail_no_memory(err);
     return exoplace__fail(err, EXOPLACE_E_PROBE, path, "cannot read %s: %s", path,
-                          errno_text(e, text, sizeof text));
+                          exoplace__probe_errno_text(e, text, sizeof text));
 }
 
 /* Files are text: an embedded NUL would hide the rest from the parsers. */
@@ -405,8 +405,8 @@ static exoplace_pressure_level psi_level(double some, double full, const exoplac
     return EXOPLACE_PRESSURE_NORMAL;
 }
 
-static exoplace_status probe_memory_proc(exoplace_node_memory *mem, const char *root,
-                                         const exoplace_probe_options *o, exoplace_error *err)
+exoplace_status exoplace__probe_proc_memory(exoplace_node_memory *mem, const char *root,
+                                            const exoplace_probe_options *o, exoplace_error *err)
 {
     char path[PROBE_MAX_PATH_BYTES];
     size_t len = 0;
@@ -449,129 +449,55 @@ done:
     return st;
 }
 
-/* ---- macOS ------------------------------------------------------------ */
+/* ---- host name and interfaces ------------------------------------------ */
 
-#ifdef __APPLE__
-static exoplace_status sysctl_read(const char *name, void *dst, size_t size, exoplace_error *err)
+/* options->node_id, else the host name, as an owned copy. */
+static exoplace_status node_id_copy(char **out, const exoplace_probe_options *o, exoplace_error *err)
 {
-    size_t got = size;
-    if (sysctlbyname(name, dst, &got, NULL, 0) != 0) {
-        char text[128];
-        int e = errno;
-        return exoplace__fail(err, EXOPLACE_E_PROBE, name, "sysctl %s: %s", name,
-                              errno_text(e, text, sizeof text));
+    char host[PROBE_HOST_NAME_BYTES + 1];
+    const char *node_id = o->node_id;
+    if (!node_id) {
+        if (gethostname(host, sizeof host - 1) != 0) {
+            int e = errno;
+            char text[128];
+            return exoplace__fail(err, EXOPLACE_E_PROBE, NULL, "gethostname: %s",
+                                  exoplace__probe_errno_text(e, text, sizeof text));
+        }
+        /* POSIX leaves a truncated name unterminated. */
+        host[sizeof host - 1] = '\0';
+        if (host[0] == '\0' || !exoplace__utf8_valid(host))
+            return exoplace__fail(err, EXOPLACE_E_PROBE, NULL,
+                                  "the host name is empty or not UTF-8; set options.node_id");
+        node_id = host;
     }
-    /* A size we did not expect means a layout we cannot trust. */
-    if (got != size)
-        return exoplace__fail(err, EXOPLACE_E_PROBE, name, "sysctl %s: %zu bytes, expected %zu",
-                              name, got, size);
-    return EXOPLACE_OK;
+    *out = exoplace__copy_string(node_id);
+    return *out ? EXOPLACE_OK : exoplace__fail_no_memory(err);
 }
 
-static exoplace_status probe_memory_sysctl(exoplace_node_memory *mem, exoplace_error *err)
+/* Appends one entry to result->interfaces (grown by doubling); 0 when out of memory. */
+static int append_interface(exoplace_probe_result *result, size_t *capacity, const char *name, const char *address)
 {
-    uint64_t memsize = 0;
-    struct xsw_usage swap;
-    uint32_t level = 0;       /* kern.memorystatus_level: percent available, unsigned int */
-    int pressure = 0;         /* kern.memorystatus_vm_pressure_level: dispatch level, int */
-    exoplace_status st;
-
-    memset(&swap, 0, sizeof swap);
-    if ((st = sysctl_read("hw.memsize", &memsize, sizeof memsize, err)) != EXOPLACE_OK ||
-        (st = sysctl_read("vm.swapusage", &swap, sizeof swap, err)) != EXOPLACE_OK ||
-        (st = sysctl_read("kern.memorystatus_level", &level, sizeof level, err)) != EXOPLACE_OK ||
-        (st = sysctl_read("kern.memorystatus_vm_pressure_level", &pressure, sizeof pressure,
-                          err)) != EXOPLACE_OK)
-        return st;
-
-    if (memsize == 0 || memsize > (uint64_t)INT64_MAX)
-        return exoplace__fail(err, EXOPLACE_E_PROBE, "hw.memsize", "sysctl hw.memsize: %llu",
-                              (unsigned long long)memsize);
-    if (swap.xsu_total > (uint64_t)INT64_MAX)
-        return exoplace__fail(err, EXOPLACE_E_PROBE, "vm.swapusage", "sysctl vm.swapusage: %llu",
-                              (unsigned long long)swap.xsu_total);
-    if (level > 100)
-        return exoplace__fail(err, EXOPLACE_E_PROBE, "kern.memorystatus_level",
-                              "sysctl kern.memorystatus_level: %u is not a percentage",
-                              (unsigned)level);
-    /* DISPATCH_MEMORYPRESSURE_NORMAL, _WARN and _CRITICAL. */
-    switch (pressure) {
-    case 1:
-        mem->pressure_level = EXOPLACE_PRESSURE_NORMAL;
-        break;
-    case 2:
-        mem->pressure_level = EXOPLACE_PRESSURE_WARN;
-        break;
-    case 4:
-        mem->pressure_level = EXOPLACE_PRESSURE_CRITICAL;
-        break;
-    default:
-        return exoplace__fail(err, EXOPLACE_E_PROBE, "kern.memorystatus_vm_pressure_level",
-                              "sysctl kern.memorystatus_vm_pressure_level: unknown level %d",
-                              pressure);
+    if (result->n_interfaces == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 8;
+        exoplace_probe_interface *p = realloc(result->interfaces, grown * sizeof *p);
+        if (!p)
+            return 0;
+        result->interfaces = p;
+        *capacity = grown;
     }
-
-    mem->ram_total = memsize;
-    /* total * level / 100 without the product overflowing. */
-    mem->ram_available = memsize / 100u * level + memsize % 100u * level / 100u;
-    mem->swap_total = swap.xsu_total;
-    mem->swap_available = swap.xsu_avail < swap.xsu_total ? swap.xsu_avail : swap.xsu_total;
-    mem->free_percent = (int32_t)level;
-    return EXOPLACE_OK;
-}
-#endif
-
-/* ---- JSON ------------------------------------------------------------- */
-
-static const char *pressure_name(exoplace_pressure_level level)
-{
-    switch (level) {
-    case EXOPLACE_PRESSURE_NORMAL:
-        return "normal";
-    case EXOPLACE_PRESSURE_WARN:
-        return "warn";
-    case EXOPLACE_PRESSURE_CRITICAL:
-        return "critical";
-    default:
-        return NULL;
+    exoplace_probe_interface *entry = &result->interfaces[result->n_interfaces];
+    entry->name = exoplace__copy_string(name);
+    entry->ip_address = exoplace__copy_string(address);
+    if (!entry->name || !entry->ip_address) {
+        free(entry->name);
+        free(entry->ip_address);
+        return 0;
     }
+    result->n_interfaces++;
+    return 1;
 }
 
-/* json_object_set_new() drops the value on failure and fails on a NULL
- * value, so a failed constructor inside it is caught here too. */
-static int set_bytes(json_t *obj, const char *key, uint64_t bytes)
-{
-    json_t *v = json_object();
-    if (!v)
-        return -1;
-    if (json_object_set_new(v, "inBytes", json_integer((json_int_t)bytes)) != 0) {
-        json_decref(v);
-        return -1;
-    }
-    return json_object_set_new(obj, key, v);
-}
-
-/* Callers keep every value at or below INT64_MAX. */
-static json_t *memory_json(const exoplace_node_memory *mem)
-{
-    json_t *m = json_object();
-    if (!m)
-        return NULL;
-    const char *level = pressure_name(mem->pressure_level);
-    if (set_bytes(m, "ramTotal", mem->ram_total) != 0 ||
-        set_bytes(m, "ramAvailable", mem->ram_available) != 0 ||
-        set_bytes(m, "swapTotal", mem->swap_total) != 0 ||
-        set_bytes(m, "swapAvailable", mem->swap_available) != 0 ||
-        (level && json_object_set_new(m, "pressureLevel", json_string(level)) != 0) ||
-        (mem->free_percent >= 0 &&
-         json_object_set_new(m, "freePercent", json_integer(mem->free_percent)) != 0)) {
-        json_decref(m);
-        return NULL;
-    }
-    return m;
-}
-
-static exoplace_status interfaces_json(json_t **out, exoplace_error *err)
+static exoplace_status probe_interfaces(exoplace_probe_result *result, exoplace_error *err)
 {
     struct ifaddrs *list = NULL;
     if (getifaddrs(&list) != 0) {
@@ -580,13 +506,11 @@ static exoplace_status interfaces_json(json_t **out, exoplace_error *err)
         if (e == ENOMEM)
             return exoplace__fail_no_memory(err);
         return exoplace__fail(err, EXOPLACE_E_PROBE, NULL, "getifaddrs: %s",
-                              errno_text(e, text, sizeof text));
+                              exoplace__probe_errno_text(e, text, sizeof text));
     }
-
-    json_t *arr = json_array();
-    if (!arr)
-        goto oom;
-    for (const struct ifaddrs *ifa = list; ifa; ifa = ifa->ifa_next) {
+    size_t capacity = 0;
+    exoplace_status st = EXOPLACE_OK;
+    for (const struct ifaddrs *ifa = list; ifa && st == EXOPLACE_OK; ifa = ifa->ifa_next) {
         char addr[INET6_ADDRSTRLEN];
         const void *raw;
         if (!ifa->ifa_addr || !ifa->ifa_name || (ifa->ifa_flags & IFF_LOOPBACK))
@@ -597,50 +521,16 @@ static exoplace_status interfaces_json(json_t **out, exoplace_error *err)
             raw = &((const struct sockaddr_in6 *)(const void *)ifa->ifa_addr)->sin6_addr;
         else
             continue;
-        if (!inet_ntop(ifa->ifa_addr->sa_family, raw, addr, sizeof addr) ||
-            !exoplace__utf8_valid(ifa->ifa_name))
+        if (!inet_ntop(ifa->ifa_addr->sa_family, raw, addr, sizeof addr) || !exoplace__utf8_valid(ifa->ifa_name))
             continue;
-        json_t *entry = json_object();
-        if (!entry)
-            goto oom;
-        if (json_object_set_new(entry, "name", json_string(ifa->ifa_name)) != 0 ||
-            json_object_set_new(entry, "ipAddress", json_string(addr)) != 0) {
-            json_decref(entry);
-            goto oom;
-        }
-        if (json_array_append_new(arr, entry) != 0)
-            goto oom;
+        if (!append_interface(result, &capacity, ifa->ifa_name, addr))
+            st = exoplace__fail_no_memory(err);
     }
     freeifaddrs(list);
-    *out = arr;
-    return EXOPLACE_OK;
-
-oom:
-    json_decref(arr);
-    freeifaddrs(list);
-    return exoplace__fail_no_memory(err);
+    return st;
 }
 
-/* Dumps into a malloc() buffer of our own: json_dumps() would use jansson's
- * allocator, which the host may have replaced, and exoplace_free() is free(). */
-static exoplace_status dump_json(char **out, const json_t *root, exoplace_error *err)
-{
-    size_t need = json_dumpb(root, NULL, 0, JSON_COMPACT);
-    if (need == 0)
-        return exoplace__fail_no_memory(err);
-    char *text = malloc(need + 1);
-    if (!text)
-        return exoplace__fail_no_memory(err);
-    if (json_dumpb(root, text, need, JSON_COMPACT) != need) {
-        free(text);
-        return exoplace__fail_no_memory(err);
-    }
-    text[need] = '\0';
-    *out = text;
-    return EXOPLACE_OK;
-}
-
-/* ---- entry point ------------------------------------------------------ */
+/* ---- entry points ------------------------------------------------------ */
 
 static exoplace_status check_threshold(double v, const char *field, exoplace_error *err)
 {
@@ -680,81 +570,67 @@ static exoplace_status check_options(const exoplace_probe_options *o, exoplace_e
     return EXOPLACE_OK;
 }
 
-exoplace_status exoplace_probe_local(char **out, const exoplace_probe_options *options,
-                                     exoplace_error *err)
+/* The options to use (the defaults for NULL), checked. */
+static exoplace_status options_or_defaults(const exoplace_probe_options **o, exoplace_probe_options *defaults,
+                                           exoplace_error *err)
+{
+    if (!*o) {
+        exoplace_probe_options_init(defaults);
+        *o = defaults;
+    }
+    return check_options(*o, err);
+}
+
+static exoplace_status read_memory(exoplace_node_memory *mem, const exoplace_probe_options *o, exoplace_error *err)
+{
+    exoplace_node_memory_init(mem);
+    exoplace_status st = o->proc_root ? exoplace__probe_proc_memory(mem, o->proc_root, o, err)
+                                      : exoplace__probe_system_memory(mem, o, err);
+    if (st != EXOPLACE_OK)
+        exoplace_node_memory_init(mem); /* never a half-read profile */
+    return st;
+}
+
+exoplace_status exoplace_probe_memory(exoplace_node_memory *out, const exoplace_probe_options *options,
+                                      exoplace_error *err)
 {
     exoplace__error_clear(err);
     if (!out)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "out", "out is NULL");
-    *out = NULL;
-
+    exoplace_node_memory_init(out);
     exoplace_probe_options defaults;
-    if (!options) {
-        exoplace_probe_options_init(&defaults);
-        options = &defaults;
-    }
-    exoplace_status st = check_options(options, err);
-    if (st != EXOPLACE_OK)
+    exoplace_status st = options_or_defaults(&options, &defaults, err);
+    return st != EXOPLACE_OK ? st : read_memory(out, options, err);
+}
+
+exoplace_status exoplace_probe_node(exoplace_probe_result *out, const exoplace_probe_options *options,
+                                    exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "out", "out is NULL");
+    memset(out, 0, sizeof *out);
+    exoplace_probe_options defaults;
+    exoplace_status st;
+    if ((st = options_or_defaults(&options, &defaults, err)) != EXOPLACE_OK ||
+        (st = read_memory(&out->memory, options, err)) != EXOPLACE_OK ||
+        (st = node_id_copy(&out->node_id, options, err)) != EXOPLACE_OK ||
+        (st = probe_interfaces(out, err)) != EXOPLACE_OK) {
+        exoplace_probe_result_dispose(out);
         return st;
+    }
+    return EXOPLACE_OK;
+}
 
-    exoplace_node_memory mem;
-    memset(&mem, 0, sizeof mem);
-    mem.pressure_level = EXOPLACE_PRESSURE_UNREPORTED;
-    mem.free_percent = -1;
-#ifdef __APPLE__
-    if (!options->proc_root)
-        st = probe_memory_sysctl(&mem, err);
-    else
-#endif
-        st = probe_memory_proc(&mem, options->proc_root ? options->proc_root : "/proc", options,
-                               err);
-    if (st != EXOPLACE_OK)
-        return st;
-
-    char host[PROBE_HOST_NAME_BYTES + 1];
-    const char *node_id = options->node_id;
-    if (!node_id) {
-        if (gethostname(host, sizeof host - 1) != 0) {
-            int e = errno;
-            char text[128];
-            return exoplace__fail(err, EXOPLACE_E_PROBE, NULL, "gethostname: %s",
-                                  errno_text(e, text, sizeof text));
-        }
-        /* POSIX leaves a truncated name unterminated. */
-        host[sizeof host - 1] = '\0';
-        if (host[0] == '\0' || !exoplace__utf8_valid(host))
-            return exoplace__fail(err, EXOPLACE_E_PROBE, NULL,
-                                  "the host name is empty or not UTF-8; set options.node_id");
-        node_id = host;
+void exoplace_probe_result_dispose(exoplace_probe_result *result)
+{
+    if (!result)
+        return;
+    free(result->node_id);
+    for (size_t i = 0; i < result->n_interfaces; i++) {
+        free(result->interfaces[i].name);
+        free(result->interfaces[i].ip_address);
     }
-
-    json_t *ifs = NULL;
-    if ((st = interfaces_json(&ifs, err)) != EXOPLACE_OK)
-        return st;
-
-    /* Built inside out so that each json_object_set_new() takes ownership
-     * of a finished value, whether it succeeds or not. */
-    json_t *profile = json_object();
-    if (!profile || json_object_set_new(profile, "memory", memory_json(&mem)) != 0) {
-        json_decref(profile);
-        json_decref(ifs);
-        return exoplace__fail_no_memory(err);
-    }
-    if (json_object_set_new(profile, "networkInterfaces", ifs) != 0) {
-        json_decref(profile);
-        return exoplace__fail_no_memory(err);
-    }
-    json_t *root = json_object();
-    if (!root || json_object_set_new(root, "nodeId", json_string(node_id)) != 0) {
-        json_decref(root);
-        json_decref(profile);
-        return exoplace__fail_no_memory(err);
-    }
-    if (json_object_set_new(root, "nodeProfile", profile) != 0) {
-        json_decref(root);
-        return exoplace__fail_no_memory(err);
-    }
-    st = dump_json(out, root, err);
-    json_decref(root);
-    return st;
+    free(result->interfaces);
+    memset(result, 0, sizeof *result);
 }

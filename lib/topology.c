@@ -12,31 +12,34 @@
 
 /* ---- hashing and the open-addressing index ---------------------------- */
 
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
+/* Every index hashes under the topology's key: ids, node pairs and
+ * addresses come from the network, and node indexes are predictable, so an
+ * unkeyed hash of any of them could be made to collide. */
+static uint64_t hash_id(const exoplace_topology *t, const char *id)
 {
-    const unsigned char *p = data;
-    if (h == 0)
-        h = 1469598103934665603ull; /* FNV-1a offset basis */
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
+    return exoplace__siphash13(t->hash_key, id, strlen(id));
 }
 
-static uint64_t mix64(uint64_t x)
+static void put_le32(unsigned char *p, uint32_t v)
 {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static uint64_t hash_pair(uint32_t from, uint32_t to)
+static void absorb_pair(exoplace__siphash *s, uint32_t from, uint32_t to)
 {
-    return mix64(((uint64_t)from << 32) | to);
+    unsigned char bytes[8];
+    put_le32(bytes, from);
+    put_le32(bytes + 4, to);
+    exoplace__siphash_update(s, bytes, sizeof bytes);
+}
+
+static uint64_t hash_pair(const exoplace_topology *t, uint32_t from, uint32_t to)
+{
+    exoplace__siphash s;
+    exoplace__siphash_init(&s, t->hash_key, 1, 3);
+    absorb_pair(&s, from, to);
+    return exoplace__siphash_final(&s);
 }
 
 typedef int (*index_equal_fn)(const void *ctx, uint32_t position, const void *key);
@@ -97,6 +100,22 @@ static int index_reserve(exoplace__index *index)
     return index_reserve_n(index, 1);
 }
 
+void exoplace__index_stats_get(exoplace__index_stats *out, const exoplace__index *index)
+{
+    memset(out, 0, sizeof *out);
+    out->entries = index->count;
+    out->capacity = index->capacity;
+    size_t mask = index->capacity - 1;
+    for (size_t i = 0; i < index->capacity; i++) {
+        if (index->slots[i] == 0)
+            continue;
+        size_t probes = ((i - ((size_t)index->hashes[i] & mask)) & mask) + 1;
+        out->total_probes += probes;
+        if (probes > out->max_probes)
+            out->max_probes = probes;
+    }
+}
+
 static void index_dispose(exoplace__index *index)
 {
     free(index->hashes);
@@ -122,15 +141,6 @@ static int reserve(void **array, size_t *capacity, size_t needed, size_t size)
     return 1;
 }
 
-static char *copy_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 /* ---- lookups ------------------------------------------------------------ */
 
 static int node_id_equal(const void *ctx, uint32_t position, const void *key)
@@ -141,8 +151,7 @@ static int node_id_equal(const void *ctx, uint32_t position, const void *key)
 
 long exoplace__topology_lookup(const exoplace_topology *topology, const char *node_id)
 {
-    return index_find(&topology->node_index, hash_bytes(0, node_id, strlen(node_id)), node_id_equal,
-                      topology, node_id);
+    return index_find(&topology->node_index, hash_id(topology, node_id), node_id_equal, topology, node_id);
 }
 
 typedef struct pair_key {
@@ -160,7 +169,7 @@ const exoplace__pair *exoplace__topology_pair(const exoplace_topology *topology,
                                               uint32_t to)
 {
     pair_key key = {from, to};
-    long at = index_find(&topology->pair_index, hash_pair(from, to), pair_equal, topology, &key);
+    long at = index_find(&topology->pair_index, hash_pair(topology, from, to), pair_equal, topology, &key);
     return at < 0 ? NULL : &topology->pairs[at];
 }
 
@@ -177,10 +186,18 @@ typedef struct connection_key {
     const char *text1; /* RDMA: sink interface; SOCKET: NULL */
 } connection_key;
 
-static uint64_t hash_connection(const connection_key *k)
+static uint64_t hash_connection(const exoplace_topology *t, const connection_key *k)
 {
-    uint64_t h = hash_bytes(hash_pair(k->from, k->to) ^ (uint64_t)k->kind, k->text0, strlen(k->text0) + 1);
-    return k->text1 ? hash_bytes(h, k->text1, strlen(k->text1)) : h;
+    exoplace__siphash s;
+    exoplace__siphash_init(&s, t->hash_key, 1, 3);
+    absorb_pair(&s, k->from, k->to);
+    unsigned char kind = (unsigned char)k->kind;
+    exoplace__siphash_update(&s, &kind, 1);
+    /* With its NUL, so that ("x", "y") and ("xy", "") differ. */
+    exoplace__siphash_update(&s, k->text0, strlen(k->text0) + 1);
+    if (k->text1)
+        exoplace__siphash_update(&s, k->text1, strlen(k->text1));
+    return exoplace__siphash_final(&s);
 }
 
 static int same_text(const char *a, const char *b)
@@ -269,13 +286,25 @@ void exoplace_node_memory_init(exoplace_node_memory *memory)
     memory->free_percent = -1;
 }
 
-exoplace_status exoplace_topology_new(exoplace_topology **out, exoplace_error *err)
+exoplace_status exoplace__topology_new_keyed(exoplace_topology **out, exoplace__siphash_key key,
+                                             exoplace_error *err)
 {
     exoplace__error_clear(err);
     if (!out)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "out", "must not be NULL");
     *out = calloc(1, sizeof **out);
-    return *out ? EXOPLACE_OK : exoplace__fail_no_memory(err);
+    if (!*out)
+        return exoplace__fail_no_memory(err);
+    (*out)->hash_key = key;
+    return EXOPLACE_OK;
+}
+
+exoplace_status exoplace_topology_new(exoplace_topology **out, exoplace_error *err)
+{
+    exoplace_status st = exoplace__topology_new_keyed(out, (exoplace__siphash_key){0, 0}, err);
+    if (st == EXOPLACE_OK)
+        (*out)->hash_key = exoplace__siphash_random_key(*out);
+    return st;
 }
 
 void exoplace_topology_free(exoplace_topology *topology)
@@ -343,7 +372,7 @@ static uint32_t append_reserved_node(exoplace_topology *t, char *id)
     memset(n, 0, sizeof *n);
     exoplace_node_memory_init(&n->memory);
     n->id = id;
-    index_put_unchecked(&t->node_index, hash_bytes(0, id, strlen(id)), (uint32_t)t->n_nodes);
+    index_put_unchecked(&t->node_index, hash_id(t, id), (uint32_t)t->n_nodes);
     return (uint32_t)t->n_nodes++;
 }
 
@@ -383,7 +412,7 @@ exoplace_status exoplace_topology_add_node(exoplace_topology *topology, const ch
     if (at < 0) {
         if (topology->n_nodes >= EXOPLACE_MAX_NODES)
             return node_limit_error(err);
-        char *id = copy_string(node_id);
+        char *id = exoplace__copy_string(node_id);
         if (!id || !reserve_nodes(topology, 1)) {
             free(id);
             return exoplace__fail_no_memory(err);
@@ -444,8 +473,8 @@ exoplace_status exoplace_topology_add_interface(exoplace_topology *topology, con
         return exoplace__fail_no_memory(err);
     n->interfaces = grown;
     exoplace__interface *iface = &n->interfaces[n->n_interfaces];
-    iface->name = copy_string(name);
-    iface->ip_address = copy_string(ip_address);
+    iface->name = exoplace__copy_string(name);
+    iface->ip_address = exoplace__copy_string(ip_address);
     iface->type = type;
     if (!iface->name || !iface->ip_address) {
         free(iface->name);
@@ -478,18 +507,18 @@ static exoplace_status add_edge(exoplace_topology *t, const edge_request *e, exo
         return node_limit_error(err);
     if (new_nodes == 0) {
         connection_key key = {(uint32_t)from, (uint32_t)to, e->kind, e->text[0], e->text[1]};
-        if (index_find(&t->connection_index, hash_connection(&key), connection_equal, t, &key) >= 0)
+        if (index_find(&t->connection_index, hash_connection(t, &key), connection_equal, t, &key) >= 0)
             return EXOPLACE_OK; /* identical connections count once */
     }
 
-    char *source_copy = from < 0 ? copy_string(e->source_id) : NULL;
-    char *sink_copy = !self && to < 0 ? copy_string(e->sink_id) : NULL;
-    char *text0 = copy_string(e->text[0]);
-    char *text1 = e->text[1] ? copy_string(e->text[1]) : NULL;
+    char *source_copy = from < 0 ? exoplace__copy_string(e->source_id) : NULL;
+    char *sink_copy = !self && to < 0 ? exoplace__copy_string(e->sink_id) : NULL;
+    char *text0 = exoplace__copy_string(e->text[0]);
+    char *text1 = e->text[1] ? exoplace__copy_string(e->text[1]) : NULL;
     long pair = -1;
     if (from >= 0 && to >= 0 && !self) {
         pair_key pk = {(uint32_t)from, (uint32_t)to};
-        pair = index_find(&t->pair_index, hash_pair(pk.from, pk.to), pair_equal, t, &pk);
+        pair = index_find(&t->pair_index, hash_pair(t, pk.from, pk.to), pair_equal, t, &pk);
     }
     int new_pair = !self && pair < 0;
     int new_successor = new_pair || (self && (from < 0 || !t->nodes[from].has_self_connection));
@@ -541,7 +570,7 @@ static exoplace_status add_edge(exoplace_topology *t, const edge_request *e, exo
         if (new_pair) {
             pair = (long)t->n_pairs++;
             t->pairs[pair] = (exoplace__pair){(uint32_t)from, (uint32_t)to, 0, 0};
-            index_put_unchecked(&t->pair_index, hash_pair((uint32_t)from, (uint32_t)to), (uint32_t)pair);
+            index_put_unchecked(&t->pair_index, hash_pair(t, (uint32_t)from, (uint32_t)to), (uint32_t)pair);
         }
         if (e->is_thunderbolt)
             t->pairs[pair].has_thunderbolt = 1;
@@ -557,7 +586,7 @@ static exoplace_status add_edge(exoplace_topology *t, const edge_request *e, exo
         c->sink_iface = text1;
     }
     connection_key key = {(uint32_t)from, (uint32_t)to, e->kind, e->text[0], e->text[1]};
-    index_put_unchecked(&t->connection_index, hash_connection(&key), (uint32_t)t->n_connections);
+    index_put_unchecked(&t->connection_index, hash_connection(t, &key), (uint32_t)t->n_connections);
     t->n_connections++;
     return EXOPLACE_OK;
 }
@@ -656,7 +685,7 @@ exoplace_status exoplace_topology_add_download(exoplace_topology *topology, cons
     exoplace__node *n;
     if ((st = existing_node(&n, topology, node_id, err)))
         return st;
-    char *model_id = copy_string(download->model_id);
+    char *model_id = exoplace__copy_string(download->model_id);
     exoplace__download *grown = model_id ? realloc(n->downloads, (n->n_downloads + 1) * sizeof *grown) : NULL;
     if (!grown) {
         free(model_id);

@@ -3,12 +3,17 @@
 #define EXOPLACE_TOPOLOGY_H
 
 #include "exoplace.h"
+#include "siphash.h"
 #include "u128.h"
 
 #include <stdint.h>
 
-/* Open-addressing index from a 64-bit hash to an array position; the caller
- * supplies equality, so one index type serves ids, pairs and connections. */
+/* Open-addressing index (linear probing, load at most 1/2) from a 64-bit
+ * hash to an array position; the caller supplies equality, so one index type
+ * serves ids, pairs and connections. The hashes are keyed (the topology's
+ * hash_key), so the expected cost of an operation is O(1) whatever the ids
+ * and addresses. Nothing iterates an index in slot order except rehashing:
+ * no answer depends on the key. */
 typedef struct exoplace__index {
     uint64_t *hashes;
     uint32_t *slots; /* array position + 1; 0 = empty */
@@ -76,10 +81,27 @@ struct exoplace_topology {
     exoplace__pair *pairs;
     size_t n_pairs;
     size_t pairs_capacity;
+    exoplace__siphash_key hash_key; /* of all three indexes, drawn per topology */
     exoplace__index node_index;
     exoplace__index pair_index;
     exoplace__index connection_index;
 };
+
+/* exoplace_topology_new() with a given hash key instead of a random one:
+ * for tests, which need reproducible slot positions. */
+exoplace_status exoplace__topology_new_keyed(exoplace_topology **out, exoplace__siphash_key key,
+                                             exoplace_error *err);
+
+/* How well an index spreads its entries (tests): a lookup of an entry makes
+ * (its slot - its home slot) + 1 probes. */
+typedef struct exoplace__index_stats {
+    size_t entries;
+    size_t capacity;
+    uint64_t total_probes; /* a lookup of every entry once */
+    size_t max_probes;     /* the longest of those lookups */
+} exoplace__index_stats;
+
+void exoplace__index_stats_get(exoplace__index_stats *out, const exoplace__index *index);
 
 /* Index of the node with this id, or -1. */
 long exoplace__topology_lookup(const exoplace_topology *topology, const char *node_id);

@@ -21,41 +21,33 @@ static const char usage[] =
     "\n"
     "exit status: 0 probed, 2 the probe failed or bad usage\n";
 
-static void print_row(const char *label, const json_t *memory, const char *camel, const char *snake)
+static void print_row(const char *label, uint64_t bytes)
 {
-    int ok;
-    double bytes = cli_bytes_value(cli_member(memory, camel, snake), &ok);
-    char text[32] = "-";
-    if (ok)
-        cli_format_bytes(text, sizeof text, bytes);
+    char text[32];
+    cli_format_bytes(text, sizeof text, (double)bytes);
     printf("  %-15s %s\n", label, text);
 }
 
-static void print_table(const json_t *node)
+static void print_table(const exoplace_probe_result *node)
 {
-    const json_t *profile = cli_member(node, "nodeProfile", "node_profile");
-    const json_t *memory = cli_member(profile, "memory", NULL);
-    printf("%snode %s%s\n", cli_colour_on(CLI_BOLD), json_string_value(cli_member(node, "nodeId", "node_id")),
+    const exoplace_node_memory *memory = &node->memory;
+    printf("%snode %s%s\n", cli_colour_on(CLI_BOLD), node->node_id, cli_colour_off());
+    print_row("ram total", memory->ram_total);
+    print_row("ram available", memory->ram_available);
+    print_row("swap total", memory->swap_total);
+    print_row("swap available", memory->swap_available);
+    exoplace_pressure_level level = memory->pressure_level;
+    cli_colour colour = level == EXOPLACE_PRESSURE_UNREPORTED ? CLI_PLAIN
+                        : level == EXOPLACE_PRESSURE_CRITICAL ? CLI_RED
+                        : level == EXOPLACE_PRESSURE_WARN     ? CLI_YELLOW
+                                                              : CLI_GREEN;
+    printf("  %-15s %s%s%s\n", "pressure", cli_colour_on(colour),
+           level == EXOPLACE_PRESSURE_UNREPORTED ? "not reported" : exoplace_pressure_level_name(level),
            cli_colour_off());
-    print_row("ram total", memory, "ramTotal", "ram_total");
-    print_row("ram available", memory, "ramAvailable", "ram_available");
-    print_row("swap total", memory, "swapTotal", "swap_total");
-    print_row("swap available", memory, "swapAvailable", "swap_available");
-    const char *level = json_string_value(cli_member(memory, "pressureLevel", "pressure_level"));
-    cli_colour colour = !level ? CLI_PLAIN
-                        : strcmp(level, "critical") == 0 ? CLI_RED
-                        : strcmp(level, "warn") == 0     ? CLI_YELLOW
-                                                         : CLI_GREEN;
-    printf("  %-15s %s%s%s\n", "pressure", cli_colour_on(colour), level ? level : "not reported", cli_colour_off());
-    const json_t *free_percent = cli_member(memory, "freePercent", "free_percent");
-    if (json_is_number(free_percent))
-        printf("  %-15s %.0f%%\n", "free percent", json_number_value(free_percent));
-    const json_t *interfaces = cli_member(profile, "networkInterfaces", "network_interfaces");
-    for (size_t i = 0; i < json_array_size(interfaces); i++) {
-        const json_t *interface = json_array_get(interfaces, i);
-        printf("  %-15s %s %s\n", i ? "" : "interfaces", json_string_value(json_object_get(interface, "name")),
-               json_string_value(cli_member(interface, "ipAddress", "ip_address")));
-    }
+    if (memory->free_percent >= 0)
+        printf("  %-15s %d%%\n", "free percent", (int)memory->free_percent);
+    for (size_t i = 0; i < node->n_interfaces; i++)
+        printf("  %-15s %s %s\n", i ? "" : "interfaces", node->interfaces[i].name, node->interfaces[i].ip_address);
 }
 
 static int run(int argc, char **argv)
@@ -90,18 +82,23 @@ static int run(int argc, char **argv)
     if (optind < argc)
         return cli_usage_error("probe", "takes no FILE (got '%s')", argv[optind]);
 
-    char *node = NULL;
+    exoplace_probe_result node;
     exoplace_error err;
-    exoplace_status st = exoplace_probe_local(&node, &probe_options, &err);
+    exoplace_status st = exoplace_probe_node(&node, &probe_options, &err);
     if (st != EXOPLACE_OK)
         return cli_library_error("probe", st, &err);
-    json_t *parsed = json ? NULL : cli_parse_response(node);
-    if (parsed)
-        print_table(parsed);
-    else
-        cli_print_json(node);
-    json_decref(parsed);
-    exoplace_free(node);
+    if (!json) {
+        print_table(&node);
+        exoplace_probe_result_dispose(&node);
+        return CLI_EXIT_OK;
+    }
+    char *text = NULL;
+    st = exoplace_probe_result_json(&text, &node, &err);
+    exoplace_probe_result_dispose(&node);
+    if (st != EXOPLACE_OK)
+        return cli_library_error("probe", st, &err);
+    cli_print_json(text);
+    exoplace_free(text);
     return CLI_EXIT_OK;
 }
 

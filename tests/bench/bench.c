@@ -15,8 +15,18 @@
  *        bench --write-json FILE [CASE]   (exo's request JSON; default mesh-64)
  * --no-fork runs everything in this process (no RSS, no timeouts): for perf
  * and callgrind. Exit status: 0, or 1 when a C API target fails, 2 on usage.
+ *
+ * Then the hostile-input cases (--case flood-ids, random-ids, flood-addrs,
+ * random-addrs; not in --list, which names the cases --write-json writes):
+ * 65 536 node ids and 262 144 connection multiaddrs chosen to collide in the
+ * low bits of FNV-1a, the unkeyed hash the topology's indexes once used,
+ * beside random strings of the same length. One run each, through the C API
+ * and through exoplace_get_placement_json; --flood-timeout (default 300 s)
+ * bounds each.
  */
 #include <exoplace.h>
+
+#include "fnv_collisions.h"
 
 #include <errno.h>
 #include <math.h>
@@ -393,6 +403,7 @@ typedef struct settings {
     const char *only;
     int skip_place, skip_previews;
     uint64_t max_steps;         /* 0: the library's default */
+    unsigned flood_timeout_s;   /* per operation of a hostile-input case */
 } settings;
 
 /* One call of `op`; fills the result fields of the last call. */
@@ -490,15 +501,16 @@ static void measure(op_result *res, const bench_case *bc, operation op, const se
     exoplace_topology_free(t);
 }
 
-/* Runs `measure` in a child: per-operation peak RSS (KiB) and a time limit.
+/* Runs fn(result, arg) in a child that writes `size` bytes of result back:
+ * per-operation peak RSS (KiB) and a time limit. With fork off, runs it here.
  * Returns 0 when measured, 1 when the child was killed by the limit, -1 other failure. */
-static int measure_in_child(op_result *res, long *rss_kib, const bench_case *bc, operation op, const settings *s,
-                            unsigned timeout_s)
+static int run_in_child(void *result, size_t size, long *rss_kib, void (*fn)(void *result, const void *arg),
+                        const void *arg, int fork_child, unsigned timeout_s)
 {
-    memset(res, 0, sizeof *res);
+    memset(result, 0, size);
     *rss_kib = -1;
-    if (!s->fork) {
-        measure(res, bc, op, s);
+    if (!fork_child) {
+        fn(result, arg);
         return 0;
     }
     int fd[2];
@@ -511,15 +523,16 @@ static int measure_in_child(op_result *res, long *rss_kib, const bench_case *bc,
     if (pid == 0) {
         close(fd[0]);
         alarm(timeout_s); /* default action: the child dies, the parent reports it */
-        op_result r;
-        measure(&r, bc, op, s);
-        ssize_t w = write(fd[1], &r, sizeof r);
-        _exit(w == (ssize_t)sizeof r ? 0 : 3);
+        void *r = xmalloc(size);
+        memset(r, 0, size);
+        fn(r, arg);
+        ssize_t w = write(fd[1], r, size);
+        _exit(w == (ssize_t)size ? 0 : 3);
     }
     close(fd[1]);
     size_t got = 0;
-    while (got < sizeof *res) {
-        ssize_t k = read(fd[0], (char *)res + got, sizeof *res - got);
+    while (got < size) {
+        ssize_t k = read(fd[0], (char *)result + got, size - got);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
@@ -535,9 +548,29 @@ static int measure_in_child(op_result *res, long *rss_kib, const bench_case *bc,
     *rss_kib = ru.ru_maxrss;
     if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGALRM)
         return 1;
-    if (got != sizeof *res || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+    if (got != size || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
         return -1;
     return 0;
+}
+
+typedef struct measure_arg {
+    const bench_case *bc;
+    operation op;
+    const settings *s;
+} measure_arg;
+
+static void measure_child(void *result, const void *arg)
+{
+    const measure_arg *m = arg;
+    measure(result, m->bc, m->op, m->s);
+}
+
+/* `measure` in a child (see run_in_child). */
+static int measure_in_child(op_result *res, long *rss_kib, const bench_case *bc, operation op, const settings *s,
+                            unsigned timeout_s)
+{
+    measure_arg arg = {bc, op, s};
+    return run_in_child(res, sizeof *res, rss_kib, measure_child, &arg, s->fork, timeout_s);
 }
 
 /* ---- exo's cycle count ----------------------------------------------------- */
@@ -652,7 +685,7 @@ static void usage(FILE *f)
 {
     fputs("usage: bench [--case NAME[,NAME...]] [--op place|previews] [--budget SECONDS]\n"
           "             [--timeout SECONDS] [--previews-timeout SECONDS] [--max-steps N]\n"
-          "             [--no-fork] [--list]\n"
+          "             [--flood-timeout SECONDS] [--no-fork] [--list]\n"
           "       bench --write-json FILE [CASE]\n",
           f);
 }
@@ -679,6 +712,242 @@ static int selected(const char *list, const char *name)
         p += len + (end != NULL);
     }
     return 0;
+}
+
+/* ---- hostile input: strings chosen to collide ------------------------------ */
+
+/* Ids or multiaddrs that collide in the low bits of FNV-1a, the unkeyed hash
+ * the topology's indexes once used (tests/common/fnv_collisions.h), against
+ * random strings of the same length: with a keyed hash both cost the same. */
+typedef enum flood_kind { FLOOD_IDS, FLOOD_ADDRS } flood_kind;
+
+typedef struct flood_case {
+    const char *name;
+    flood_kind kind;
+    unsigned steps; /* FNV_WAYS^steps strings */
+    int colliding;
+    const char *what;
+} flood_case;
+
+static const flood_case floods[] = {
+    {"flood-ids", FLOOD_IDS, 8, 1, "node ids colliding in FNV-1a's low 20 bits"},
+    {"random-ids", FLOOD_IDS, 8, 0, "random node ids of the same length"},
+    {"flood-addrs", FLOOD_ADDRS, 9, 1, "multiaddrs a -> b colliding in FNV-1a's low 20 bits"},
+    {"random-addrs", FLOOD_ADDRS, 9, 0, "random multiaddrs a -> b of the same length"},
+};
+#define N_FLOODS (sizeof floods / sizeof floods[0])
+#define FLOOD_ID_PREFIX "12D3KooW"
+#define FLOOD_ADDR_PREFIX "/dns/"
+#define FLOOD_ADDR_SUFFIX "/tcp/1"
+
+typedef struct flood_strings {
+    size_t n, stride;
+    char *text; /* n NUL-terminated strings, stride bytes apart */
+} flood_strings;
+
+/* The FNV-1a state the old index hashed the chained part from: the offset
+ * basis then the prefix for ids; the old pair hash of nodes 0 and 1 then the
+ * prefix for the multiaddrs of connection a -> b. */
+static size_t flood_count(const flood_case *fc)
+{
+    size_t n = 1;
+    for (unsigned k = 0; k < fc->steps; k++)
+        n *= FNV_WAYS;
+    return n;
+}
+
+static uint64_t flood_state(const flood_case *fc)
+{
+    if (fc->kind == FLOOD_IDS)
+        return fnv1a(FNV_OFFSET_BASIS, FLOOD_ID_PREFIX, strlen(FLOOD_ID_PREFIX));
+    return fnv1a(old_mix64(1), FLOOD_ADDR_PREFIX, strlen(FLOOD_ADDR_PREFIX));
+}
+
+static void flood_build(flood_strings *out, const flood_case *fc)
+{
+    const char *prefix = fc->kind == FLOOD_IDS ? FLOOD_ID_PREFIX : FLOOD_ADDR_PREFIX;
+    const char *suffix = fc->kind == FLOOD_IDS ? "" : FLOOD_ADDR_SUFFIX;
+    fnv_chain *chain = xmalloc(sizeof *chain);
+    if (fnv_chain_build(chain, flood_state(fc), fc->steps))
+        die("cannot build the colliding strings");
+    size_t p = strlen(prefix), body = chain->length, q = strlen(suffix);
+    rng r = {SEED ^ fc->steps};
+    out->n = flood_count(fc);
+    out->stride = p + body + q + 1;
+    out->text = xmalloc(out->n * out->stride);
+    for (size_t i = 0; i < out->n; i++) {
+        char *t = out->text + i * out->stride;
+        memcpy(t, prefix, p);
+        if (fc->colliding)
+            fnv_chain_string(t + p, chain, i);
+        else
+            for (size_t k = 0; k < body; k++)
+                t[p + k] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"[below(&r, 64)];
+        memcpy(t + p + body, suffix, q + 1);
+    }
+    free(chain);
+    if (fc->colliding) {
+        /* What makes them hostile: one low-20-bit FNV-1a value for all. */
+        const uint64_t mask = (1ull << FNV_COLLISION_BITS) - 1;
+        uint64_t first = fnv1a(flood_state(fc), out->text + p, out->stride - p - 1) & mask;
+        for (size_t i = 1; i < out->n; i++)
+            if ((fnv1a(flood_state(fc), out->text + i * out->stride + p, out->stride - p - 1) & mask) != first)
+                die("the colliding strings do not collide");
+    }
+}
+
+static void flood_memory(exoplace_node_memory *m)
+{
+    exoplace_node_memory_init(m);
+    m->ram_total = 64ull << 30;
+    m->ram_available = 32ull << 30;
+}
+
+static exoplace_topology *flood_topology(const flood_case *fc, const flood_strings *fs)
+{
+    exoplace_topology *t = NULL;
+    exoplace_error err;
+    exoplace_node_memory m;
+    flood_memory(&m);
+    if (exoplace_topology_new(&t, &err))
+        die(err.message);
+    if (fc->kind == FLOOD_IDS) {
+        for (size_t i = 0; i < fs->n; i++)
+            if (exoplace_topology_add_node(t, fs->text + i * fs->stride, &m, &err))
+                die(err.message);
+        return t;
+    }
+    if (exoplace_topology_add_node(t, "a", &m, &err) || exoplace_topology_add_node(t, "b", &m, &err))
+        die(err.message);
+    for (size_t i = 0; i < fs->n; i++)
+        if (exoplace_topology_add_connection(t, "a", "b", fs->text + i * fs->stride, &err))
+            die(err.message);
+    return t;
+}
+
+/* The same cluster as exo's request; the model fits one node. */
+static char *flood_json(const flood_case *fc, const flood_strings *fs)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (!f)
+        die("cannot write the JSON request");
+    static const char memory[] = "\"memory\": {\"ramTotal\": {\"inBytes\": 68719476736}, "
+                                 "\"ramAvailable\": {\"inBytes\": 34359738368}, \"swapTotal\": {\"inBytes\": 0}, "
+                                 "\"swapAvailable\": {\"inBytes\": 0}}";
+    fputs("{\"topology\": {\"nodes\": [\n", f);
+    if (fc->kind == FLOOD_IDS) {
+        for (size_t i = 0; i < fs->n; i++)
+            fprintf(f, "  {\"nodeId\": \"%s\", \"nodeProfile\": {%s}}%s\n", fs->text + i * fs->stride, memory,
+                    i + 1 < fs->n ? "," : "");
+        fputs("], \"connections\": []},\n", f);
+    } else {
+        fprintf(f, "  {\"nodeId\": \"a\", \"nodeProfile\": {%s}},\n  {\"nodeId\": \"b\", \"nodeProfile\": {%s}}\n",
+                memory, memory);
+        fputs("], \"connections\": [\n", f);
+        /* Compact, with the bare multiaddr string json.md allows. */
+        for (size_t i = 0; i < fs->n; i++)
+            fprintf(f, "{\"localNodeId\":\"a\",\"sendBackNodeId\":\"b\",\"sendBackMultiaddr\":\"%s\"}%s\n",
+                    fs->text + i * fs->stride, i + 1 < fs->n ? "," : "");
+        fputs("]},\n", f);
+    }
+    fputs(" \"model\": {\"modelId\": \"m\", \"storageSize\": {\"inBytes\": 1073741824}, \"nLayers\": 32}}\n", f);
+    if (ferror(f) || fclose(f))
+        die("cannot write the JSON request");
+    return text;
+}
+
+typedef struct flood_result {
+    size_t strings;
+    double build_ms;      /* the C API: exoplace_topology_add_* for every string */
+    size_t nodes, connections;
+    size_t request_bytes;
+    double json_ms;       /* exoplace_get_placement_json on the same cluster */
+    exoplace_status json_status;
+} flood_result;
+
+typedef struct flood_arg {
+    const flood_case *fc;
+    int json; /* 0: the C API build, 1: the JSON entry point */
+} flood_arg;
+
+static void flood_measure(void *result, const void *arg)
+{
+    const flood_arg *fa = arg;
+    flood_result *res = result;
+    flood_strings fs;
+    flood_build(&fs, fa->fc);
+    res->strings = fs.n;
+    if (!fa->json) {
+        double t0 = now_ms();
+        exoplace_topology *t = flood_topology(fa->fc, &fs);
+        res->build_ms = now_ms() - t0;
+        res->nodes = exoplace_topology_node_count(t);
+        res->connections = exoplace_topology_connection_count(t);
+        exoplace_topology_free(t);
+    } else {
+        char *json = flood_json(fa->fc, &fs);
+        res->request_bytes = strlen(json);
+        char *out = NULL;
+        exoplace_json_options options;
+        exoplace_json_options_init(&options);
+        double t0 = now_ms();
+        res->json_status = exoplace_get_placement_json(&out, json, strlen(json), &options, NULL);
+        res->json_ms = now_ms() - t0;
+        exoplace_free(out);
+        free(json);
+    }
+    free(fs.text);
+}
+
+static void format_flood_time(char *out, size_t size, int outcome, double ms, unsigned timeout_s)
+{
+    if (outcome == 1)
+        snprintf(out, size, "TIMEOUT >%us", timeout_s);
+    else if (outcome < 0)
+        snprintf(out, size, "CRASHED");
+    else
+        snprintf(out, size, "%.1f", ms);
+}
+
+/* One timed run per operation: these cases are about orders of magnitude. */
+static void run_floods(const settings *s)
+{
+    int any = 0;
+    for (size_t i = 0; i < N_FLOODS; i++)
+        any |= selected(s->only, floods[i].name);
+    if (!any)
+        return;
+    printf("\nHostile input: strings chosen to collide in the topology's old unkeyed hash, against\n"
+           "random strings of the same length. build = exoplace_topology_add_node (ids) or\n"
+           "_add_connection a -> b (addrs) for every string; json = exoplace_get_placement_json on the\n"
+           "same cluster as a request. One run each, in ms; rss = peak of that child in MiB.\n");
+    printf("%-13s %7s %11s %7s %11s %9s %16s %7s  %s\n", "case", "strings", "build", "rss", "json bytes", "json",
+           "json status", "rss", "what");
+    for (size_t i = 0; i < N_FLOODS; i++) {
+        const flood_case *fc = &floods[i];
+        if (!selected(s->only, fc->name))
+            continue;
+        flood_result build, json;
+        long build_rss = -1, json_rss = -1;
+        flood_arg build_arg = {fc, 0}, json_arg = {fc, 1};
+        int bo = run_in_child(&build, sizeof build, &build_rss, flood_measure, &build_arg, s->fork, s->flood_timeout_s);
+        int jo = run_in_child(&json, sizeof json, &json_rss, flood_measure, &json_arg, s->fork, s->flood_timeout_s);
+        char bt[24], jt[24], br[16], jr[16], bytes[24] = "-";
+        const char *status = "-";
+        format_flood_time(bt, sizeof bt, bo, build.build_ms, s->flood_timeout_s);
+        format_rss(br, sizeof br, build_rss);
+        format_flood_time(jt, sizeof jt, jo, json.json_ms, s->flood_timeout_s);
+        format_rss(jr, sizeof jr, json_rss);
+        if (jo == 0) {
+            snprintf(bytes, sizeof bytes, "%zu", json.request_bytes);
+            status = exoplace_status_name(json.json_status);
+        }
+        printf("%-13s %7zu %11s %7s %11s %9s %16s %7s  %s\n", fc->name, flood_count(fc), bt, br, bytes, jt,
+               status, jr, fc->what);
+        fflush(stdout);
+    }
 }
 
 static int write_json(const char *path, const char *name)
@@ -794,7 +1063,7 @@ static void run_case(const bench_case *bc, const settings *s, target *targets, c
 
 int main(int argc, char **argv)
 {
-    settings s = {0.8, 30, 4, 1, NULL, 0, 0, 0};
+    settings s = {0.8, 30, 4, 1, NULL, 0, 0, 0, 300};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < argc;
@@ -816,6 +1085,8 @@ int main(int argc, char **argv)
             s.place_timeout_s = (unsigned)ceil(parse_number(argv[++i], a));
         else if (strcmp(a, "--previews-timeout") == 0 && has_value)
             s.previews_timeout_s = (unsigned)ceil(parse_number(argv[++i], a));
+        else if (strcmp(a, "--flood-timeout") == 0 && has_value)
+            s.flood_timeout_s = (unsigned)ceil(parse_number(argv[++i], a));
         else if (strcmp(a, "--max-steps") == 0 && has_value)
             s.max_steps = (uint64_t)parse_number(argv[++i], a);
         else if (strcmp(a, "--no-fork") == 0)
@@ -905,6 +1176,8 @@ int main(int argc, char **argv)
                po == 0 ? exoplace_status_name(pj.status) : "-", prss, vt, vo == 0 ? vj.runs : 0,
                vo == 0 ? exoplace_status_name(vj.status) : "-", vrss);
     }
+
+    run_floods(&s);
 
     printf("\nSimple cycles exo's approach would list, sum_{k=2..n} n!/((n-k)! k) + n singletons:\n");
     static const size_t mesh_sizes[] = {8, 9, 12, 16, 64, 256, 1024};

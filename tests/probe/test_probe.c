@@ -1,11 +1,15 @@
 /*
- * Tests of exoplace_probe_local().
+ * Tests of the local memory probe: exoplace_probe_memory(),
+ * exoplace_probe_node(), exoplace_probe_result_json() and
+ * exoplace_probe_local().
  *
  * Usage: test_probe FIXTURES_DIR
  *
  * Every directory under FIXTURES_DIR is one case, a /proc tree (meminfo and,
  * optionally, pressure/memory) plus what the probe must make of it:
- * - expected.json: the "memory" object the probe must produce, exactly;
+ * - expected.json: the "memory" object of exo's node document; the probe's
+ *   exoplace_node_memory must hold exactly those values, and the JSON the
+ *   library writes for the result must contain exactly that object;
  * - error: three lines, the status name, a piece of the message, and the
  *   file (relative to the case) that must be named in err.field.
  * Adding a case is adding a directory. The tests after the table check what
@@ -21,6 +25,14 @@
 
 #include <check.h>
 #include <jansson.h>
+
+/* The internal library is built with the allocation seam; this file's own
+ * allocations stay the C library's. */
+#define EXOPLACE_ALLOC_SEAM
+#include "alloc.h"
+#undef malloc
+#undef calloc
+#undef realloc
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -78,50 +90,100 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* Probes a fixture case with the given options (NULL: defaults + fixed id). */
-static exoplace_status probe_case(char **out, const char *name, exoplace_probe_options *opts,
+/* The options of a fixture case: `opts` (NULL: defaults with a fixed id)
+ * with proc_root set to the case's tree, which *root_out owns. */
+static exoplace_probe_options case_options(char **root_out, const char *name, const exoplace_probe_options *opts)
+{
+    exoplace_probe_options o;
+    if (opts) {
+        o = *opts;
+    } else {
+        exoplace_probe_options_init(&o);
+        o.node_id = "test-node";
+    }
+    *root_out = case_path(name, NULL);
+    o.proc_root = *root_out;
+    return o;
+}
+
+/* Probes a fixture case into a result. */
+static exoplace_status probe_case(exoplace_probe_result *out, const char *name, const exoplace_probe_options *opts,
                                   exoplace_error *err)
 {
-    exoplace_probe_options local;
-    if (!opts) {
-        exoplace_probe_options_init(&local);
-        local.node_id = "test-node";
-        opts = &local;
-    }
-    char *root = case_path(name, NULL);
-    opts->proc_root = root;
-    exoplace_status st = exoplace_probe_local(out, opts, err);
-    opts->proc_root = NULL;
+    char *root;
+    exoplace_probe_options o = case_options(&root, name, opts);
+    exoplace_status st = exoplace_probe_node(out, &o, err);
     free(root);
     return st;
 }
 
-static json_t *parse_output(const char *text)
+/* Probes a fixture case's memory only. */
+static exoplace_status probe_case_memory(exoplace_node_memory *out, const char *name,
+                                         const exoplace_probe_options *opts, exoplace_error *err)
 {
+    char *root;
+    exoplace_probe_options o = case_options(&root, name, opts);
+    exoplace_status st = exoplace_probe_memory(out, &o, err);
+    free(root);
+    return st;
+}
+
+static exoplace_probe_result probe_ok(const char *name, const exoplace_probe_options *opts)
+{
+    exoplace_probe_result result;
+    exoplace_error err;
+    exoplace_status st = probe_case(&result, name, opts, &err);
+    ck_assert_msg(st == EXOPLACE_OK, "%s: %s: %s", name, exoplace_status_name(st), err.message);
+    ck_assert_int_eq(err.code, EXOPLACE_OK);
+    ck_assert_ptr_nonnull(result.node_id);
+    ck_assert(result.n_interfaces == 0 || result.interfaces != NULL);
+    return result;
+}
+
+/* Asserts the probe's two memory calls agree, and returns the profile. */
+static exoplace_node_memory memory_ok(const char *name, const exoplace_probe_options *opts)
+{
+    exoplace_probe_result result = probe_ok(name, opts);
+    exoplace_node_memory memory;
+    exoplace_error err;
+    ck_assert_int_eq(probe_case_memory(&memory, name, opts, &err), EXOPLACE_OK);
+    ck_assert(memcmp(&memory, &result.memory, sizeof memory) == 0);
+    exoplace_probe_result_dispose(&result);
+    return memory;
+}
+
+/* exo's node document for a result: the library's JSON, checked for shape,
+ * and for being written exactly as jansson's compact dump of it would be
+ * (the layout `exoplace probe --json` has always printed). */
+static json_t *result_json(const exoplace_probe_result *result)
+{
+    char *text = NULL;
+    exoplace_error err;
+    exoplace_status st = exoplace_probe_result_json(&text, result, &err);
+    ck_assert_msg(st == EXOPLACE_OK, "%s: %s", exoplace_status_name(st), err.message);
     json_error_t jerr;
     json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
     ck_assert_msg(root != NULL, "probe output is not JSON: %s (%s)", jerr.text, text);
+    char *again = json_dumps(root, JSON_COMPACT);
+    ck_assert_str_eq(text, again);
+    free(again);
+    exoplace_free(text);
     ck_assert(json_is_object(root));
     ck_assert_int_eq(json_object_size(root), 2);
-    ck_assert(json_is_string(json_object_get(root, "nodeId")));
+    ck_assert_str_eq(json_string_value(json_object_get(root, "nodeId")), result->node_id);
     json_t *profile = json_object_get(root, "nodeProfile");
     ck_assert(json_is_object(profile));
     ck_assert_int_eq(json_object_size(profile), 2);
     ck_assert(json_is_object(json_object_get(profile, "memory")));
-    ck_assert(json_is_array(json_object_get(profile, "networkInterfaces")));
-    return root;
-}
-
-static json_t *probe_ok(const char *name, exoplace_probe_options *opts)
-{
-    char *out = NULL;
-    exoplace_error err;
-    exoplace_status st = probe_case(&out, name, opts, &err);
-    ck_assert_msg(st == EXOPLACE_OK, "%s: %s: %s", name, exoplace_status_name(st), err.message);
-    ck_assert_int_eq(err.code, EXOPLACE_OK);
-    ck_assert_ptr_nonnull(out);
-    json_t *root = parse_output(out);
-    exoplace_free(out);
+    json_t *interfaces = json_object_get(profile, "networkInterfaces");
+    ck_assert(json_is_array(interfaces));
+    ck_assert_uint_eq(json_array_size(interfaces), result->n_interfaces);
+    for (size_t i = 0; i < result->n_interfaces; i++) {
+        json_t *entry = json_array_get(interfaces, i);
+        ck_assert_int_eq(json_object_size(entry), 2);
+        ck_assert_str_eq(json_string_value(json_object_get(entry, "name")), result->interfaces[i].name);
+        ck_assert_str_eq(json_string_value(json_object_get(entry, "ipAddress")), result->interfaces[i].ip_address);
+    }
     return root;
 }
 
@@ -130,18 +192,53 @@ static json_t *memory_of(json_t *root)
     return json_object_get(json_object_get(root, "nodeProfile"), "memory");
 }
 
-static uint64_t bytes_of(json_t *root, const char *key)
+/* The exoplace_node_memory an expected.json describes. */
+static exoplace_node_memory memory_from_json(const char *name, json_t *memory)
 {
-    json_t *v = json_object_get(json_object_get(memory_of(root), key), "inBytes");
-    ck_assert_msg(json_is_integer(v), "%s.inBytes missing", key);
-    ck_assert(json_integer_value(v) >= 0);
-    return (uint64_t)json_integer_value(v);
+    static const struct {
+        const char *key;
+        size_t offset;
+    } bytes[] = {
+        {"ramTotal", offsetof(exoplace_node_memory, ram_total)},
+        {"ramAvailable", offsetof(exoplace_node_memory, ram_available)},
+        {"swapTotal", offsetof(exoplace_node_memory, swap_total)},
+        {"swapAvailable", offsetof(exoplace_node_memory, swap_available)},
+    };
+    exoplace_node_memory m;
+    exoplace_node_memory_init(&m);
+    for (size_t i = 0; i < sizeof bytes / sizeof bytes[0]; i++) {
+        json_t *v = json_object_get(json_object_get(memory, bytes[i].key), "inBytes");
+        ck_assert_msg(json_is_integer(v) && json_integer_value(v) >= 0, "%s: %s.inBytes", name, bytes[i].key);
+        uint64_t value = (uint64_t)json_integer_value(v);
+        memcpy((char *)&m + bytes[i].offset, &value, sizeof value);
+    }
+    json_t *level = json_object_get(memory, "pressureLevel");
+    if (level) {
+        int known = 0;
+        for (int l = EXOPLACE_PRESSURE_NORMAL; l <= EXOPLACE_PRESSURE_CRITICAL; l++)
+            if (strcmp(json_string_value(level), exoplace_pressure_level_name((exoplace_pressure_level)l)) == 0) {
+                m.pressure_level = (exoplace_pressure_level)l;
+                known = 1;
+            }
+        ck_assert_msg(known, "%s: pressureLevel %s", name, json_string_value(level));
+    }
+    json_t *free_percent = json_object_get(memory, "freePercent");
+    if (free_percent)
+        m.free_percent = (int32_t)json_integer_value(free_percent);
+    return m;
 }
 
-static const char *level_of(json_t *root)
+static void assert_memory_eq(const exoplace_node_memory *got, const exoplace_node_memory *want, const char *name)
 {
-    json_t *v = json_object_get(memory_of(root), "pressureLevel");
-    return v ? json_string_value(v) : NULL;
+    ck_assert_msg(got->ram_total == want->ram_total, "%s: ram_total %llu", name, (unsigned long long)got->ram_total);
+    ck_assert_msg(got->ram_available == want->ram_available, "%s: ram_available %llu", name,
+                  (unsigned long long)got->ram_available);
+    ck_assert_msg(got->swap_total == want->swap_total, "%s: swap_total %llu", name,
+                  (unsigned long long)got->swap_total);
+    ck_assert_msg(got->swap_available == want->swap_available, "%s: swap_available %llu", name,
+                  (unsigned long long)got->swap_available);
+    ck_assert_msg(got->pressure_level == want->pressure_level, "%s: pressure_level %d", name, (int)got->pressure_level);
+    ck_assert_msg(got->free_percent == want->free_percent, "%s: free_percent %d", name, (int)got->free_percent);
 }
 
 /* ---- the case table --------------------------------------------------- */
@@ -151,14 +248,19 @@ static void check_expected(const char *name, const char *expected_text)
     json_error_t jerr;
     json_t *expected = json_loads(expected_text, 0, &jerr);
     ck_assert_msg(expected != NULL, "%s/expected.json: %s", name, jerr.text);
-    json_t *root = probe_ok(name, NULL);
-    json_t *memory = memory_of(root);
-    char *got = json_dumps(memory, JSON_COMPACT);
-    ck_assert_msg(json_equal(memory, expected), "%s: memory is %s", name, got);
-    free(got);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "nodeId")), "test-node");
-    json_decref(expected);
+    exoplace_node_memory want = memory_from_json(name, expected);
+    exoplace_node_memory got = memory_ok(name, NULL);
+    assert_memory_eq(&got, &want, name);
+
+    exoplace_probe_result result = probe_ok(name, NULL);
+    ck_assert_str_eq(result.node_id, "test-node");
+    json_t *root = result_json(&result);
+    char *text = json_dumps(memory_of(root), JSON_COMPACT);
+    ck_assert_msg(json_equal(memory_of(root), expected), "%s: memory is %s", name, text);
+    free(text);
     json_decref(root);
+    exoplace_probe_result_dispose(&result);
+    json_decref(expected);
 }
 
 static void check_error(const char *name, char *spec)
@@ -168,21 +270,31 @@ static void check_error(const char *name, char *spec)
     char *piece = strtok(NULL, "\n");
     char *file = strtok(NULL, "\n");
     ck_assert_msg(code && piece && file, "%s/error needs three lines", name);
+    char *path = case_path(name, file);
 
-    static char sentinel[] = "sentinel";
-    char *out = sentinel; /* must come back NULL */
+    exoplace_probe_result result;
+    memset(&result, 0x5a, sizeof result); /* must come back zeroed */
     exoplace_error err;
-    exoplace_status st = probe_case(&out, name, NULL, &err);
+    exoplace_status st = probe_case(&result, name, NULL, &err);
     ck_assert_msg(st != EXOPLACE_OK, "%s: probe succeeded", name);
-    ck_assert_ptr_null(out);
+    ck_assert_ptr_null(result.node_id);
+    ck_assert_ptr_null(result.interfaces);
+    ck_assert_uint_eq(result.n_interfaces, 0);
     ck_assert_int_eq(err.code, st);
     ck_assert_str_eq(exoplace_status_name(st), code);
-    ck_assert_msg(strstr(err.message, piece) != NULL, "%s: message \"%s\" lacks \"%s\"", name,
-                  err.message, piece);
-    char *path = case_path(name, file);
+    ck_assert_msg(strstr(err.message, piece) != NULL, "%s: message \"%s\" lacks \"%s\"", name, err.message, piece);
     ck_assert_str_eq(err.field, path);
-    ck_assert_msg(strstr(err.message, path) != NULL, "%s: message \"%s\" does not name %s", name,
-                  err.message, path);
+    ck_assert_msg(strstr(err.message, path) != NULL, "%s: message \"%s\" does not name %s", name, err.message, path);
+
+    /* The memory call fails the same way and leaves no half-read profile. */
+    exoplace_node_memory memory, untouched;
+    memset(&memory, 0x5a, sizeof memory);
+    exoplace_node_memory_init(&untouched);
+    exoplace_error err2;
+    ck_assert_int_eq(probe_case_memory(&memory, name, NULL, &err2), st);
+    ck_assert_str_eq(err2.message, err.message);
+    ck_assert_str_eq(err2.field, err.field);
+    ck_assert(memcmp(&memory, &untouched, sizeof memory) == 0);
     free(path);
 }
 
@@ -214,9 +326,7 @@ START_TEST(raised_warn_threshold_makes_warn_case_normal)
     exoplace_probe_options_init(&o);
     o.node_id = "n";
     o.warn_some_avg10 = 20.0; /* the case's some avg10 is 15.25 */
-    json_t *root = probe_ok("psi_warn", &o);
-    ck_assert_str_eq(level_of(root), "normal");
-    json_decref(root);
+    ck_assert_int_eq(memory_ok("psi_warn", &o).pressure_level, EXOPLACE_PRESSURE_NORMAL);
 }
 END_TEST
 
@@ -226,9 +336,7 @@ START_TEST(lowered_critical_some_threshold_makes_warn_case_critical)
     exoplace_probe_options_init(&o);
     o.node_id = "n";
     o.critical_some_avg10 = 15.0;
-    json_t *root = probe_ok("psi_warn", &o);
-    ck_assert_str_eq(level_of(root), "critical");
-    json_decref(root);
+    ck_assert_int_eq(memory_ok("psi_warn", &o).pressure_level, EXOPLACE_PRESSURE_CRITICAL);
 }
 END_TEST
 
@@ -238,9 +346,7 @@ START_TEST(lowered_critical_full_threshold_makes_normal_case_critical)
     exoplace_probe_options_init(&o);
     o.node_id = "n";
     o.critical_full_avg10 = 0.25; /* full avg10 is 0.50 */
-    json_t *root = probe_ok("psi_normal", &o);
-    ck_assert_str_eq(level_of(root), "critical");
-    json_decref(root);
+    ck_assert_int_eq(memory_ok("psi_normal", &o).pressure_level, EXOPLACE_PRESSURE_CRITICAL);
 }
 END_TEST
 
@@ -251,12 +357,8 @@ START_TEST(infinite_critical_thresholds_switch_critical_off)
     o.node_id = "n";
     o.critical_some_avg10 = INFINITY;
     o.critical_full_avg10 = INFINITY;
-    json_t *root = probe_ok("psi_critical_some", &o);
-    ck_assert_str_eq(level_of(root), "warn");
-    json_decref(root);
-    root = probe_ok("psi_critical_full", &o);
-    ck_assert_str_eq(level_of(root), "normal");
-    json_decref(root);
+    ck_assert_int_eq(memory_ok("psi_critical_some", &o).pressure_level, EXOPLACE_PRESSURE_WARN);
+    ck_assert_int_eq(memory_ok("psi_critical_full", &o).pressure_level, EXOPLACE_PRESSURE_NORMAL);
 }
 END_TEST
 
@@ -268,9 +370,7 @@ START_TEST(zero_thresholds_make_any_pressure_count)
     o.warn_some_avg10 = 0.0;
     o.critical_some_avg10 = 100.0;
     o.critical_full_avg10 = 100.0;
-    json_t *root = probe_ok("psi_normal", &o);
-    ck_assert_str_eq(level_of(root), "warn");
-    json_decref(root);
+    ck_assert_int_eq(memory_ok("psi_normal", &o).pressure_level, EXOPLACE_PRESSURE_WARN);
 }
 END_TEST
 
@@ -292,10 +392,13 @@ START_TEST(negative_or_nan_threshold_is_invalid_argument)
         o.node_id = "n";
         double value = bad[b];
         memcpy((char *)&o + thresholds[_i].offset, &value, sizeof value);
-        char *out = NULL;
+        exoplace_probe_result result;
         exoplace_error err;
-        ck_assert_int_eq(probe_case(&out, "psi_normal", &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
-        ck_assert_ptr_null(out);
+        ck_assert_int_eq(probe_case(&result, "psi_normal", &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+        ck_assert_ptr_null(result.node_id);
+        ck_assert_str_eq(err.field, thresholds[_i].field);
+        exoplace_node_memory memory;
+        ck_assert_int_eq(probe_case_memory(&memory, "psi_normal", &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
         ck_assert_str_eq(err.field, thresholds[_i].field);
     }
 }
@@ -323,7 +426,21 @@ START_TEST(null_out_is_invalid_argument)
     exoplace_error err;
     ck_assert_int_eq(exoplace_probe_local(NULL, NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
     ck_assert_int_eq(err.code, EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "out");
     ck_assert_int_eq(exoplace_probe_local(NULL, NULL, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_probe_memory(NULL, NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "out");
+    ck_assert_int_eq(exoplace_probe_node(NULL, NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "out");
+    exoplace_probe_result result;
+    memset(&result, 0, sizeof result);
+    result.node_id = "n";
+    ck_assert_int_eq(exoplace_probe_result_json(NULL, &result, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "out");
+    char *text = NULL;
+    ck_assert_int_eq(exoplace_probe_result_json(&text, NULL, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "result");
+    ck_assert_ptr_null(text);
 }
 END_TEST
 
@@ -332,11 +449,11 @@ START_TEST(options_not_from_init_are_invalid_argument)
     exoplace_probe_options o;
     exoplace_probe_options_init(&o);
     o.struct_size = 0;
-    char *out = NULL;
+    exoplace_probe_result result;
     exoplace_error err;
-    ck_assert_int_eq(probe_case(&out, "psi_normal", &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(probe_case(&result, "psi_normal", &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
     ck_assert_str_eq(err.field, "options.struct_size");
-    ck_assert_ptr_null(out);
+    ck_assert_ptr_null(result.node_id);
 }
 END_TEST
 
@@ -348,6 +465,10 @@ START_TEST(empty_proc_root_is_invalid_argument)
     char *out = NULL;
     exoplace_error err;
     ck_assert_int_eq(exoplace_probe_local(&out, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "options.proc_root");
+    ck_assert_ptr_null(out);
+    exoplace_node_memory memory;
+    ck_assert_int_eq(exoplace_probe_memory(&memory, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
     ck_assert_str_eq(err.field, "options.proc_root");
 }
 END_TEST
@@ -361,11 +482,11 @@ START_TEST(bad_node_id_is_invalid_argument)
         exoplace_probe_options o;
         exoplace_probe_options_init(&o);
         o.node_id = bad[i];
-        char *out = NULL;
+        exoplace_probe_result result;
         exoplace_error err;
-        ck_assert_int_eq(probe_case(&out, "psi_normal", &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+        ck_assert_int_eq(probe_case(&result, "psi_normal", &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
         ck_assert_str_eq(err.field, "options.node_id");
-        ck_assert_ptr_null(out);
+        ck_assert_ptr_null(result.node_id);
     }
 }
 END_TEST
@@ -376,16 +497,19 @@ START_TEST(node_id_is_escaped_in_json)
     exoplace_probe_options o;
     exoplace_probe_options_init(&o);
     o.node_id = id;
-    json_t *root = probe_ok("psi_normal", &o);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "nodeId")), id);
-    json_decref(root);
+    exoplace_probe_result result = probe_ok("psi_normal", &o);
+    ck_assert_str_eq(result.node_id, id);
+    ck_assert_ptr_ne(result.node_id, id); /* a copy the result owns */
+    json_decref(result_json(&result)); /* nodeId read back equal to the id */
+    exoplace_probe_result_dispose(&result);
 
     static char max_id[EXOPLACE_MAX_ID_BYTES + 1];
     memset(max_id, 'y', EXOPLACE_MAX_ID_BYTES);
     o.node_id = max_id;
-    root = probe_ok("psi_normal", &o);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "nodeId")), max_id);
-    json_decref(root);
+    result = probe_ok("psi_normal", &o);
+    ck_assert_str_eq(result.node_id, max_id);
+    json_decref(result_json(&result));
+    exoplace_probe_result_dispose(&result);
 }
 END_TEST
 
@@ -395,21 +519,29 @@ START_TEST(node_id_defaults_to_host_name)
     ck_assert_int_eq(gethostname(host, sizeof host - 1), 0);
     exoplace_probe_options o;
     exoplace_probe_options_init(&o);
-    json_t *root = probe_ok("psi_normal", &o);
-    ck_assert_str_eq(json_string_value(json_object_get(root, "nodeId")), host);
-    json_decref(root);
+    exoplace_probe_result result = probe_ok("psi_normal", &o);
+    ck_assert_str_eq(result.node_id, host);
+    exoplace_probe_result_dispose(&result);
 }
 END_TEST
 
 START_TEST(missing_meminfo_is_probe_error_naming_file)
 {
-    char *out = NULL;
+    exoplace_probe_result result;
     exoplace_error err;
-    ck_assert_int_eq(probe_case(&out, "no_such_case", NULL, &err), EXOPLACE_E_PROBE);
-    ck_assert_ptr_null(out);
+    ck_assert_int_eq(probe_case(&result, "no_such_case", NULL, &err), EXOPLACE_E_PROBE);
+    ck_assert_ptr_null(result.node_id);
     ck_assert_msg(strstr(err.message, "no_such_case/meminfo") != NULL, "%s", err.message);
     /* NULL err is accepted on failure too. */
-    ck_assert_int_eq(probe_case(&out, "no_such_case", NULL, NULL), EXOPLACE_E_PROBE);
+    ck_assert_int_eq(probe_case(&result, "no_such_case", NULL, NULL), EXOPLACE_E_PROBE);
+    char *root = case_path("no_such_case", NULL);
+    exoplace_probe_options o;
+    exoplace_probe_options_init(&o);
+    o.proc_root = root;
+    char *out = NULL;
+    ck_assert_int_eq(exoplace_probe_local(&out, &o, &err), EXOPLACE_E_PROBE);
+    ck_assert_ptr_null(out);
+    free(root);
 }
 END_TEST
 
@@ -419,12 +551,17 @@ START_TEST(success_clears_a_stale_error)
     err.code = EXOPLACE_E_LIMIT;
     strcpy(err.message, "stale");
     strcpy(err.field, "stale");
-    char *out = NULL;
-    ck_assert_int_eq(probe_case(&out, "psi_normal", NULL, &err), EXOPLACE_OK);
+    exoplace_probe_result result;
+    ck_assert_int_eq(probe_case(&result, "psi_normal", NULL, &err), EXOPLACE_OK);
     ck_assert_int_eq(err.code, EXOPLACE_OK);
     ck_assert_str_eq(err.message, "");
     ck_assert_str_eq(err.field, "");
-    exoplace_free(out);
+    strcpy(err.message, "stale");
+    char *text = NULL;
+    ck_assert_int_eq(exoplace_probe_result_json(&text, &result, &err), EXOPLACE_OK);
+    ck_assert_str_eq(err.message, "");
+    exoplace_free(text);
+    exoplace_probe_result_dispose(&result);
 }
 END_TEST
 
@@ -440,13 +577,10 @@ START_TEST(trailing_slash_in_proc_root_is_accepted)
     exoplace_probe_options_init(&o);
     o.node_id = "n";
     o.proc_root = slashed;
-    char *out = NULL;
+    exoplace_node_memory memory;
     exoplace_error err;
-    ck_assert_int_eq(exoplace_probe_local(&out, &o, &err), EXOPLACE_OK);
-    json_t *json = parse_output(out);
-    ck_assert_str_eq(level_of(json), "warn");
-    json_decref(json);
-    exoplace_free(out);
+    ck_assert_int_eq(exoplace_probe_memory(&memory, &o, &err), EXOPLACE_OK);
+    ck_assert_int_eq(memory.pressure_level, EXOPLACE_PRESSURE_WARN);
     free(slashed);
     free(root);
 }
@@ -487,10 +621,8 @@ static exoplace_status probe_dir(const char *dir, exoplace_error *err)
     exoplace_probe_options_init(&o);
     o.node_id = "n";
     o.proc_root = dir;
-    char *out = NULL;
-    exoplace_status st = exoplace_probe_local(&out, &o, err);
-    exoplace_free(out);
-    return st;
+    exoplace_node_memory memory;
+    return exoplace_probe_memory(&memory, &o, err);
 }
 
 START_TEST(meminfo_larger_than_64k_is_probe_error)
@@ -578,14 +710,11 @@ START_TEST(psi_without_trailing_newline_is_accepted)
     exoplace_probe_options_init(&o);
     o.node_id = "n";
     o.proc_root = dir;
-    char *out = NULL;
-    ck_assert_int_eq(exoplace_probe_local(&out, &o, NULL), EXOPLACE_OK);
-    json_t *root = parse_output(out);
-    ck_assert_str_eq(level_of(root), "warn");
-    ck_assert_uint_eq(bytes_of(root, "ramTotal"), 1024000u);
-    ck_assert_uint_eq(bytes_of(root, "swapTotal"), 0u);
-    json_decref(root);
-    exoplace_free(out);
+    exoplace_node_memory memory;
+    ck_assert_int_eq(exoplace_probe_memory(&memory, &o, NULL), EXOPLACE_OK);
+    ck_assert_int_eq(memory.pressure_level, EXOPLACE_PRESSURE_WARN);
+    ck_assert_uint_eq(memory.ram_total, 1024000u);
+    ck_assert_uint_eq(memory.swap_total, 0u);
     unlink(pfile);
     rmdir(pdir);
     unlink(file);
@@ -609,15 +738,13 @@ START_TEST(interfaces_are_the_non_loopback_ip_addresses)
             (ifa->ifa_addr->sa_family == AF_INET || ifa->ifa_addr->sa_family == AF_INET6))
             expected++;
 
-    json_t *root = probe_ok("psi_normal", NULL);
-    json_t *ifs = json_object_get(json_object_get(root, "nodeProfile"), "networkInterfaces");
-    ck_assert_uint_eq(json_array_size(ifs), expected);
-    size_t i;
-    json_t *entry;
-    json_array_foreach(ifs, i, entry) {
-        ck_assert_int_eq(json_object_size(entry), 2);
-        const char *name = json_string_value(json_object_get(entry, "name"));
-        const char *ip = json_string_value(json_object_get(entry, "ipAddress"));
+    exoplace_probe_result result = probe_ok("psi_normal", NULL);
+    ck_assert_uint_eq(result.n_interfaces, expected);
+    /* The JSON lists the same entries in the same order. */
+    json_decref(result_json(&result));
+    for (size_t i = 0; i < result.n_interfaces; i++) {
+        const char *name = result.interfaces[i].name;
+        const char *ip = result.interfaces[i].ip_address;
         ck_assert(name && *name && ip);
         unsigned char buf[sizeof(struct in6_addr)];
         ck_assert_msg(inet_pton(AF_INET, ip, buf) == 1 || inet_pton(AF_INET6, ip, buf) == 1,
@@ -643,7 +770,149 @@ START_TEST(interfaces_are_the_non_loopback_ip_addresses)
         ck_assert_msg(found, "%s %s is not an address of this machine", name, ip);
     }
     freeifaddrs(list);
+    exoplace_probe_result_dispose(&result);
+}
+END_TEST
+
+/* ---- the result and its JSON ------------------------------------------ */
+
+static exoplace_probe_interface sample_interfaces[] = {
+    {"en0", "192.0.2.7"},
+    {"bridge\xc3\xa9", "fe80::1"},
+};
+
+static exoplace_probe_result sample_result(void)
+{
+    exoplace_probe_result r;
+    memset(&r, 0, sizeof r);
+    r.node_id = "mac-\xf0\x9f\x98\x80";
+    exoplace_node_memory_init(&r.memory);
+    r.memory.ram_total = (uint64_t)INT64_MAX;
+    r.memory.ram_available = 1;
+    r.memory.swap_total = 4096;
+    r.memory.swap_available = 0;
+    r.memory.pressure_level = EXOPLACE_PRESSURE_CRITICAL;
+    r.memory.free_percent = 37;
+    r.interfaces = sample_interfaces;
+    r.n_interfaces = 2;
+    return r;
+}
+
+START_TEST(result_json_carries_every_field)
+{
+    exoplace_probe_result r = sample_result();
+    json_t *root = result_json(&r);
+    exoplace_node_memory read_back = memory_from_json("sample", memory_of(root));
+    assert_memory_eq(&read_back, &r.memory, "sample");
+    ck_assert_int_eq(json_object_size(memory_of(root)), 6);
     json_decref(root);
+
+    /* Unreported pressure and free percent leave their keys out. */
+    r.memory.pressure_level = EXOPLACE_PRESSURE_UNREPORTED;
+    r.memory.free_percent = -1;
+    r.n_interfaces = 0;
+    r.interfaces = NULL;
+    root = result_json(&r);
+    ck_assert_int_eq(json_object_size(memory_of(root)), 4);
+    read_back = memory_from_json("sample", memory_of(root));
+    assert_memory_eq(&read_back, &r.memory, "sample");
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(result_json_refuses_what_is_not_a_node)
+{
+    static const struct {
+        const char *field;
+        int which;
+    } bad[] = {
+        {"result.node_id", 0},
+        {"result.node_id", 1},
+        {"result.memory.pressure_level", 2},
+        {"result.memory.free_percent", 3},
+        {"result.memory.free_percent", 4},
+        {"result.interfaces", 5},
+        {"result.interfaces[1].name", 6},
+        {"result.interfaces[0].ip_address", 7},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        exoplace_probe_result r = sample_result();
+        exoplace_probe_interface interfaces[2] = {sample_interfaces[0], sample_interfaces[1]};
+        r.interfaces = interfaces;
+        switch (bad[i].which) {
+        case 0: r.node_id = NULL; break;
+        case 1: r.node_id = "a\xc0\x80"; break;
+        case 2: r.memory.pressure_level = (exoplace_pressure_level)9; break;
+        case 3: r.memory.free_percent = 101; break;
+        case 4: r.memory.free_percent = -2; break;
+        case 5: r.interfaces = NULL; break;
+        case 6: interfaces[1].name = "\xff"; break;
+        case 7: interfaces[0].ip_address = NULL; break;
+        }
+        static char sentinel[] = "sentinel";
+        char *text = sentinel;
+        exoplace_error err;
+        ck_assert_int_eq(exoplace_probe_result_json(&text, &r, &err), EXOPLACE_E_INVALID_ARGUMENT);
+        ck_assert_ptr_null(text);
+        ck_assert_str_eq(err.field, bad[i].field);
+    }
+}
+END_TEST
+
+START_TEST(probe_local_is_the_result_as_json)
+{
+    exoplace_probe_result result = probe_ok("psi_warn", NULL);
+    char *from_result = NULL, *local = NULL;
+    ck_assert_int_eq(exoplace_probe_result_json(&from_result, &result, NULL), EXOPLACE_OK);
+    char *root;
+    exoplace_probe_options o = case_options(&root, "psi_warn", NULL);
+    ck_assert_int_eq(exoplace_probe_local(&local, &o, NULL), EXOPLACE_OK);
+    ck_assert_str_eq(local, from_result);
+    exoplace_free(local);
+    exoplace_free(from_result);
+    free(root);
+    exoplace_probe_result_dispose(&result);
+}
+END_TEST
+
+START_TEST(dispose_zeroes_and_accepts_null)
+{
+    exoplace_probe_result result = probe_ok("psi_normal", NULL);
+    exoplace_probe_result_dispose(&result);
+    ck_assert_ptr_null(result.node_id);
+    ck_assert_ptr_null(result.interfaces);
+    ck_assert_uint_eq(result.n_interfaces, 0);
+    exoplace_probe_result_dispose(&result); /* a zeroed result: nothing to free */
+    exoplace_probe_result_dispose(NULL);
+}
+END_TEST
+
+START_TEST(probe_fails_cleanly_at_every_allocation)
+{
+    /* Each allocation in turn fails: E_NO_MEMORY, a zeroed result, nothing
+     * leaked (the sanitizer and valgrind runs check that). */
+    long failures = 0;
+    for (long n = 0;; n++) {
+        exoplace_probe_result result;
+        char *text = NULL;
+        exoplace__seam_fail_after(n);
+        exoplace_status st = probe_case(&result, "psi_warn", NULL, NULL);
+        if (st == EXOPLACE_OK) {
+            st = exoplace_probe_result_json(&text, &result, NULL);
+            exoplace_probe_result_dispose(&result);
+        }
+        long made = exoplace__seam_fail_after(-1);
+        if (made <= n) {
+            ck_assert_int_eq(st, EXOPLACE_OK);
+            exoplace_free(text);
+            break;
+        }
+        ck_assert_msg(st == EXOPLACE_E_NO_MEMORY, "allocation %ld: %s", n, exoplace_status_name(st));
+        ck_assert_ptr_null(result.node_id);
+        ck_assert_ptr_null(text);
+        failures++;
+    }
+    ck_assert_int_gt(failures, 3);
 }
 END_TEST
 
@@ -669,21 +938,20 @@ static uint64_t proc_meminfo_bytes(const char *key)
 
 static void check_real_machine(const exoplace_probe_options *o)
 {
-    char *out = NULL;
+    exoplace_probe_result result;
     exoplace_error err;
-    exoplace_status st = exoplace_probe_local(&out, o, &err);
+    exoplace_status st = exoplace_probe_node(&result, o, &err);
     ck_assert_msg(st == EXOPLACE_OK, "%s: %s", exoplace_status_name(st), err.message);
     uint64_t total = proc_meminfo_bytes("MemTotal");
     uint64_t avail = proc_meminfo_bytes("MemAvailable");
-    json_t *root = parse_output(out);
-    exoplace_free(out);
+    const exoplace_node_memory *m = &result.memory;
 
-    ck_assert_uint_eq(bytes_of(root, "ramTotal"), total);
-    double got = (double)bytes_of(root, "ramAvailable");
-    ck_assert_msg(fabs(got - (double)avail) <= 0.05 * (double)avail,
-                  "ramAvailable %.0f vs MemAvailable %llu", got, (unsigned long long)avail);
-    ck_assert(bytes_of(root, "swapAvailable") <= bytes_of(root, "swapTotal"));
-    ck_assert_ptr_null(json_object_get(memory_of(root), "freePercent"));
+    ck_assert_uint_eq(m->ram_total, total);
+    double got = (double)m->ram_available;
+    ck_assert_msg(fabs(got - (double)avail) <= 0.05 * (double)avail, "ramAvailable %.0f vs MemAvailable %llu", got,
+                  (unsigned long long)avail);
+    ck_assert(m->swap_available <= m->swap_total);
+    ck_assert_int_eq(m->free_percent, -1);
 
     /* A level exactly when the kernel offers PSI. */
     FILE *psi = fopen("/proc/pressure/memory", "r");
@@ -691,14 +959,12 @@ static void check_real_machine(const exoplace_probe_options *o)
     int has_psi = psi && fgets(probe_line, sizeof probe_line, psi) != NULL;
     if (psi)
         fclose(psi);
-    const char *level = level_of(root);
     if (has_psi)
-        ck_assert_msg(level && (!strcmp(level, "normal") || !strcmp(level, "warn") ||
-                                !strcmp(level, "critical")),
-                      "pressureLevel %s", level ? level : "(none)");
+        ck_assert_msg(m->pressure_level >= EXOPLACE_PRESSURE_NORMAL && m->pressure_level <= EXOPLACE_PRESSURE_CRITICAL,
+                      "pressure_level %d", (int)m->pressure_level);
     else
-        ck_assert_ptr_null(level);
-    json_decref(root);
+        ck_assert_int_eq(m->pressure_level, EXOPLACE_PRESSURE_UNREPORTED);
+    exoplace_probe_result_dispose(&result);
 }
 
 START_TEST(real_proc_matches_meminfo)
@@ -748,7 +1014,9 @@ START_TEST(concurrent_probes_agree)
     exoplace_probe_options o;
     exoplace_probe_options_init(&o);
     o.node_id = "n";
-    ck_assert_int_eq(probe_case(&expected, "psi_critical_full", &o, NULL), EXOPLACE_OK);
+    o.proc_root = case_path("psi_critical_full", NULL);
+    ck_assert_int_eq(exoplace_probe_local(&expected, &o, NULL), EXOPLACE_OK);
+    free((char *)o.proc_root);
     enum { N = 8 };
     pthread_t threads[N];
     struct worker workers[N];
@@ -832,6 +1100,14 @@ static Suite *probe_suite(void)
     tcase_add_test(tc, nul_byte_in_meminfo_is_probe_error);
     tcase_add_test(tc, unreadable_psi_other_than_absent_is_probe_error);
     tcase_add_test(tc, psi_without_trailing_newline_is_accepted);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("result");
+    tcase_add_test(tc, result_json_carries_every_field);
+    tcase_add_test(tc, result_json_refuses_what_is_not_a_node);
+    tcase_add_test(tc, probe_local_is_the_result_as_json);
+    tcase_add_test(tc, dispose_zeroes_and_accepts_null);
+    tcase_add_test(tc, probe_fails_cleanly_at_every_allocation);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("machine");

@@ -1,6 +1,8 @@
 /* Shared helpers of the unit suites; see unit.h. */
 #include "unit.h"
 
+#include "topology.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,55 @@ void t_mesh(exoplace_topology *t, int tb, const char *const *ids, size_t n)
         for (size_t j = 0; j < n; j++)
             if (i != j)
                 link_nodes(t, ids[i], ids[j], tb);
+}
+
+void t_assert_same_topology(const exoplace_topology *a, const exoplace_topology *b)
+{
+    ck_assert_uint_eq(a->n_nodes, b->n_nodes);
+    ck_assert_uint_eq(a->n_connections, b->n_connections);
+    ck_assert_uint_eq(a->n_pairs, b->n_pairs);
+    ck_assert_uint_eq(a->node_index.count, b->node_index.count);
+    ck_assert_uint_eq(a->pair_index.count, b->pair_index.count);
+    ck_assert_uint_eq(a->connection_index.count, b->connection_index.count);
+    for (size_t i = 0; i < a->n_nodes; i++) {
+        const exoplace__node *x = &a->nodes[i], *y = &b->nodes[i];
+        ck_assert_str_eq(x->id, y->id);
+        ck_assert_int_eq(exoplace__topology_lookup(a, x->id), (long)i);
+        ck_assert_int_eq(exoplace__topology_lookup(b, x->id), (long)i);
+        ck_assert_int_eq(x->has_profile, y->has_profile);
+        ck_assert(memcmp(&x->memory, &y->memory, sizeof x->memory) == 0);
+        ck_assert_uint_eq(x->n_interfaces, y->n_interfaces);
+        for (size_t k = 0; k < x->n_interfaces; k++) {
+            ck_assert_str_eq(x->interfaces[k].name, y->interfaces[k].name);
+            ck_assert_str_eq(x->interfaces[k].ip_address, y->interfaces[k].ip_address);
+            ck_assert_int_eq(x->interfaces[k].type, y->interfaces[k].type);
+        }
+        ck_assert_int_eq(x->added_by_connection, y->added_by_connection);
+        ck_assert_int_eq(x->has_self_connection, y->has_self_connection);
+        ck_assert_int_eq(x->self_connection_is_rdma, y->self_connection_is_rdma);
+        ck_assert_uint_eq(x->n_successors, y->n_successors);
+        if (x->n_successors)
+            ck_assert(memcmp(x->successors, y->successors, x->n_successors * sizeof *x->successors) == 0);
+    }
+    for (size_t k = 0; k < a->n_pairs; k++) {
+        const exoplace__pair *p = &a->pairs[k], *q = &b->pairs[k];
+        ck_assert_uint_eq(p->from, q->from);
+        ck_assert_uint_eq(p->to, q->to);
+        ck_assert_int_eq(p->has_thunderbolt, q->has_thunderbolt);
+        ck_assert_int_eq(p->has_rdma, q->has_rdma);
+        ck_assert_ptr_eq(exoplace__topology_pair(a, p->from, p->to), p);
+        ck_assert_ptr_eq(exoplace__topology_pair(b, q->from, q->to), q);
+    }
+    for (size_t k = 0; k < a->n_connections; k++) {
+        const exoplace__connection *c = &a->connections[k], *d = &b->connections[k];
+        ck_assert_uint_eq(c->from, d->from);
+        ck_assert_uint_eq(c->to, d->to);
+        ck_assert_int_eq(c->kind, d->kind);
+        ck_assert_pstr_eq(c->multiaddr, d->multiaddr);
+        ck_assert_pstr_eq(c->source_iface, d->source_iface);
+        ck_assert_pstr_eq(c->sink_iface, d->sink_iface);
+        ck_assert_int_eq(c->is_thunderbolt, d->is_thunderbolt);
+    }
 }
 
 size_t t_index(const exoplace_topology *t, const char *id)

@@ -51,6 +51,11 @@ void t_ring(exoplace_topology *t, int tb, const char *const *ids, size_t n);
 /* Every ordered pair of distinct ids; thunderbolt when tb. */
 void t_mesh(exoplace_topology *t, int tb, const char *const *ids, size_t n);
 
+/* Asserts that two topologies hold the same nodes (ids in order, profiles,
+ * interfaces, successors in order, how each was added), connections in order
+ * and node pairs, whatever their hash keys; reads lib/ internals. */
+void t_assert_same_topology(const exoplace_topology *a, const exoplace_topology *b);
+
 /* Index of node `id` (asserts it exists). */
 size_t t_index(const exoplace_topology *t, const char *id);
 

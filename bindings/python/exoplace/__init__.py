@@ -6,6 +6,7 @@ Two layers over the C library (loaded with ctypes, standard library only):
   get_placement(), place(), previews(), cycles(), model_fit(),
   distribute_layers() and probe_local(). A request is a dict, JSON text or an
   exo /state document.
+- probe_node(): this machine as a ProbedNode (its NodeMemory and interfaces).
 - Objects for topologies built in code: Topology (add_node, add_interface,
   add_connection, get_placement, place_model, previews, cycles, ...) returning
   Placement, Shard and Preview dataclasses.
@@ -21,7 +22,8 @@ from __future__ import annotations
 from . import _lib
 from .errors import ExoplaceError, InputError, LibraryLoadError, PlacementError, ProbeError
 from .json_api import cycles, distribute_layers, get_placement, model_fit, place, previews, probe_local
-from .model import Model, ModelFit, Multiaddr, NodeMemory, Placement, Preview, Shard
+from .model import Model, ModelFit, Multiaddr, NetworkInterface, NodeMemory, Placement, Preview, ProbedNode, Shard
+from .probe import probe_node
 from .topology import Topology, parse_multiaddr
 
 __version__ = "0.2.0"
@@ -34,7 +36,7 @@ def library_version() -> str:
 
 __all__ = [
     "ExoplaceError", "InputError", "LibraryLoadError", "PlacementError", "ProbeError",
-    "cycles", "distribute_layers", "get_placement", "model_fit", "place", "previews", "probe_local",
-    "Model", "ModelFit", "Multiaddr", "NodeMemory", "Placement", "Preview", "Shard",
+    "cycles", "distribute_layers", "get_placement", "model_fit", "place", "previews", "probe_local", "probe_node",
+    "Model", "ModelFit", "Multiaddr", "NetworkInterface", "NodeMemory", "Placement", "Preview", "ProbedNode", "Shard",
     "Topology", "parse_multiaddr", "library_version", "__version__",
 ]

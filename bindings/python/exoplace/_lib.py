@@ -248,6 +248,23 @@ class ProbeOptions(Structure):
     ]
 
 
+class ProbeInterface(Structure):
+    """exoplace_probe_interface: strings owned by the result."""
+
+    _fields_ = [("name", c_char_p), ("ip_address", c_char_p)]
+
+
+class ProbeResult(Structure):
+    """exoplace_probe_result; filled by exoplace_probe_node, freed by exoplace_probe_result_dispose."""
+
+    _fields_ = [
+        ("node_id", c_char_p),
+        ("memory", NodeMemory),
+        ("interfaces", POINTER(ProbeInterface)),
+        ("n_interfaces", c_size_t),
+    ]
+
+
 #: Every Structure above with its C name, for layout checks.
 STRUCTURES: Dict[str, type] = {
     "exoplace_error": Error,
@@ -265,6 +282,8 @@ STRUCTURES: Dict[str, type] = {
     "exoplace_download": Download,
     "exoplace_connection_info": ConnectionInfo,
     "exoplace_probe_options": ProbeOptions,
+    "exoplace_probe_interface": ProbeInterface,
+    "exoplace_probe_result": ProbeResult,
 }
 
 # ---------------------------------------------------------------------------
@@ -377,6 +396,10 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_free", [c_void_p], None),
     # Local memory probe
     ("exoplace_probe_options_init", [POINTER(ProbeOptions)], None),
+    ("exoplace_probe_memory", [POINTER(NodeMemory), POINTER(ProbeOptions), _error_p], _status),
+    ("exoplace_probe_node", [POINTER(ProbeResult), POINTER(ProbeOptions), _error_p], _status),
+    ("exoplace_probe_result_dispose", [POINTER(ProbeResult)], None),
+    ("exoplace_probe_result_json", [_owned_string_out, POINTER(ProbeResult), _error_p], _status),
     ("exoplace_probe_local", [_owned_string_out, POINTER(ProbeOptions), _error_p], _status),
 ]
 

@@ -16,6 +16,7 @@ from . import _lib
 from ._lib import SIZE_MAX, UINT32_MAX, UINT64_MAX, integer_argument, raise_for_status, take_owned_string, text_argument
 from .errors import InputError
 from .model import Model
+from .probe import probe_options
 from .topology import Topology
 
 Request = Union[Mapping[str, Any], str, bytes]
@@ -204,25 +205,11 @@ def probe_local(*, node_id: Optional[str] = None, proc_root: Optional[str] = Non
                 critical_full_avg10: Optional[float] = None) -> Dict[str, Any]:
     """Describes this machine as an exo node: {"nodeId", "nodeProfile": {"memory", "networkInterfaces"}}.
 
-    Args:
-        node_id: the id to report; None for the host name.
-        proc_root: where /proc is (Linux; tests point it at fixtures).
-        warn_some_avg10, critical_some_avg10, critical_full_avg10: PSI
-            thresholds for the pressure level; None for the library's defaults.
-
-    Raises:
-        ProbeError: a file missing or malformed, named in the message.
+    The arguments and errors are probe_node()'s, which gives the same node as
+    Python objects.
     """
-    options = _lib.ProbeOptions()
-    _lib.lib().exoplace_probe_options_init(byref(options))
-    if node_id is not None:
-        options.node_id = text_argument(node_id, "node_id")
-    if proc_root is not None:
-        options.proc_root = text_argument(proc_root, "proc_root")
-    for name, value in (("warn_some_avg10", warn_some_avg10), ("critical_some_avg10", critical_some_avg10),
-                        ("critical_full_avg10", critical_full_avg10)):
-        if value is not None:
-            setattr(options, name, float(value))
+    options = probe_options(node_id=node_id, proc_root=proc_root, warn_some_avg10=warn_some_avg10,
+                            critical_some_avg10=critical_some_avg10, critical_full_avg10=critical_full_avg10)
     out = c_void_p()
     err = _lib.Error()
     status = _lib.lib().exoplace_probe_local(byref(out), byref(options), byref(err))

@@ -186,3 +186,31 @@ class Multiaddr:
     host: str
     port: Optional[int] = None
     is_thunderbolt: bool = False
+
+
+@dataclass(frozen=True)
+class NetworkInterface:
+    """One address of one network interface, as exo lists them.
+
+    Attributes:
+        name: the interface name.
+        ip_address: IPv4 or IPv6 text, without a "%scope".
+    """
+
+    name: str
+    ip_address: str
+
+
+@dataclass(frozen=True)
+class ProbedNode:
+    """This machine as an exo node (exoplace.probe_node()).
+
+    Attributes:
+        node_id: the id asked for, or the host name.
+        memory: the memory profile, ready for Topology.add_node().
+        interfaces: every non-loopback address, in the system's order.
+    """
+
+    node_id: str
+    memory: NodeMemory
+    interfaces: Tuple[NetworkInterface, ...] = ()

@@ -28,6 +28,15 @@ def _decode_id(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+def memory_from_c(memory: _lib.NodeMemory) -> NodeMemory:
+    """Copies a filled exoplace_node_memory into a NodeMemory."""
+    level = memory.pressure_level
+    return NodeMemory(ram_total=memory.ram_total, ram_available=memory.ram_available,
+                      swap_total=memory.swap_total, swap_available=memory.swap_available,
+                      pressure_level=_lib.enum_name("pressure_level", level) if level else None,
+                      free_percent=memory.free_percent if memory.free_percent >= 0 else None)
+
+
 def _c_model(model: Model) -> _lib.Model:
     """The exoplace_model for `model`. It borrows model_id's bytes, which the
     returned Structure keeps alive (ctypes holds the object a c_char_p field
@@ -376,11 +385,7 @@ class Topology:
         with self._reading() as handle:
             if not _lib.lib().exoplace_topology_node_memory(byref(memory), handle, self._index(handle, node_id)):
                 return None
-        level = memory.pressure_level
-        return NodeMemory(ram_total=memory.ram_total, ram_available=memory.ram_available,
-                          swap_total=memory.swap_total, swap_available=memory.swap_available,
-                          pressure_level=_lib.enum_name("pressure_level", level) if level else None,
-                          free_percent=memory.free_percent if memory.free_percent >= 0 else None)
+        return memory_from_c(memory)
 
     def is_leaf(self, node_id: str, rules: str = "seed") -> bool:
         """Whether the node is a leaf: exactly one distinct successor (rules

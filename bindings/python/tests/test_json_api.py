@@ -336,6 +336,31 @@ class ProbeLocalTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, "probe_failed")
         self.assertIn("meminfo", str(caught.exception))
 
+    def test_probe_node_gives_the_same_node_as_objects(self):
+        with tempfile.TemporaryDirectory() as root:
+            Path(root, "meminfo").write_text("MemTotal: 1000 kB\nMemAvailable: 600 kB\nSwapTotal: 10 kB\nSwapFree: 5 kB\n")
+            node = exoplace.probe_node(node_id="probe-test", proc_root=root)
+            described = exoplace.probe_local(node_id="probe-test", proc_root=root)
+        self.assertIsInstance(node, exoplace.ProbedNode)
+        self.assertEqual(node.node_id, "probe-test")
+        self.assertEqual(node.memory, exoplace.NodeMemory(ram_total=1024000, ram_available=614400,
+                                                          swap_total=10240, swap_available=5120))
+        memory = described["nodeProfile"]["memory"]
+        self.assertEqual(node.memory.ram_total, memory["ramTotal"]["inBytes"])
+        self.assertEqual(node.memory.swap_available, memory["swapAvailable"]["inBytes"])
+        self.assertNotIn("pressureLevel", memory)
+        self.assertEqual([(i.name, i.ip_address) for i in node.interfaces],
+                         [(i["name"], i["ipAddress"]) for i in described["nodeProfile"]["networkInterfaces"]])
+
+    def test_probe_node_errors(self):
+        with tempfile.TemporaryDirectory() as root:
+            with self.assertRaises(ProbeError) as caught:
+                exoplace.probe_node(proc_root=root)
+            self.assertIn("meminfo", str(caught.exception))
+            with self.assertRaises(InputError) as caught:
+                exoplace.probe_node(proc_root=root, warn_some_avg10=-1)
+            self.assertEqual(caught.exception.field, "options.warn_some_avg10")
+
     def test_probed_node_can_be_placed_on(self):
         with tempfile.TemporaryDirectory() as root:
             Path(root, "meminfo").write_text("MemTotal: 4 kB\nMemAvailable: 2 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n")
