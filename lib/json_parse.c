@@ -1,25 +1,21 @@
-/* Parsing request text into jansson values, in one pass.
+/* The JSON tokenizer: validation of a request's text in one pass, and a
+ * cursor that reads the validated text in place (json_parse.h).
  *
  * Requests are not parsed with jansson's own json_loadb, for three reasons:
- * it stores integers as signed 64-bit and refuses larger literals, while
- * memory sizes are unsigned 64-bit; it has no nesting limit; and it copies
- * strings a byte at a time, which made parsing most of the cost of a whole
- * `exoplace place` on large clusters. This parser accepts exactly RFC 8259
- * JSON (an object or an array at the top, UTF-8 text) and builds the values
- * jansson would build, with two differences the typed readers rely on:
- *   - an integer literal outside the int64 range becomes a string holding a
- *     NUL byte followed by the literal's text;
- *   - a string the caller wrote that starts with a NUL byte gets a '?' put
- *     in front, so a string starting with NUL is always a big integer.
- * Real literals are converted by jansson itself (json_loadb on the literal
- * alone), so they are exactly jansson's reals, independent of the locale.
+ * it builds a value for every member, used or not (a 32 MiB request of
+ * ignored empty objects cost 2.5 GB); it stores integers as signed 64-bit
+ * and refuses larger literals, while memory sizes are unsigned 64-bit and
+ * valid JSON may hold any integer; and it has no nesting limit.
  *
- * Errors give the line and the column of the last character of the
- * offending token, counted as jansson counts them: lines from 1, columns in
- * characters from 1, column 0 for empty input. */
-#include "json_read.h"
+ * Validation accepts exactly RFC 8259 JSON with an object or an array at the
+ * top, in UTF-8 by jansson's rules (utf8.c). Its errors give the line and the
+ * column of the last character of the offending token, counted as jansson
+ * counts them: lines from 1, columns in characters from 1, column 0 for empty
+ * input. The cursor then trusts the text: it finds the ends of strings and
+ * containers without checking what lies between. */
+#include "json_parse.h"
 
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,37 +23,187 @@
 #include "error.h"
 #include "utf8.h"
 
-typedef struct parser {
-    const char *text; /* NUL-terminated at len */
-    size_t len;
-    size_t pos;
-    unsigned depth;
-    /* Decoded strings and the keys of the objects being read, as a stack:
-     * a key stays at its offset until its value has been read. */
-    char *scratch;
-    size_t scratch_capacity;
-    size_t scratch_top;
-    exoplace_error *err;
-} parser;
+/* The nesting of the containers being validated is kept as bits. */
+_Static_assert(EXOPLACE_MAX_JSON_DEPTH <= 64, "one bit per open container in a uint64_t");
 
-static exoplace_status parse_value(parser *p, json_t **out);
+/* ---- byte classes -------------------------------------------------------- */
 
-static int is_digit(char c)
+enum {
+    CLASS_SPACE = 1,       /* JSON whitespace */
+    CLASS_DIGIT = 2,       /* 0-9 */
+    CLASS_WORD = 4,        /* continues a bare token (number or literal) in messages */
+    CLASS_STRING_PLAIN = 8, /* printable ASCII that stands for itself in a string */
+    CLASS_STRUCTURE = 16   /* what a container skip stops at: a string or a bracket */
+};
+
+#define IS_DIGIT_(b) ((b) >= '0' && (b) <= '9')
+#define IS_LETTER_(b) (((b) >= 'a' && (b) <= 'z') || ((b) >= 'A' && (b) <= 'Z'))
+#define BYTE_CLASS_(b)                                                                                        \
+    (((b) == ' ' || (b) == '\t' || (b) == '\n' || (b) == '\r' ? CLASS_SPACE : 0) |                            \
+     (IS_DIGIT_(b) ? CLASS_DIGIT : 0) |                                                                       \
+     (IS_DIGIT_(b) || IS_LETTER_(b) || (b) == '+' || (b) == '-' || (b) == '.' ? CLASS_WORD : 0) |             \
+     ((b) >= 0x20 && (b) < 0x80 && (b) != '"' && (b) != '\\' ? CLASS_STRING_PLAIN : 0) |                      \
+     ((b) == '"' || (b) == '[' || (b) == ']' || (b) == '{' || (b) == '}' ? CLASS_STRUCTURE : 0))
+#define BYTE_CLASS_4_(b) BYTE_CLASS_(b), BYTE_CLASS_((b) + 1), BYTE_CLASS_((b) + 2), BYTE_CLASS_((b) + 3)
+#define BYTE_CLASS_16_(b) BYTE_CLASS_4_(b), BYTE_CLASS_4_((b) + 4), BYTE_CLASS_4_((b) + 8), BYTE_CLASS_4_((b) + 12)
+#define BYTE_CLASS_64_(b) \
+    BYTE_CLASS_16_(b), BYTE_CLASS_16_((b) + 16), BYTE_CLASS_16_((b) + 32), BYTE_CLASS_16_((b) + 48)
+
+static const unsigned char byte_class[256] = {BYTE_CLASS_64_(0), BYTE_CLASS_64_(64), BYTE_CLASS_64_(128),
+                                              BYTE_CLASS_64_(192)};
+
+static int has_class(char c, unsigned mask)
 {
-    return c >= '0' && c <= '9';
+    return (byte_class[(unsigned char)c] & mask) != 0;
 }
 
-/* Bytes that continue a bare token (a number or a literal) for messages. */
-static int is_word_byte(char c)
+static size_t skip_space(const char *t, size_t len, size_t i)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' || c == '-' || c == '.';
+    while (i < len && has_class(t[i], CLASS_SPACE))
+        i++;
+    return i;
 }
+
+/* Offset just past the word-byte run that starts at i (i itself included). */
+static size_t word_end(const char *t, size_t len, size_t i)
+{
+    while (i < len && has_class(t[i], CLASS_WORD))
+        i++;
+    return i;
+}
+
+/* ---- scanning strings, many bytes per step ----
+ *
+ * Most of a request's bytes are inside strings. Two scans find where a
+ * string's plain run ends: the first quote or backslash (the cursor, in
+ * trusted text) and the first byte that does not stand for itself (the
+ * validation: also control characters and bytes outside ASCII). Each looks
+ * at a block of bytes per step, with SSE2 where the compiler offers it (16
+ * bytes), else in a 64-bit word (8 bytes); a byte loop finishes the tail. */
+
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__)) && !defined(EXOPLACE_JSON_NO_SSE2)
+#include <emmintrin.h>
+
+enum { BLOCK = 16 };
+typedef unsigned block_marks;
+
+/* Bit k is set where byte k of the block at p is a quote or a backslash. */
+static block_marks quote_marks(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return (block_marks)_mm_movemask_epi8(_mm_or_si128(quote, backslash));
+}
+
+/* ... or does not stand for itself in a string: signed, bytes outside ASCII
+ * are negative, so one comparison finds them and the control characters. */
+static block_marks string_special_marks(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i below_space = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+    __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return (block_marks)_mm_movemask_epi8(_mm_or_si128(below_space, _mm_or_si128(quote, backslash)));
+}
+
+#define FIRST_MARK_(marks) ((size_t)__builtin_ctz(marks))
+#else
+enum { BLOCK = 8 };
+typedef uint64_t block_marks;
+
+/* Bit 7 of each byte of the result is set where that byte of word is zero,
+ * and nowhere when none is; borrows run only towards later bytes on a
+ * little-endian machine, so there the lowest mark is exact. */
+#define ONES_ 0x0101010101010101u
+#define HIGHS_ 0x8080808080808080u
+static uint64_t zero_bytes(uint64_t word)
+{
+    return (word - ONES_) & ~word & HIGHS_;
+}
+
+static uint64_t load_word(const char *p)
+{
+    uint64_t word;
+    memcpy(&word, p, sizeof word);
+    return word;
+}
+
+static block_marks quote_marks(const char *p)
+{
+    uint64_t word = load_word(p);
+    return zero_bytes(word ^ ('"' * ONES_)) | zero_bytes(word ^ ('\\' * ONES_));
+}
+
+static block_marks string_special_marks(const char *p)
+{
+    uint64_t word = load_word(p);
+    /* Bit 7 of (word - 0x20...) | word is set for bytes below 0x20 or above 0x7F. */
+    uint64_t outside = ((word - 0x20 * ONES_) | word) & HIGHS_;
+    return outside | zero_bytes(word ^ ('"' * ONES_)) | zero_bytes(word ^ ('\\' * ONES_));
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FIRST_MARK_(marks) ((size_t)__builtin_ctzll(marks) / 8)
+#else
+#define FIRST_MARK_(marks) ((void)(marks), (size_t)0) /* the byte loop finds it */
+#endif
+#endif
+
+/* Offset of the first quote or backslash at or after i (len when none). */
+static size_t quote_or_backslash(const char *t, size_t len, size_t i)
+{
+    while (len - i >= BLOCK) {
+        block_marks marks = quote_marks(t + i);
+        if (marks) {
+            i += FIRST_MARK_(marks);
+            break;
+        }
+        i += BLOCK;
+    }
+    while (i < len && t[i] != '"' && t[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Offset of the first byte at or after i that does not stand for itself in a
+ * string (len when none). */
+static size_t string_plain_end(const char *t, size_t len, size_t i)
+{
+    while (len - i >= BLOCK) {
+        block_marks marks = string_special_marks(t + i);
+        if (marks) {
+            i += FIRST_MARK_(marks);
+            break;
+        }
+        i += BLOCK;
+    }
+    while (i < len && has_class(t[i], CLASS_STRING_PLAIN))
+        i++;
+    return i;
+}
+
+/* Four hex digits at s, or -1. */
+static long hex4(const char *s)
+{
+    long value = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int digit = IS_DIGIT_(c) ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (digit < 0)
+            return -1;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+/* ---- error messages ---------------------------------------------------------- */
 
 /* Line and column of the character at offset (offset len: the last one). */
-static void text_position(const char *text, size_t offset, int *line_out, int *column_out)
+static void text_position(const char *text, size_t len, size_t offset, int *line_out, int *column_out)
 {
     int line = 1, column = 0;
-    for (size_t i = 0; i <= offset && text[i]; i++) {
+    for (size_t i = 0; i <= offset && i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c == '\n') {
             line++;
@@ -70,100 +216,465 @@ static void text_position(const char *text, size_t offset, int *line_out, int *c
     *column_out = column;
 }
 
-/* Offset of the last byte of the token that starts at `start`: a whole
+/* Offset of the last byte of the token that starts at start < len: a whole
  * string, a run of word bytes, or one UTF-8 character. */
-static size_t token_end(const parser *p, size_t start)
+static size_t token_end(const char *t, size_t len, size_t start)
 {
-    const char *t = p->text;
     size_t i = start;
     if (t[start] == '"') {
-        for (i = start + 1; i < p->len && t[i] != '"'; i++)
-            if (t[i] == '\\' && i + 1 < p->len)
+        for (i = start + 1; i < len && t[i] != '"'; i++)
+            if (t[i] == '\\' && i + 1 < len)
                 i++;
-        return i < p->len ? i : p->len - 1;
+        return i < len ? i : len - 1;
     }
-    if (is_word_byte(t[start])) {
-        while (i + 1 < p->len && is_word_byte(t[i + 1]))
-            i++;
-        return i;
-    }
-    while (i + 1 < p->len && ((unsigned char)t[i + 1] & 0xC0) == 0x80)
+    if (has_class(t[start], CLASS_WORD))
+        return word_end(t, len, start) - 1;
+    while (i + 1 < len && ((unsigned char)t[i + 1] & 0xC0) == 0x80)
         i++;
     return i;
 }
 
-static exoplace_status fail_at(const parser *p, size_t offset, const char *problem)
+/* "line L, column C: <problem>" at offset. */
+static exoplace_status fail_at(exoplace_error *err, const char *t, size_t len, size_t offset, const char *problem)
 {
     int line, column;
-    text_position(p->text, offset, &line, &column);
-    return exoplace__fail(p->err, EXOPLACE_E_INVALID_JSON, NULL, "line %d, column %d: %s", line, column, problem);
+    text_position(t, len, offset, &line, &column);
+    return exoplace__fail(err, EXOPLACE_E_INVALID_JSON, NULL, "line %d, column %d: %s", line, column, problem);
 }
 
-/* "<problem> near '<token>'" at the end of the token that starts at start. */
-static exoplace_status fail_near(const parser *p, size_t start, const char *problem)
+exoplace_status exoplace__json_fail_near(exoplace_error *err, const char *text, size_t len, size_t start,
+                                         const char *problem)
 {
-    if (start >= p->len) {
-        int line, column;
-        text_position(p->text, p->len, &line, &column);
-        return exoplace__fail(p->err, EXOPLACE_E_INVALID_JSON, NULL, "line %d, column %d: %s near end of file",
-                              line, column, problem);
+    int line, column;
+    if (start >= len) {
+        text_position(text, len, len, &line, &column);
+        return exoplace__fail(err, EXOPLACE_E_INVALID_JSON, NULL, "line %d, column %d: %s near end of file", line,
+                              column, problem);
     }
-    size_t end = token_end(p, start);
+    size_t end = token_end(text, len, start);
     enum { NEAR_BYTES = 24 };
-    char near[NEAR_BYTES + 1];
-    size_t n = 0;
-    /* Printable ASCII only: the message must stay valid UTF-8. */
-    for (size_t i = start; i <= end && n < NEAR_BYTES; i++) {
-        unsigned char c = (unsigned char)p->text[i];
-        near[n++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+    /* Printable ASCII as it is, other bytes as \xNN: the message stays valid
+     * UTF-8 and shows nothing a terminal would act on. */
+    char near[NEAR_BYTES * 4 + 1];
+    size_t n = 0, shown = 0;
+    for (size_t i = start; i <= end && shown < NEAR_BYTES; i++, shown++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x20 && c < 0x7F) {
+            near[n++] = (char)c;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            near[n++] = '\\';
+            near[n++] = 'x';
+            near[n++] = hex[c >> 4];
+            near[n++] = hex[c & 0xF];
+        }
     }
     near[n] = '\0';
-    int line, column;
-    text_position(p->text, end, &line, &column);
-    return exoplace__fail(p->err, EXOPLACE_E_INVALID_JSON, NULL, "line %d, column %d: %s near '%s%s'", line, column,
-                          problem, near, end - start + 1 > n ? "..." : "");
+    text_position(text, len, end, &line, &column);
+    return exoplace__fail(err, EXOPLACE_E_INVALID_JSON, NULL, "line %d, column %d: %s near '%s%s'", line, column,
+                          problem, near, end - start + 1 > shown ? "..." : "");
 }
 
-static void skip_space(parser *p)
+/* ---- validation --------------------------------------------------------------- */
+
+/* Whether the string whose body starts at start has a closing quote, each
+ * backslash escaping the byte after it. */
+static int string_is_closed(const char *t, size_t len, size_t start)
 {
-    while (p->pos < p->len) {
-        char c = p->text[p->pos];
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
-            return;
-        p->pos++;
+    size_t i = start;
+    while (i < len && t[i] != '"')
+        i += t[i] == '\\' && i + 1 < len ? 2 : 1;
+    return i < len;
+}
+
+/* Checks the escape whose backslash is at *i and moves past it; returns NULL,
+ * or the problem with its offset in *at. */
+static const char *check_escape(const char *t, size_t len, size_t *i, size_t *at)
+{
+    size_t k = *i;
+    char kind = k + 1 < len ? t[k + 1] : '\0';
+    if (kind == '"' || kind == '\\' || kind == '/' || kind == 'b' || kind == 'f' || kind == 'n' || kind == 'r' ||
+        kind == 't') {
+        *i = k + 2;
+        return NULL;
     }
+    if (kind != 'u') {
+        *at = k + 1;
+        return "invalid escape in a string";
+    }
+    long code = k + 6 <= len ? hex4(t + k + 2) : -1;
+    if (code < 0) {
+        *at = k + 1;
+        return "invalid \\u escape in a string";
+    }
+    k += 6;
+    *at = k - 1;
+    if (code >= 0xDC00 && code <= 0xDFFF)
+        return "lone low surrogate in a string";
+    if (code >= 0xD800 && code <= 0xDBFF) {
+        long low = k + 6 <= len && t[k] == '\\' && t[k + 1] == 'u' ? hex4(t + k + 2) : -1;
+        if (low < 0xDC00 || low > 0xDFFF)
+            return "high surrogate without a low surrogate in a string";
+        k += 6;
+    }
+    *i = k;
+    return NULL;
 }
 
-/* Room for `need` bytes from scratch_top. */
-static exoplace_status reserve_scratch(parser *p, size_t need)
+/* The rest of check_string(): the string's plain run ends at i, at a byte
+ * other than its closing quote. Kept out of line, so that the common case
+ * stays small enough to inline. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static exoplace_status check_string_rest(exoplace_error *err, const char *t, size_t len, size_t *pos, size_t i)
 {
-    size_t want = p->scratch_top + need;
-    if (want <= p->scratch_capacity)
+    int escaped = 0;
+    const char *problem;
+    size_t at;
+    for (;;) {
+        i = string_plain_end(t, len, i);
+        if (i >= len)
+            return fail_at(err, t, len, len, "premature end of input in a string");
+        unsigned char c = (unsigned char)t[i];
+        if (c == '"') {
+            *pos = i + 1;
+            return EXOPLACE_OK;
+        }
+        if (c == '\\') {
+            escaped = 1;
+            problem = check_escape(t, len, &i, &at);
+            if (problem)
+                break;
+            continue;
+        }
+        if (c < 0x20) {
+            problem = "control character in a string";
+            at = i;
+            break;
+        }
+        size_t n = exoplace__utf8_sequence((const unsigned char *)t + i, len - i);
+        if (!n) {
+            problem = "invalid UTF-8 in a string";
+            at = i;
+            break;
+        }
+        i += n;
+    }
+    /* Once a string has an escape, a missing closing quote is reported first. */
+    if (escaped && !string_is_closed(t, len, *pos + 1))
+        return fail_at(err, t, len, len, "premature end of input in a string");
+    return fail_at(err, t, len, at, problem);
+}
+
+/* Checks the string whose opening quote is at *pos and moves past it. The
+ * common string, plain ASCII, is done here. */
+static exoplace_status check_string(exoplace_error *err, const char *t, size_t len, size_t *pos)
+{
+    size_t i = string_plain_end(t, len, *pos + 1);
+    if (i < len && t[i] == '"') {
+        *pos = i + 1;
         return EXOPLACE_OK;
-    size_t capacity = p->scratch_capacity ? p->scratch_capacity : 256;
-    while (capacity < want)
-        capacity *= 2;
-    char *grown = realloc(p->scratch, capacity);
-    if (!grown)
-        return exoplace__fail_no_memory(p->err);
-    p->scratch = grown;
-    p->scratch_capacity = capacity;
+    }
+    return check_string_rest(err, t, len, pos, i);
+}
+
+static size_t skip_digits(const char *t, size_t len, size_t i)
+{
+    while (i < len && has_class(t[i], CLASS_DIGIT))
+        i++;
+    return i;
+}
+
+/* Checks the number that starts at *pos ('-' or a digit) and moves past it. */
+static exoplace_status check_number(exoplace_error *err, const char *t, size_t len, size_t *pos)
+{
+    size_t start = *pos;
+    size_t i = start + (t[start] == '-');
+    if (i >= len || !has_class(t[i], CLASS_DIGIT))
+        return exoplace__json_fail_near(err, t, len, start, "invalid number");
+    i = t[i] == '0' ? i + 1 : skip_digits(t, len, i);
+    if (i < len && t[i] == '.') {
+        if (++i >= len || !has_class(t[i], CLASS_DIGIT))
+            return exoplace__json_fail_near(err, t, len, start, "invalid number");
+        i = skip_digits(t, len, i);
+    }
+    if (i < len && (t[i] == 'e' || t[i] == 'E')) {
+        i++;
+        if (i < len && (t[i] == '+' || t[i] == '-'))
+            i++;
+        if (i >= len || !has_class(t[i], CLASS_DIGIT))
+            return exoplace__json_fail_near(err, t, len, start, "invalid number");
+        i = skip_digits(t, len, i);
+    }
+    if (i < len && has_class(t[i], CLASS_WORD))
+        return exoplace__json_fail_near(err, t, len, start, "invalid number");
+    *pos = i;
     return EXOPLACE_OK;
 }
 
-/* Four hex digits at s (bounds checked by the caller), or -1. */
-static long hex4(const char *s)
+/* true, false or null at *pos, not followed by a word byte: moves past it. */
+static int take_literal(const char *t, size_t len, size_t *pos)
 {
-    long value = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int digit = is_digit(c) ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (digit < 0)
-            return -1;
-        value = value * 16 + digit;
+    static const char *const words[] = {"true", "false", "null"};
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t n = strlen(words[w]);
+        if (len - *pos >= n && memcmp(t + *pos, words[w], n) == 0 &&
+            (*pos + n == len || !has_class(t[*pos + n], CLASS_WORD))) {
+            *pos += n;
+            return 1;
+        }
     }
-    return value;
+    return 0;
 }
+
+/* A member's key and its ':' from i (whitespace skipped); moves to its value. */
+static exoplace_status check_key(exoplace_error *err, const char *t, size_t len, size_t *pos)
+{
+    size_t i = *pos;
+    if (i >= len || t[i] != '"')
+        return exoplace__json_fail_near(err, t, len, i, "string or '}' expected");
+    exoplace_status status = check_string(err, t, len, &i);
+    if (status != EXOPLACE_OK)
+        return status;
+    i = skip_space(t, len, i);
+    if (i >= len || t[i] != ':')
+        return exoplace__json_fail_near(err, t, len, i, "':' expected");
+    *pos = skip_space(t, len, i + 1);
+    return EXOPLACE_OK;
+}
+
+exoplace_status exoplace__json_validate(const char *text, size_t len, exoplace_error *err)
+{
+    if (len > EXOPLACE_MAX_INPUT_BYTES)
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, NULL, "request larger than %u bytes",
+                              (unsigned)EXOPLACE_MAX_INPUT_BYTES);
+    const char *t = text;
+    size_t i = skip_space(t, len, 0);
+    if (i >= len || (t[i] != '{' && t[i] != '['))
+        return exoplace__json_fail_near(err, t, len, i, "'[' or '{' expected");
+    /* The open containers, innermost in bit 0: 1 for an object. */
+    uint64_t objects = 0;
+    unsigned depth = 0;
+    exoplace_status status = EXOPLACE_OK;
+    for (;;) {
+        /* A value starts at i. */
+        if (i >= len)
+            return exoplace__json_fail_near(err, t, len, i, "value expected");
+        char c = t[i];
+        if (c == '{' || c == '[') {
+            if (depth == EXOPLACE_MAX_JSON_DEPTH) {
+                int line, column;
+                text_position(t, len, i, &line, &column);
+                return exoplace__fail(err, EXOPLACE_E_LIMIT, NULL, "line %d, column %d: nested deeper than %d", line,
+                                      column, EXOPLACE_MAX_JSON_DEPTH);
+            }
+            depth++;
+            objects = objects << 1 | (c == '{');
+            i = skip_space(t, len, i + 1);
+            if (i < len && t[i] == (c == '{' ? '}' : ']')) {
+                i++;
+                depth--;
+                objects >>= 1;
+            } else {
+                if (c == '{' && (status = check_key(err, t, len, &i)) != EXOPLACE_OK)
+                    return status;
+                continue;
+            }
+        } else if (c == '"') {
+            status = check_string(err, t, len, &i);
+        } else if (c == '-' || has_class(c, CLASS_DIGIT)) {
+            status = check_number(err, t, len, &i);
+        } else if (!take_literal(t, len, &i)) {
+            return exoplace__json_fail_near(err, t, len, i, "invalid token");
+        }
+        if (status != EXOPLACE_OK)
+            return status;
+        /* After a value: close the containers that end here, up to a ','. */
+        for (;;) {
+            i = skip_space(t, len, i);
+            if (depth == 0) {
+                if (i < len)
+                    return exoplace__json_fail_near(err, t, len, i, "end of file expected");
+                return EXOPLACE_OK;
+            }
+            int in_object = (int)(objects & 1);
+            if (i < len && t[i] == ',') {
+                i = skip_space(t, len, i + 1);
+                if (in_object && (status = check_key(err, t, len, &i)) != EXOPLACE_OK)
+                    return status;
+                break;
+            }
+            if (i < len && t[i] == (in_object ? '}' : ']')) {
+                i++;
+                depth--;
+                objects >>= 1;
+                continue;
+            }
+            return exoplace__json_fail_near(err, t, len, i, in_object ? "',' or '}' expected" : "',' or ']' expected");
+        }
+    }
+}
+
+/* ---- the cursor ------------------------------------------------------------------ */
+
+void exoplace__json_cursor_init(exoplace__json_cursor *c, const char *text, size_t len)
+{
+    c->text = text;
+    c->len = len;
+    c->pos = skip_space(text, len, 0);
+}
+
+exoplace__json_kind exoplace__json_kind_at(exoplace__json_cursor *c)
+{
+    c->pos = skip_space(c->text, c->len, c->pos);
+    if (c->pos >= c->len)
+        return EXOPLACE__JSON_NULL;
+    switch (c->text[c->pos]) {
+    case '{':
+        return EXOPLACE__JSON_OBJECT;
+    case '[':
+        return EXOPLACE__JSON_ARRAY;
+    case '"':
+        return EXOPLACE__JSON_STRING;
+    case 't':
+        return EXOPLACE__JSON_TRUE;
+    case 'f':
+        return EXOPLACE__JSON_FALSE;
+    case 'n':
+        return EXOPLACE__JSON_NULL;
+    default:
+        return c->text[c->pos] == '-' || has_class(c->text[c->pos], CLASS_DIGIT) ? EXOPLACE__JSON_NUMBER
+                                                                                   : EXOPLACE__JSON_NULL;
+    }
+}
+
+/* Offset of the closing quote of the string whose body starts at i (len
+ * when there is none): each backslash escapes the byte after it. */
+static size_t closing_quote(const char *t, size_t len, size_t i)
+{
+    for (;;) {
+        i = quote_or_backslash(t, len, i);
+        if (i >= len || t[i] == '"')
+            return i;
+        i += 2;
+        if (i >= len)
+            return len;
+    }
+}
+
+/* Offset just past the container whose bracket is at i. */
+static size_t container_end(const char *t, size_t len, size_t i)
+{
+    size_t depth = 0;
+    while (i < len) {
+        char c = t[i];
+        if (!has_class(c, CLASS_STRUCTURE)) {
+            i++;
+        } else if (c == '"') {
+            i = closing_quote(t, len, i + 1) + 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            i++;
+        } else {
+            i++;
+            if (--depth == 0)
+                return i;
+        }
+    }
+    return len;
+}
+
+void exoplace__json_skip(exoplace__json_cursor *c)
+{
+    const char *t = c->text;
+    size_t i = skip_space(t, c->len, c->pos);
+    if (i >= c->len) {
+        c->pos = c->len;
+        return;
+    }
+    char first = t[i];
+    if (first == '"')
+        i = closing_quote(t, c->len, i + 1) + 1;
+    else if (first == '{' || first == '[')
+        i = container_end(t, c->len, i);
+    else if (has_class(first, CLASS_WORD))
+        i = word_end(t, c->len, i); /* a number or a literal */
+    else
+        i++;
+    c->pos = i < c->len ? i : c->len;
+}
+
+void exoplace__json_enter(exoplace__json_cursor *c)
+{
+    size_t i = skip_space(c->text, c->len, c->pos);
+    c->pos = i < c->len ? i + 1 : c->len;
+}
+
+/* The string whose opening quote is at i < len: moves *pos past it. */
+static inline exoplace__json_string string_from(const char *t, size_t len, size_t i, size_t *pos)
+{
+    exoplace__json_string s;
+    size_t start = i + 1;
+    s.raw = t + start;
+    size_t end = quote_or_backslash(t, len, start);
+    s.has_escapes = end < len && t[end] == '\\';
+    if (s.has_escapes)
+        end = closing_quote(t, len, end);
+    s.raw_len = end - start;
+    *pos = end < len ? end + 1 : len;
+    return s;
+}
+
+exoplace__json_string exoplace__json_string_at(exoplace__json_cursor *c)
+{
+    size_t i = skip_space(c->text, c->len, c->pos);
+    if (i < c->len && c->text[i] == '"')
+        return string_from(c->text, c->len, i, &c->pos);
+    exoplace__json_string none = {c->text + i, 0, 0};
+    c->pos = i < c->len ? i + 1 : c->len;
+    return none;
+}
+
+int exoplace__json_next_member(exoplace__json_cursor *c, exoplace__json_string *key)
+{
+    const char *t = c->text;
+    size_t len = c->len;
+    size_t i = skip_space(t, len, c->pos);
+    if (i < len && t[i] == ',')
+        i = skip_space(t, len, i + 1);
+    if (i >= len || t[i] != '"') {
+        /* '}' (or, in text that is not JSON, whatever stands there) ends it. */
+        key->raw = t + i;
+        key->raw_len = 0;
+        key->has_escapes = 0;
+        c->pos = i < len ? i + 1 : len;
+        return 0;
+    }
+    *key = string_from(t, len, i, &i);
+    i = skip_space(t, len, i);
+    if (i < len && t[i] == ':')
+        i = skip_space(t, len, i + 1);
+    c->pos = i;
+    return 1;
+}
+
+int exoplace__json_next_element(exoplace__json_cursor *c)
+{
+    const char *t = c->text;
+    size_t len = c->len;
+    size_t i = skip_space(t, len, c->pos);
+    if (i < len && t[i] == ',')
+        i = skip_space(t, len, i + 1);
+    if (i >= len || t[i] == ']') {
+        c->pos = i < len ? i + 1 : len;
+        return 0;
+    }
+    c->pos = i;
+    return 1;
+}
+
+/* ---- decoding strings ------------------------------------------------------------ */
 
 static size_t put_utf8(char *out, uint32_t code)
 {
@@ -189,400 +700,183 @@ static size_t put_utf8(char *out, uint32_t code)
     return 4;
 }
 
-/* Checks one raw (unescaped) string byte at i; returns its sequence length
- * or 0 after recording the error. */
-static size_t raw_string_bytes(const parser *p, size_t i)
+/* Decodes the escape whose backslash is at raw[i] into out (at most 4 bytes);
+ * returns the bytes written and sets *used to the bytes read. The output is
+ * never longer than the escape. Malformed escapes (not in validated text)
+ * decode to something harmless: the escaped byte, or U+FFFD for a lone
+ * surrogate. */
+static size_t decode_escape(char out[4], const char *raw, size_t len, size_t i, size_t *used)
 {
-    unsigned char c = (unsigned char)p->text[i];
-    if (c < 0x20) {
-        fail_at(p, i, "control character in a string");
+    if (i + 1 >= len) {
+        *used = 1;
         return 0;
     }
-    size_t n = exoplace__utf8_sequence((const unsigned char *)p->text + i, p->len - i);
-    if (!n)
-        fail_at(p, i, "invalid UTF-8 in a string");
-    return n;
-}
-
-/* Decodes the escaped string body [start, end) to scratch_top + 1 (one byte
- * is left in front for the '?' of parse_value). */
-static exoplace_status decode_escaped(parser *p, size_t start, size_t end, const char **out, size_t *out_len)
-{
-    exoplace_status status = reserve_scratch(p, end - start + 2);
-    if (status != EXOPLACE_OK)
-        return status;
-    const char *t = p->text;
-    char *to = p->scratch + p->scratch_top + 1;
-    size_t n = 0;
-    size_t i = start;
-    while (i < end) {
-        if (t[i] != '\\') {
-            size_t bytes = raw_string_bytes(p, i);
-            if (!bytes)
-                return EXOPLACE_E_INVALID_JSON;
-            memcpy(to + n, t + i, bytes);
-            n += bytes;
-            i += bytes;
-            continue;
-        }
-        char kind = t[i + 1]; /* end is a closing quote, so i + 1 < len */
-        static const char simple_from[] = "\"\\/bfnrt";
-        static const char simple_to[] = "\"\\/\b\f\n\r\t";
-        const char *simple = kind ? strchr(simple_from, kind) : NULL;
-        if (simple) {
-            to[n++] = simple_to[simple - simple_from];
-            i += 2;
-            continue;
-        }
-        if (kind != 'u')
-            return fail_at(p, i + 1, "invalid escape in a string");
-        long code = i + 6 <= end ? hex4(t + i + 2) : -1;
-        if (code < 0)
-            return fail_at(p, i + 1, "invalid \\u escape in a string");
-        i += 6;
-        if (code >= 0xDC00 && code <= 0xDFFF)
-            return fail_at(p, i - 1, "lone low surrogate in a string");
-        if (code >= 0xD800 && code <= 0xDBFF) {
-            long low = i + 6 <= end && t[i] == '\\' && t[i + 1] == 'u' ? hex4(t + i + 2) : -1;
-            if (low < 0xDC00 || low > 0xDFFF)
-                return fail_at(p, i - 1, "high surrogate without a low surrogate in a string");
-            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-            i += 6;
-        }
-        n += put_utf8(to + n, (uint32_t)code);
-    }
-    *out = to;
-    *out_len = n;
-    return EXOPLACE_OK;
-}
-
-/*
- * Reads the string whose opening quote is at pos and moves past it. The
- * text comes back in place when it has no escapes, else decoded into the
- * scratch at scratch_top + 1; it is valid until the next string is read.
- */
-static exoplace_status read_string(parser *p, const char **out, size_t *out_len)
-{
-    const char *t = p->text;
-    size_t start = p->pos + 1;
-    size_t i = start;
-    /* The common case: no escapes, so no copy. */
-    while (i < p->len && t[i] != '"' && t[i] != '\\') {
-        if ((unsigned char)t[i] >= 0x20 && (unsigned char)t[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t bytes = raw_string_bytes(p, i);
-        if (!bytes)
-            return EXOPLACE_E_INVALID_JSON;
-        i += bytes;
-    }
-    if (i < p->len && t[i] == '"') {
-        *out = t + start;
-        *out_len = i - start;
-        p->pos = i + 1;
-        return EXOPLACE_OK;
-    }
-    /* Escapes: find the closing quote, then decode. */
-    while (i < p->len && t[i] != '"')
-        i += t[i] == '\\' && i + 1 < p->len ? 2 : 1;
-    if (i >= p->len)
-        return fail_at(p, p->len, "premature end of input in a string");
-    exoplace_status status = decode_escaped(p, start, i, out, out_len);
-    if (status == EXOPLACE_OK)
-        p->pos = i + 1;
-    return status;
-}
-
-/* Whether the digits (no sign, no leading zero) fit int64 with that sign. */
-static int fits_int64(const char *digits, size_t n, int negative)
-{
-    static const char max_positive[] = "9223372036854775807";
-    static const char max_negative[] = "9223372036854775808";
-    const size_t max_len = sizeof max_positive - 1;
-    if (n != max_len)
-        return n < max_len;
-    return memcmp(digits, negative ? max_negative : max_positive, max_len) <= 0;
-}
-
-static exoplace_status parse_number(parser *p, json_t **out)
-{
-    const char *t = p->text;
-    size_t start = p->pos;
-    size_t i = start;
-    int negative = t[i] == '-';
-    if (negative)
-        i++;
-    size_t digits = i;
-    if (i >= p->len || !is_digit(t[i]))
-        return fail_near(p, start, "invalid number");
-    if (t[i] == '0')
-        i++;
-    else
-        while (i < p->len && is_digit(t[i]))
-            i++;
-    size_t digits_end = i;
-    int is_integer = 1;
-    if (i < p->len && t[i] == '.') {
-        is_integer = 0;
-        if (++i >= p->len || !is_digit(t[i]))
-            return fail_near(p, start, "invalid number");
-        while (i < p->len && is_digit(t[i]))
-            i++;
-    }
-    if (i < p->len && (t[i] == 'e' || t[i] == 'E')) {
-        is_integer = 0;
-        i++;
-        if (i < p->len && (t[i] == '+' || t[i] == '-'))
-            i++;
-        if (i >= p->len || !is_digit(t[i]))
-            return fail_near(p, start, "invalid number");
-        while (i < p->len && is_digit(t[i]))
-            i++;
-    }
-    if (i < p->len && is_word_byte(t[i]))
-        return fail_near(p, start, "invalid number");
-    p->pos = i;
-
-    if (!is_integer) {
-        json_error_t jerr;
-        memset(&jerr, 0, sizeof jerr);
-        *out = json_loadb(t + start, i - start, JSON_DECODE_ANY, &jerr);
-        if (*out)
-            return EXOPLACE_OK;
-        if (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0')
-            return exoplace__fail_no_memory(p->err);
-        return fail_near(p, start, jerr.text);
-    }
-    size_t n_digits = digits_end - digits;
-    if (fits_int64(t + digits, n_digits, negative)) {
-        uint64_t magnitude = 0;
-        for (size_t d = digits; d < digits_end; d++)
-            magnitude = magnitude * 10 + (uint64_t)(t[d] - '0');
-        /* Negation in unsigned arithmetic: -2^63 has no positive twin. */
-        json_int_t value = negative ? (json_int_t)(0 - magnitude) : (json_int_t)magnitude;
-        *out = json_integer(value);
-    } else {
-        size_t n = i - start;
-        exoplace_status status = reserve_scratch(p, n + 1);
-        if (status != EXOPLACE_OK)
-            return status;
-        char *marker = p->scratch + p->scratch_top;
-        marker[0] = '\0';
-        memcpy(marker + 1, t + start, n);
-        *out = json_stringn_nocheck(marker, n + 1);
-    }
-    return *out ? EXOPLACE_OK : exoplace__fail_no_memory(p->err);
-}
-
-static exoplace_status enter_container(parser *p)
-{
-    if (++p->depth <= EXOPLACE_MAX_JSON_DEPTH)
-        return EXOPLACE_OK;
-    int line, column;
-    text_position(p->text, p->pos, &line, &column);
-    return exoplace__fail(p->err, EXOPLACE_E_LIMIT, NULL, "line %d, column %d: nested deeper than %d", line, column,
-                          EXOPLACE_MAX_JSON_DEPTH);
-}
-
-static int next_is(parser *p, char c)
-{
-    skip_space(p);
-    if (p->pos < p->len && p->text[p->pos] == c) {
-        p->pos++;
+    char kind = raw[i + 1];
+    static const char simple_from[] = "\"\\/bfnrt";
+    static const char simple_to[] = "\"\\/\b\f\n\r\t";
+    const char *simple = kind ? strchr(simple_from, kind) : NULL;
+    long code = kind == 'u' && i + 6 <= len ? hex4(raw + i + 2) : -1;
+    if (simple || code < 0) {
+        out[0] = simple ? simple_to[simple - simple_from] : kind;
+        *used = 2;
         return 1;
     }
-    return 0;
-}
-
-/* Reads "key": value and adds it to object. */
-static exoplace_status parse_member(parser *p, json_t *object)
-{
-    skip_space(p);
-    if (p->pos >= p->len || p->text[p->pos] != '"')
-        return fail_near(p, p->pos, "string or '}' expected");
-    size_t key_start = p->pos;
-    const char *key;
-    size_t key_len;
-    exoplace_status status = read_string(p, &key, &key_len);
-    if (status != EXOPLACE_OK)
-        return status;
-    if (memchr(key, '\0', key_len))
-        return fail_near(p, key_start, "NUL byte in object key not supported");
-    /* The key moves to the top of the scratch and stays there, NUL-ended,
-     * while its value is read. A decoded key is already there, one byte up
-     * and with room for its NUL. */
-    size_t key_offset = p->scratch_top;
-    if (p->scratch && key == p->scratch + key_offset + 1) {
-        memmove(p->scratch + key_offset, key, key_len);
-    } else {
-        status = reserve_scratch(p, key_len + 1);
-        if (status != EXOPLACE_OK)
-            return status;
-        memcpy(p->scratch + key_offset, key, key_len);
-    }
-    p->scratch[key_offset + key_len] = '\0';
-    p->scratch_top += key_len + 1;
-
-    json_t *value = NULL;
-    if (!next_is(p, ':'))
-        return fail_near(p, p->pos, "':' expected");
-    skip_space(p);
-    status = parse_value(p, &value);
-    if (status != EXOPLACE_OK)
-        return status;
-    /* jansson takes the value even when adding fails. As in jansson's own
-     * parser, a repeated key keeps its last value. */
-    if (json_object_set_new_nocheck(object, p->scratch + key_offset, value) != 0)
-        return exoplace__fail_no_memory(p->err);
-    p->scratch_top = key_offset;
-    return EXOPLACE_OK;
-}
-
-static exoplace_status parse_object(parser *p, json_t **out)
-{
-    exoplace_status status = enter_container(p);
-    if (status != EXOPLACE_OK)
-        return status;
-    p->pos++;
-    json_t *object = json_object();
-    if (!object)
-        return exoplace__fail_no_memory(p->err);
-    if (!next_is(p, '}')) {
-        for (;;) {
-            status = parse_member(p, object);
-            if (status != EXOPLACE_OK)
-                break;
-            if (next_is(p, ','))
-                continue;
-            if (!next_is(p, '}'))
-                status = fail_near(p, p->pos, "',' or '}' expected");
-            break;
+    *used = 6;
+    if (code >= 0xD800 && code <= 0xDBFF) {
+        long low = i + 12 <= len && raw[i + 6] == '\\' && raw[i + 7] == 'u' ? hex4(raw + i + 8) : -1;
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+            *used = 12;
+            return put_utf8(out, (uint32_t)(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)));
         }
     }
-    p->depth--;
-    if (status != EXOPLACE_OK) {
-        json_decref(object);
-        return status;
-    }
-    *out = object;
-    return EXOPLACE_OK;
+    if (code >= 0xD800 && code <= 0xDFFF)
+        code = 0xFFFD;
+    return put_utf8(out, (uint32_t)code);
 }
 
-static exoplace_status parse_array(parser *p, json_t **out)
+/* Decodes raw into out, writing whole characters only and at most room bytes
+ * (it stops at the first character that does not fit); *written gets the
+ * bytes written. Returns the decoded length of the whole text. out may be
+ * NULL when room is 0. */
+static size_t decode_text(char *out, size_t room, size_t *written, const char *raw, size_t len)
 {
-    exoplace_status status = enter_container(p);
-    if (status != EXOPLACE_OK)
-        return status;
-    p->pos++;
-    json_t *array = json_array();
-    if (!array)
-        return exoplace__fail_no_memory(p->err);
-    if (!next_is(p, ']')) {
-        for (;;) {
-            json_t *value = NULL;
-            skip_space(p);
-            status = parse_value(p, &value);
-            if (status != EXOPLACE_OK)
-                break;
-            if (json_array_append_new(array, value) != 0) {
-                status = exoplace__fail_no_memory(p->err);
-                break;
+    size_t total = 0, done = 0;
+    int full = 0;
+    size_t i = 0;
+    while (i < len) {
+        const char *backslash = memchr(raw + i, '\\', len - i);
+        size_t run = (backslash ? (size_t)(backslash - raw) : len) - i;
+        if (!full && run > 0) {
+            size_t take = run;
+            if (take > room - done) {
+                /* Cut before the character the room ends in. */
+                take = room - done;
+                while (take > 0 && ((unsigned char)raw[i + take] & 0xC0) == 0x80)
+                    take--;
+                full = 1;
             }
-            if (next_is(p, ','))
-                continue;
-            if (!next_is(p, ']'))
-                status = fail_near(p, p->pos, "',' or ']' expected");
+            if (take > 0)
+                memcpy(out + done, raw + i, take);
+            done += take;
+        }
+        total += run;
+        i += run;
+        if (i >= len)
             break;
+        char code[4];
+        size_t used;
+        size_t n = decode_escape(code, raw, len, i, &used);
+        if (!full && n > room - done)
+            full = 1;
+        if (!full && n > 0) {
+            memcpy(out + done, code, n);
+            done += n;
         }
+        total += n;
+        i += used;
     }
-    p->depth--;
-    if (status != EXOPLACE_OK) {
-        json_decref(array);
-        return status;
-    }
-    *out = array;
-    return EXOPLACE_OK;
+    *written = done;
+    return total;
 }
 
-static int take_literal(parser *p, const char *word)
+int exoplace__json_string_equals(const exoplace__json_string *s, const char *literal)
 {
-    size_t n = strlen(word);
-    if (p->len - p->pos < n || memcmp(p->text + p->pos, word, n) != 0)
+    size_t n = strlen(literal);
+    if (!s->has_escapes)
+        return s->raw_len == n && memcmp(s->raw, literal, n) == 0;
+    /* Escapes only shorten: a decoded text of n bytes is written in n bytes or more. */
+    if (s->raw_len < n)
         return 0;
-    if (p->pos + n < p->len && is_word_byte(p->text[p->pos + n]))
-        return 0;
-    p->pos += n;
-    return 1;
-}
-
-/* The value that starts at pos (whitespace already skipped). */
-static exoplace_status parse_value(parser *p, json_t **out)
-{
-    if (p->pos >= p->len)
-        return fail_near(p, p->pos, "value expected");
-    char c = p->text[p->pos];
-    if (c == '{')
-        return parse_object(p, out);
-    if (c == '[')
-        return parse_array(p, out);
-    if (c == '"') {
-        const char *text;
-        size_t len;
-        exoplace_status status = read_string(p, &text, &len);
-        if (status != EXOPLACE_OK)
-            return status;
-        /* Only an escape makes a NUL, so the text is in the scratch with
-         * the byte in front of it free. */
-        if (len > 0 && text[0] == '\0') {
-            char *prefixed = (char *)text - 1;
-            prefixed[0] = '?';
-            text = prefixed;
-            len++;
+    size_t i = 0, at = 0;
+    while (i < s->raw_len) {
+        if (s->raw[i] != '\\') {
+            if (at >= n || s->raw[i] != literal[at])
+                return 0;
+            i++;
+            at++;
+            continue;
         }
-        *out = json_stringn_nocheck(text, len);
-        return *out ? EXOPLACE_OK : exoplace__fail_no_memory(p->err);
+        char code[4];
+        size_t used;
+        size_t k = decode_escape(code, s->raw, s->raw_len, i, &used);
+        if (k > n - at || memcmp(code, literal + at, k) != 0)
+            return 0;
+        at += k;
+        i += used;
     }
-    if (c == '-' || is_digit(c))
-        return parse_number(p, out);
-    if (take_literal(p, "true")) {
-        *out = json_true();
-        return EXOPLACE_OK;
-    }
-    if (take_literal(p, "false")) {
-        *out = json_false();
-        return EXOPLACE_OK;
-    }
-    if (take_literal(p, "null")) {
-        *out = json_null();
-        return EXOPLACE_OK;
-    }
-    return fail_near(p, p->pos, "invalid token");
+    return at == n;
 }
 
-exoplace_status exoplace__json_load(json_t **out, const char *text, exoplace_error *err)
+exoplace_status exoplace__json_string_decode(char **out, size_t *len_out, int *has_nul,
+                                             const exoplace__json_string *s, exoplace_error *err)
 {
     *out = NULL;
-    size_t len = strnlen(text, (size_t)EXOPLACE_MAX_INPUT_BYTES + 1);
-    if (len > EXOPLACE_MAX_INPUT_BYTES)
-        return exoplace__fail(err, EXOPLACE_E_LIMIT, NULL, "request larger than %u bytes",
-                              (unsigned)EXOPLACE_MAX_INPUT_BYTES);
-    parser p = {.text = text, .len = len, .err = err};
-    skip_space(&p);
-    exoplace_status status;
-    json_t *root = NULL;
-    if (p.pos >= len || (text[p.pos] != '{' && text[p.pos] != '['))
-        status = fail_near(&p, p.pos, "'[' or '{' expected");
+    *len_out = 0;
+    if (has_nul)
+        *has_nul = 0;
+    /* Decoding never lengthens a text. */
+    char *text = malloc(s->raw_len + 1);
+    if (!text)
+        return exoplace__fail_no_memory(err);
+    size_t n;
+    if (s->has_escapes)
+        decode_text(text, s->raw_len, &n, s->raw, s->raw_len);
     else
-        status = parse_value(&p, &root);
-    skip_space(&p);
-    if (status == EXOPLACE_OK && p.pos < len)
-        status = fail_near(&p, p.pos, "end of file expected");
-    free(p.scratch);
-    if (status != EXOPLACE_OK) {
-        json_decref(root);
-        return status;
-    }
-    *out = root;
+        memcpy(text, s->raw, n = s->raw_len);
+    text[n] = '\0';
+    if (has_nul)
+        *has_nul = memchr(text, '\0', n) != NULL;
+    *out = text;
+    *len_out = n;
     return EXOPLACE_OK;
+}
+
+size_t exoplace__json_string_copy(char *buf, size_t size, const exoplace__json_string *s)
+{
+    size_t written;
+    size_t total = decode_text(size ? buf : NULL, size ? size - 1 : 0, &written, s->raw, s->raw_len);
+    if (size)
+        buf[written] = '\0';
+    return total;
+}
+
+/* ---- numbers ------------------------------------------------------------------ */
+
+exoplace__json_number exoplace__json_number_at(exoplace__json_cursor *c)
+{
+    const char *t = c->text;
+    size_t len = c->len;
+    size_t start = skip_space(t, len, c->pos);
+    size_t i = start;
+    exoplace__json_number number = {0};
+    number.text = t + start;
+    number.is_integer = 1;
+    if (i < len && t[i] == '-') {
+        number.negative = 1;
+        i++;
+    }
+    /* Exact up to UINT64_MAX = 1844674407370955161 * 10 + 5. */
+    uint64_t magnitude = 0;
+    for (; i < len && has_class(t[i], CLASS_DIGIT); i++) {
+        unsigned digit = (unsigned)(t[i] - '0');
+        if (magnitude > UINT64_MAX / 10 || (magnitude == UINT64_MAX / 10 && digit > UINT64_MAX % 10))
+            number.overflow = 1;
+        else
+            magnitude = magnitude * 10 + digit;
+    }
+    /* A fraction or an exponent, and anything else a bare token holds. */
+    size_t end = word_end(t, len, i);
+    if (end > i) {
+        number.is_integer = 0;
+        number.overflow = 0;
+        magnitude = 0;
+    } else if (number.overflow) {
+        magnitude = UINT64_MAX;
+    }
+    if (end == start && end < len)
+        end++;
+    number.magnitude = magnitude;
+    number.len = end - start;
+    c->pos = end;
+    return number;
 }

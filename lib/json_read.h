@@ -1,23 +1,13 @@
-/* Reading JSON requests safely: limits, exact unsigned 64-bit integers,
- * positions of syntax errors, and typed field access that names the field
- * by its path (internal, not installed). */
+/* Reading JSON requests: typed field access over the values json_build.h
+ * builds, exact unsigned 64-bit integers, and the path of each field read
+ * (internal, not installed). */
 #ifndef EXOPLACE_JSON_READ_H
 #define EXOPLACE_JSON_READ_H
 
 #include <jansson.h>
 
 #include "exoplace.h"
-
-/*
- * Parses a request (json_parse.c) of at most EXOPLACE_MAX_INPUT_BYTES,
- * nested at most EXOPLACE_MAX_JSON_DEPTH deep, into jansson values. Integer
- * literals outside the int64 range come back as strings holding a NUL byte
- * followed by the literal's text; exoplace__json_u64() reads them. Strings
- * the caller wrote never start with a NUL byte in the result ('?' is put in
- * front), so the two cannot be confused. Syntax errors: E_INVALID_JSON,
- * "line L, column C: <problem> near '<token>'".
- */
-exoplace_status exoplace__json_load(json_t **out, const char *text, exoplace_error *err);
+#include "json_build.h"
 
 /* Path of the field being read, e.g. "topology.nodes[2].nodeId". A path
  * too long for the buffer is cut (the error field is cut the same way). */
