@@ -2,7 +2,9 @@
 # Installs the built library into a scratch prefix and builds a host program
 # against it the three ways a host would: pkg-config (shared), pkg-config
 # --static, and meson's dependency('exoplace') with this project as a
-# subproject. Usage: check_install.sh SOURCE_ROOT BUILD_ROOT
+# subproject. Then checks the installed Python package: its generated module
+# names the library as installed, and the package works from elsewhere.
+# Usage: check_install.sh SOURCE_ROOT BUILD_ROOT
 set -euo pipefail
 source_root=$1
 build_root=$2
@@ -39,3 +41,14 @@ env -u PKG_CONFIG_PATH -u PKG_CONFIG_SYSROOT_DIR meson setup "$scratch/host/buil
 meson compile -C "$scratch/host/build" >/dev/null
 "$scratch/host/build/host" >/dev/null
 echo "ok: built as a meson subproject"
+
+# The Python package: exoplace/_installed.py names the installed library file.
+installed_py=$(find "$scratch/root" -path '*/exoplace/_installed.py' | head -n 1)
+[ -n "$installed_py" ] || { echo "FAIL: meson install put no exoplace/_installed.py" >&2; exit 1; }
+library=$(python3 -c 'import runpy, sys; print(runpy.run_path(sys.argv[1])["LIBRARY"])' "$installed_py")
+[ -f "$scratch/root$library" ] || { echo "FAIL: _installed.py names $library, which was not installed" >&2; exit 1; }
+# The installed copy is complete: it imports and calls the library from another directory.
+(cd "$scratch" && EXOPLACE_LIBRARY=$scratch/root$library PYTHONPATH=$(dirname "$(dirname "$installed_py")") \
+    python3 -c 'import exoplace, sys; assert exoplace.__file__.startswith(sys.argv[1]), exoplace.__file__
+assert exoplace.distribute_layers([1, 3], 8) == [2, 6]' "$scratch/root")
+echo "ok: the Python package names its installed library ($library)"

@@ -10,8 +10,11 @@ The library is looked up in this order:
 1. ``EXOPLACE_LIBRARY``, a path to the shared library. When it is set it is
    the only place tried: a typo there must not silently load some other copy.
 2. The build directory of the checkout this package sits in
-   (``<repo>/build/lib/libexoplace.so.0.MINOR`` and friends).
-3. ``ctypes.util.find_library("exoplace")`` (an installed library).
+   (``<repo>/build/lib/libexoplace.so.*``, the newest first).
+3. Where ``meson install`` put the library, when meson installed this package:
+   the module ``exoplace._installed`` generated at configure time names it.
+4. ``ctypes.util.find_library("exoplace")`` (the loader's search path, e.g. a
+   library installed by scripts/install after ldconfig).
 """
 from __future__ import annotations
 
@@ -406,10 +409,15 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
 # ---------------------------------------------------------------------------
 # Finding and loading the library.
 
-_SHARED_NAMES = {
-    "darwin": (f"libexoplace.{ABI_VERSION[0]}.{ABI_VERSION[1]}.dylib", "libexoplace.dylib"),
+# File names of the shared library in a build directory, as patterns: the
+# version in the file names is meson.build's, spelled out nowhere else.
+_SHARED_PATTERNS = {
+    "darwin": ("libexoplace.*.dylib", "libexoplace.dylib"),
     "win32": ("exoplace.dll", "libexoplace.dll"),
-}.get(sys.platform, (f"libexoplace.so.{ABI_VERSION[0]}.{ABI_VERSION[1]}", "libexoplace.so"))
+}.get(sys.platform, ("libexoplace.so.*", "libexoplace.so"))
+
+# How candidate_paths() names a place where there was nothing to load.
+_NOTHING_THERE = " (found nothing)"
 
 
 def checkout_root() -> Optional[Path]:
@@ -420,8 +428,26 @@ def checkout_root() -> Optional[Path]:
     return None
 
 
+def build_directory_libraries(directory: Path) -> List[str]:
+    """The shared libraries in a build directory, the most recently built
+    first: a rebuild with another version leaves the old files behind."""
+    found = {path for pattern in _SHARED_PATTERNS for path in directory.glob(pattern) if path.is_file()}
+    return [str(path) for path in sorted(found, key=lambda path: (-path.stat().st_mtime, len(path.name), path.name))]
+
+
+def installed_library() -> Optional[str]:
+    """The library meson installed with this package (exoplace/_installed.py),
+    or None for a checkout or a pip install."""
+    try:
+        from . import _installed
+    except ImportError:
+        return None
+    return _installed.LIBRARY
+
+
 def candidate_paths() -> List[str]:
-    """Where load_library() looks, in order (see the module docstring)."""
+    """Where load_library() looks, in order (see the module docstring). A place
+    with nothing to load ends in " (found nothing)"."""
     explicit = os.environ.get("EXOPLACE_LIBRARY")
     if explicit:
         # Absolute, so that the message says where it looked.
@@ -429,9 +455,13 @@ def candidate_paths() -> List[str]:
     candidates: List[str] = []
     root = checkout_root()
     if root is not None:
-        candidates += [str(root / "build" / "lib" / name) for name in _SHARED_NAMES]
+        build_lib = root / "build" / "lib"
+        candidates += build_directory_libraries(build_lib) or [str(build_lib / _SHARED_PATTERNS[0]) + _NOTHING_THERE]
+    installed = installed_library()
+    if installed is not None:
+        candidates.append(installed)
     found = ctypes.util.find_library("exoplace")
-    candidates.append(found if found else "find_library('exoplace') (found nothing)")
+    candidates.append(found if found else "find_library('exoplace')" + _NOTHING_THERE)
     return candidates
 
 
@@ -471,7 +501,7 @@ def load_library() -> ctypes.CDLL:
     """
     failures = []
     for path in candidate_paths():
-        if path.startswith("find_library("):
+        if path.endswith(_NOTHING_THERE):
             failures.append(path)
             continue
         try:

@@ -134,31 +134,75 @@ class LoadingTest(unittest.TestCase):
         environment = {k: v for k, v in os.environ.items() if k != "EXOPLACE_LIBRARY"}
         with tempfile.TemporaryDirectory() as checkout, mock.patch.dict(os.environ, environment, clear=True), \
                 mock.patch.object(_lib, "checkout_root", return_value=Path(checkout)), \
+                mock.patch.object(_lib, "installed_library", return_value="/nonexistent/lib/libexoplace.so.7"), \
                 mock.patch("ctypes.util.find_library", return_value=None):
             with self.assertRaises(LibraryLoadError) as caught:
                 _lib.load_library()
         message = str(caught.exception)
-        for name in _lib._SHARED_NAMES:
-            self.assertIn(str(Path(checkout, "build", "lib", name)), message)
-        self.assertIn("find_library('exoplace')", message)
+        self.assertIn(str(Path(checkout, "build", "lib", _lib._SHARED_PATTERNS[0])) + " (found nothing)", message)
+        self.assertIn("/nonexistent/lib/libexoplace.so.7: ", message)
+        self.assertIn("find_library('exoplace') (found nothing)", message)
 
     def test_build_directory_of_the_checkout_is_used(self):
         real = self.loaded_path()
         environment = {k: v for k, v in os.environ.items() if k != "EXOPLACE_LIBRARY"}
         with tempfile.TemporaryDirectory() as checkout, mock.patch.dict(os.environ, environment, clear=True), \
                 mock.patch.object(_lib, "checkout_root", return_value=Path(checkout)), \
+                mock.patch.object(_lib, "installed_library", return_value=None), \
                 mock.patch("ctypes.util.find_library", return_value=None):
-            Path(checkout, "build", "lib").mkdir(parents=True)
-            Path(checkout, "build", "lib", _lib._SHARED_NAMES[0]).symlink_to(real)
+            build_lib = Path(checkout, "build", "lib")
+            build_lib.mkdir(parents=True)
+            # Any version meson.build gives the file name.
+            build_lib.joinpath("libexoplace.so.0.99.3").symlink_to(real)
+            build_lib.joinpath("libexoplace.so.0.99.3.p").mkdir()  # meson's object directory
             cdll = _lib.load_library()
-        self.assertEqual(cdll._name, str(Path(checkout, "build", "lib", _lib._SHARED_NAMES[0])))
+        self.assertEqual(cdll._name, str(build_lib / "libexoplace.so.0.99.3"))
         self.assertEqual(cdll.exoplace_status_name(9), b"insufficient_memory")
+
+    def test_the_newest_library_of_a_build_directory_comes_first(self):
+        with tempfile.TemporaryDirectory() as directory:
+            old, new = Path(directory, "libexoplace.so.0.1.0"), Path(directory, "libexoplace.so.0.2.0")
+            old.write_bytes(b"")
+            new.write_bytes(b"")
+            os.utime(old, (1000, 1000))
+            Path(directory, "libexoplace.so.0").symlink_to(new.name)
+            Path(directory, "libexoplace.so").symlink_to(new.name)
+            self.assertEqual(_lib.build_directory_libraries(Path(directory)),
+                             [str(Path(directory, name)) for name in
+                              ("libexoplace.so", "libexoplace.so.0", "libexoplace.so.0.2.0", "libexoplace.so.0.1.0")])
+
+    def test_order_checkout_then_installed_then_find_library(self):
+        environment = {k: v for k, v in os.environ.items() if k != "EXOPLACE_LIBRARY"}
+        with tempfile.TemporaryDirectory() as checkout, mock.patch.dict(os.environ, environment, clear=True), \
+                mock.patch.object(_lib, "checkout_root", return_value=Path(checkout)), \
+                mock.patch.object(_lib, "installed_library", return_value="/prefix/lib/libexoplace.so.0.1.0"), \
+                mock.patch("ctypes.util.find_library", return_value="libexoplace.so.0"):
+            build_lib = Path(checkout, "build", "lib")
+            build_lib.mkdir(parents=True)
+            build_lib.joinpath("libexoplace.so.0.1.0").write_bytes(b"")
+            self.assertEqual(_lib.candidate_paths(), [str(build_lib / "libexoplace.so.0.1.0"),
+                                                      "/prefix/lib/libexoplace.so.0.1.0", "libexoplace.so.0"])
+
+    def test_the_installed_library_is_used(self):
+        real = self.loaded_path()
+        environment = {k: v for k, v in os.environ.items() if k != "EXOPLACE_LIBRARY"}
+        with mock.patch.dict(os.environ, environment, clear=True), \
+                mock.patch.object(_lib, "checkout_root", return_value=None), \
+                mock.patch.object(_lib, "installed_library", return_value=real), \
+                mock.patch("ctypes.util.find_library", return_value=None):
+            self.assertEqual(_lib.load_library()._name, real)
+
+    @unittest.skipUnless(_lib.checkout_root(), "the package under test is not a checkout's")
+    def test_no_installed_library_in_a_checkout(self):
+        # exoplace/_installed.py exists only where meson installed the package.
+        self.assertIsNone(_lib.installed_library())
 
     def test_find_library_is_the_last_resort(self):
         real = self.loaded_path()
         environment = {k: v for k, v in os.environ.items() if k != "EXOPLACE_LIBRARY"}
         with mock.patch.dict(os.environ, environment, clear=True), \
                 mock.patch.object(_lib, "checkout_root", return_value=None), \
+                mock.patch.object(_lib, "installed_library", return_value=None), \
                 mock.patch("ctypes.util.find_library", return_value=real):
             self.assertEqual(_lib.candidate_paths(), [real])
             self.assertEqual(_lib.load_library()._name, real)
