@@ -7,7 +7,9 @@
 #include "alloc.h"
 #include "cycles.h"
 #include "error.h"
+#include "json_read.h"
 #include "place.h"
+#include "request.h"
 
 void exoplace_free(void *ptr)
 {
@@ -202,5 +204,41 @@ exoplace_status exoplace_cycles_json(char **out, const char *text, size_t length
     free(nodes);
     free(keep);
     exoplace_request_free(request);
+    return st;
+}
+
+exoplace_status exoplace_layers_json(char **out, const char *text, size_t length, const exoplace_json_options *options,
+                                     exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || !text)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and request must not be NULL");
+    *out = NULL;
+    exoplace_json_options host;
+    exoplace_status st = exoplace__json_options_resolve(&host, options, err);
+    if (st)
+        return st;
+    uint64_t *memory = NULL;
+    size_t n_nodes = 0;
+    uint32_t n_layers = 0;
+    exoplace_layer_strategy strategy = host.strategy;
+    st = exoplace__json_read_layers_request(&memory, &n_nodes, &n_layers, &strategy, text, length, err);
+    uint32_t *layers = st == EXOPLACE_OK ? malloc(n_nodes * sizeof *layers) : NULL;
+    if (st == EXOPLACE_OK && !layers)
+        st = exoplace__fail_no_memory(err);
+    if (st == EXOPLACE_OK) {
+        exoplace_error split_err;
+        exoplace_status split = exoplace_layers_distribute(layers, memory, n_nodes, n_layers, strategy, &split_err);
+        if (split == EXOPLACE_OK) {
+            st = exoplace_layers_write_json(out, layers, n_nodes, err);
+        } else {
+            if (exoplace_status_is_placement_failure(split))
+                st = exoplace_failure_write_json(out, &split_err, EXOPLACE_RULES_SEED, err);
+            if (st == EXOPLACE_OK)
+                st = exoplace__fail_from(err, &split_err);
+        }
+    }
+    free(memory);
+    free(layers);
     return st;
 }

@@ -1,13 +1,13 @@
-/* Reading JSON requests: typed field access over the values json_build.h
- * builds, exact unsigned 64-bit integers, and the path of each field read
- * (internal, not installed). */
+/* Reading requests from a cursor over validated JSON text: paths of
+ * fields, the members an object has, and typed values that name the field
+ * when they are wrong (internal, not installed). The readers of the two rule
+ * sets (json_read_seed.c, json_read_state.c) are built on these. */
 #ifndef EXOPLACE_JSON_READ_H
 #define EXOPLACE_JSON_READ_H
 
-#include <jansson.h>
-
 #include "exoplace.h"
-#include "json_build.h"
+#include "json_parse.h"
+#include "names.h"
 
 /* Path of the field being read, e.g. "topology.nodes[2].nodeId". A path
  * too long for the buffer is cut (the error field is cut the same way). */
@@ -21,42 +21,145 @@ void exoplace__json_path_init(exoplace__json_path *path);
  * to restore with exoplace__json_path_pop(). */
 size_t exoplace__json_path_push_key(exoplace__json_path *path, const char *key);
 size_t exoplace__json_path_push_index(exoplace__json_path *path, size_t index);
+/* Append ".<the string's text>" (a map key: a node id), shown escaped when
+ * it holds what a path should not (quotes, dots, control characters). */
+size_t exoplace__json_path_push_text(exoplace__json_path *path, const exoplace__json_string *key);
 void exoplace__json_path_pop(exoplace__json_path *path, size_t len);
 
 /* Records a failure whose field is the path. Returns code. */
-exoplace_status exoplace__json_fail(exoplace_error *err, exoplace_status code,
-                                    const exoplace__json_path *path, const char *fmt, ...)
+exoplace_status exoplace__json_fail(exoplace_error *err, exoplace_status code, const exoplace__json_path *path,
+                                    const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
 
+/* A member a reader wants of an object, and where its value is. */
+typedef struct exoplace__json_member {
+    const char *camel;           /* exo's spelling */
+    const char *snake;           /* the other accepted spelling; NULL when there is none */
+    int present;                 /* found, with a value other than null */
+    exoplace__json_cursor value; /* at the value, when present */
+    const char *spelled;         /* the spelling found, or the one a missing member is named by */
+} exoplace__json_member;
+
+/* Which members exoplace__json_members() accepts besides the wanted ones. */
+typedef enum exoplace__json_unknown { EXOPLACE__JSON_IGNORE_UNKNOWN, EXOPLACE__JSON_REFUSE_UNKNOWN } exoplace__json_unknown;
+
 /*
- * Looks up a member by its camelCase or its snake_case spelling (camelCase
- * first; snake may be NULL when both are the same). A JSON null counts as
- * absent. Returns the value, or NULL when absent; *spelled_out (may be NULL)
- * receives the spelling found, for the error path (when absent: snake when
- * the object's other keys are snake_case, else camel).
+ * Reads the object at *c into members[0..n): for each, the last occurrence
+ * of its camelCase key, else of its snake_case key (a null value counts as
+ * absent); other keys are skipped, or refused with REFUSE_UNKNOWN. A missing
+ * member is named by its snake_case spelling when the object's other keys are
+ * snake_case. Leaves *c after the object. E_INVALID_ARGUMENT "expected an
+ * object" when the value is not one.
  */
-const json_t *exoplace__json_member(const json_t *object, const char *camel, const char *snake,
-                                    const char **spelled_out);
+exoplace_status exoplace__json_members(exoplace__json_cursor *c, exoplace__json_member *members, size_t n,
+                                       exoplace__json_unknown unknown, const exoplace__json_path *path,
+                                       exoplace_error *err);
 
-/* 1 when value is a big-integer literal as exoplace__json_load() stores it. */
-int exoplace__json_is_big_integer(const json_t *value);
+/* Pushes the member's spelling on the path (for reading its value). */
+size_t exoplace__json_path_push_member(exoplace__json_path *path, const exoplace__json_member *member);
 
-/* Typed readers. value NULL means "absent" and fails with "missing". */
-exoplace_status exoplace__json_u64(uint64_t *out, const json_t *value, const exoplace__json_path *path,
-                                   exoplace_error *err);
+/* "expected <what>" unless the value at *c is of kind `kind`. */
+exoplace_status exoplace__json_expect(exoplace__json_cursor *c, exoplace__json_kind kind, const char *what,
+                                      const exoplace__json_path *path, exoplace_error *err);
+
+/* Typed values at *c (moved past them). */
+exoplace_status exoplace__json_read_u64(uint64_t *out, exoplace__json_cursor *c, const exoplace__json_path *path,
+                                        exoplace_error *err);
 /* A memory value: {"inBytes": N}, {"in_bytes": N} or a bare N. */
-exoplace_status exoplace__json_bytes(uint64_t *out, const json_t *value, exoplace__json_path *path,
-                                     exoplace_error *err);
-/* An integer in [min, max]. */
-exoplace_status exoplace__json_u32_range(uint32_t *out, const json_t *value, uint32_t min, uint32_t max,
+exoplace_status exoplace__json_read_bytes(uint64_t *out, exoplace__json_cursor *c, exoplace__json_path *path,
+                                          exoplace_error *err);
+/* An integer in [min, max]: "must be at least MIN" below (negative
+ * literals of any size included), "must be at most MAX" above. */
+exoplace_status exoplace__json_read_u32(uint32_t *out, exoplace__json_cursor *c, uint32_t min, uint32_t max,
+                                        const exoplace__json_path *path, exoplace_error *err);
+exoplace_status exoplace__json_read_bool(int *out, exoplace__json_cursor *c, const exoplace__json_path *path,
+                                         exoplace_error *err);
+/* A string without U+0000, at most max_bytes bytes, non-empty unless
+ * allow_empty; *out is a new allocation (free()). */
+exoplace_status exoplace__json_read_text(char **out, exoplace__json_cursor *c, size_t max_bytes, int allow_empty,
                                          const exoplace__json_path *path, exoplace_error *err);
-exoplace_status exoplace__json_bool(int *out, const json_t *value, const exoplace__json_path *path,
-                                    exoplace_error *err);
-/* A non-empty string without NUL bytes; *out is borrowed from value. */
-exoplace_status exoplace__json_text(const char **out, const json_t *value, const exoplace__json_path *path,
-                                    exoplace_error *err);
+/* A string that names a value of `info`; the error lists them. */
+exoplace_status exoplace__json_read_enum(int *out, exoplace__json_cursor *c, const exoplace__enum_info *info,
+                                         const exoplace__json_path *path, exoplace_error *err);
+
+/* The same, for a member: "missing" when it is absent. */
+exoplace_status exoplace__json_member_u64(uint64_t *out, const exoplace__json_member *m, exoplace__json_path *path,
+                                          exoplace_error *err);
+exoplace_status exoplace__json_member_bytes(uint64_t *out, const exoplace__json_member *m, exoplace__json_path *path,
+                                            exoplace_error *err);
+exoplace_status exoplace__json_member_u32(uint32_t *out, const exoplace__json_member *m, uint32_t min, uint32_t max,
+                                          exoplace__json_path *path, exoplace_error *err);
+exoplace_status exoplace__json_member_bool(int *out, const exoplace__json_member *m, exoplace__json_path *path,
+                                           exoplace_error *err);
+exoplace_status exoplace__json_member_text(char **out, const exoplace__json_member *m, size_t max_bytes,
+                                           int allow_empty, exoplace__json_path *path, exoplace_error *err);
+exoplace_status exoplace__json_member_enum(int *out, const exoplace__json_member *m, const exoplace__enum_info *info,
+                                           exoplace__json_path *path, exoplace_error *err);
+
+/* Forwards a failure a C API call reported while a reader fed it the field
+ * at path: the call's code and text, the reader's path. */
+exoplace_status exoplace__json_forward(exoplace_error *err, const exoplace__json_path *path,
+                                       const exoplace_error *sub);
+
+/* The readers of the two rule sets, over the members of a request's top
+ * object (the names below, in this order; see json_read.c). */
+enum {
+    EXOPLACE__TOP_TOPOLOGY,
+    EXOPLACE__TOP_MODEL,
+    EXOPLACE__TOP_MODELS,
+    EXOPLACE__TOP_SHARDING,
+    EXOPLACE__TOP_INSTANCE_META,
+    EXOPLACE__TOP_MIN_NODES,
+    EXOPLACE__TOP_ALLOW_LOW_MEMORY,
+    EXOPLACE__TOP_STRATEGY,
+    EXOPLACE__TOP_NODE_IDS,
+    EXOPLACE__TOP_RULES,
+    EXOPLACE__TOP_NODES, /* a bare topology (seed) */
+    EXOPLACE__TOP_CONNECTIONS,
+    EXOPLACE__TOP_NODE_MEMORY,
+    EXOPLACE__TOP_NODE_NETWORK,
+    EXOPLACE__TOP_NODE_BACKENDS,
+    EXOPLACE__TOP_NODE_RDMA_CTL,
+    EXOPLACE__TOP_DOWNLOADS,
+    EXOPLACE__TOP_COUNT
+};
+
+/* Shared by both readers: a memory object (swap figures required when
+ * swap_required), "model" and "models" read by read_model, and sharding,
+ * instance meta and min_nodes. */
+exoplace_status exoplace__json_read_memory(exoplace_node_memory *memory, exoplace__json_cursor *c,
+                                           exoplace__json_path *path, int swap_required, exoplace_error *err);
+typedef exoplace_status (*exoplace__json_model_reader)(exoplace_request *request, int as_the_model,
+                                                       exoplace__json_cursor *c, exoplace__json_path *path,
+                                                       exoplace_error *err);
+exoplace_status exoplace__json_read_models(exoplace_request *request, exoplace__json_member *top,
+                                           exoplace__json_path *path, exoplace__json_model_reader read_model,
+                                           exoplace_error *err);
+exoplace_status exoplace__json_read_settings(exoplace_place_options *options, exoplace__json_member *top,
+                                             exoplace__json_path *path, exoplace_error *err);
+
+/* A layers request {"memory": [...], "n_layers": N, "strategy": S}: the
+ * memory figures into a new array (*memory_out, free()), *strategy left as
+ * it is unless the request names one. */
+exoplace_status exoplace__json_read_layers_request(uint64_t **memory_out, size_t *n_out, uint32_t *n_layers,
+                                                   exoplace_layer_strategy *strategy, const char *text,
+                                                   size_t length, exoplace_error *err);
+
+/* seed (docs/json.md): the topology, models and settings of a request. */
+exoplace_status exoplace__json_read_seed(exoplace_request *request, exoplace__json_member *top,
+                                         exoplace__json_path *path, exoplace_error *err);
+/* seed: one model object into *model, strings allocated into the request. */
+exoplace_status exoplace__json_read_seed_model(exoplace_request *request, int as_the_model, exoplace__json_cursor *c,
+                                               exoplace__json_path *path, exoplace_error *err);
+
+/* exo-main (exo-main.md 1): exo's /state with the placement fields. */
+exoplace_status exoplace__json_read_state(exoplace_request *request, exoplace__json_member *top,
+                                          exoplace__json_path *path, exoplace_error *err);
+/* exo-main: one ModelCard. */
+exoplace_status exoplace__json_read_card(exoplace_request *request, int as_the_model, exoplace__json_cursor *c,
+                                         exoplace__json_path *path, exoplace_error *err);
 
 #endif

@@ -85,7 +85,7 @@ static int run(const char *mode, const char *text, size_t len, size_t *sum)
     memset(&err, 0, sizeof err);
     if (strcmp(mode, "load") == 0) {
         json_t *doc = NULL;
-        int ok = exoplace__json_load(&doc, text, &err) == EXOPLACE_OK;
+        int ok = test_json_load(&doc, text, &err) == EXOPLACE_OK;
         json_decref(doc);
         return ok;
     }

@@ -56,6 +56,10 @@ class Bindings:
         self.values[placeholder] = value
 
 
+def _dotted(path):
+    return re.sub(r"\[([0-9]+)\]", r".\1", path)
+
+
 def _short(value):
     text = json.dumps(value, sort_keys=True)
     return text if len(text) < 200 else text[:200] + "..."
@@ -189,7 +193,8 @@ def check(vector, status, output, stderr, check_instance=True):
             problems.append("exit %s, expected 2 (bad input)" % status)
         if output is not None:
             problems.append("standard output is not empty for bad input")
-        if expect.get("field") and expect["field"] not in stderr:
+        # exo writes list indexes as path parts (interfaces.0), libexoplace as [0].
+        if expect.get("field") and _dotted(expect["field"]) not in _dotted(stderr):
             problems.append("standard error does not name %s: %s" % (expect["field"], stderr.strip()))
         return problems
     if output is None:

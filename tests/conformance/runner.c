@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "exoplace.h"
-#include "json_read.h"
+#include "json_build.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -151,15 +151,13 @@ static char *request_text(const char *t)
 
 static const json_t *member(const json_t *object, const char *camel, const char *snake)
 {
-    return exoplace__json_member(object, camel, snake, NULL);
+    return test_json_member(object, camel, snake);
 }
 
 /* An unsigned value, {"inBytes": N} or bare, big integers included. */
 static int read_u64(uint64_t *out, const json_t *value)
 {
-    exoplace__json_path path;
-    exoplace__json_path_init(&path);
-    return exoplace__json_bytes(out, value, &path, NULL) == EXOPLACE_OK;
+    return test_json_bytes(out, value);
 }
 
 static const char *text_of(const json_t *value)
@@ -445,7 +443,7 @@ static const json_t *load_response(vector_run *run, json_t **doc, const char *ou
         fail(run, "no response text");
         return NULL;
     }
-    if (exoplace__json_load(doc, out, &err) != EXOPLACE_OK) {
+    if (test_json_load(doc, out, &err) != EXOPLACE_OK) {
         fail(run, "response is not JSON: %s", err.message);
         return NULL;
     }
@@ -626,7 +624,7 @@ static int run_vector(const char *path, const char *file_name)
     exoplace_error err;
     if (!text) {
         fail(&run, "cannot read %s", path);
-    } else if (exoplace__json_load(&vector, text, &err) != EXOPLACE_OK) {
+    } else if (test_json_load(&vector, text, &err) != EXOPLACE_OK) {
         fail(&run, "not JSON: %s", err.message);
     } else if (!request) {
         fail(&run, "no \"request\" member");

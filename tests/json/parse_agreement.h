@@ -9,7 +9,7 @@
  *    jansson refuses, and refuses more than EXOPLACE_MAX_JSON_DEPTH levels
  *    or EXOPLACE_MAX_INPUT_BYTES bytes (E_LIMIT). A refusal has a position,
  *    no field, and a valid UTF-8 message.
- *  - On a text both accept, exoplace__json_load() builds jansson's values,
+ *  - On a text both accept, test_json_load() builds jansson's values,
  *    apart from its documented marker ('?' before a string starting with NUL);
  *    on a valid text jansson refuses, it builds values (big integers as
  *    markers) or refuses with the position of the one token at fault.
@@ -315,7 +315,7 @@ static inline int parse_agreement(const char *text, size_t len, char *why, size_
         copy[len] = '\0';
         json_t *ours = NULL;
         memset(&err, 0, sizeof err);
-        exoplace_status built = exoplace__json_load(&ours, copy, &err);
+        exoplace_status built = test_json_load(&ours, copy, &err);
         const char *near = strstr(err.message, " near ");
         if (built == EXOPLACE_OK && theirs && !parse_agreement_same(ours, theirs)) {
             snprintf(why, why_size, "the builder's values differ from jansson's");

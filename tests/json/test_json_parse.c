@@ -12,7 +12,7 @@
 
 #include "json_build.h"
 #include "json_parse.h"
-#include "json_read.h"
+#include "json_parse.h"
 #include "parse_agreement.h"
 
 /* The internal library's allocation seam (lib/alloc.h). */
@@ -22,7 +22,7 @@ long exoplace__seam_fail_after(long successes);
 static exoplace_status load(json_t **doc, const char *text, exoplace_error *err)
 {
     memset(err, 0, sizeof *err);
-    return exoplace__json_load(doc, text, err);
+    return test_json_load(doc, text, err);
 }
 
 static exoplace_status validate(const char *text, size_t len, exoplace_error *err)
@@ -505,10 +505,10 @@ START_TEST(integers_outside_int64_become_marked_strings)
     ck_assert_int_eq(load(&doc, "[9223372036854775808, -9223372036854775809, 9223372036854775807, "
                                                "-9223372036854775808]", &err), EXOPLACE_OK);
     const json_t *above = json_array_get(doc, 0), *below = json_array_get(doc, 1);
-    ck_assert(exoplace__json_is_big_integer(above));
+    ck_assert(test_json_is_big_integer(above));
     ck_assert_uint_eq(json_string_length(above), 20);
     ck_assert_mem_eq(json_string_value(above), "\0" "9223372036854775808", 20);
-    ck_assert(exoplace__json_is_big_integer(below));
+    ck_assert(test_json_is_big_integer(below));
     ck_assert_mem_eq(json_string_value(below), "\0" "-9223372036854775809", 21);
     ck_assert(json_integer_value(json_array_get(doc, 2)) == INT64_MAX);
     ck_assert(json_integer_value(json_array_get(doc, 3)) == INT64_MIN);
@@ -524,7 +524,7 @@ START_TEST(caller_strings_starting_with_nul_get_a_prefix)
     const json_t *first = json_array_get(doc, 0), *second = json_array_get(doc, 1);
     ck_assert_uint_eq(json_string_length(first), 3);
     ck_assert_mem_eq(json_string_value(first), "?\0x", 3);
-    ck_assert(!exoplace__json_is_big_integer(first));
+    ck_assert(!test_json_is_big_integer(first));
     ck_assert_uint_eq(json_string_length(second), 2);
     ck_assert_mem_eq(json_string_value(second), "x\0", 2);
     json_decref(doc);

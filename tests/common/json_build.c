@@ -190,7 +190,7 @@ static exoplace_status build_value(builder *b, exoplace__json_cursor *c, json_t 
     return EXOPLACE_OK;
 }
 
-exoplace_status exoplace__json_load(json_t **out, const char *text, exoplace_error *err)
+exoplace_status test_json_load(json_t **out, const char *text, exoplace_error *err)
 {
     *out = NULL;
     size_t len = strnlen(text, (size_t)EXOPLACE_MAX_INPUT_BYTES + 1);
@@ -207,4 +207,48 @@ exoplace_status exoplace__json_load(json_t **out, const char *text, exoplace_err
         *out = NULL;
     }
     return status;
+}
+
+int test_json_is_big_integer(const json_t *value)
+{
+    return json_is_string(value) && json_string_length(value) >= 2 && json_string_value(value)[0] == '\0';
+}
+
+const json_t *test_json_member(const json_t *object, const char *camel, const char *snake)
+{
+    const json_t *value = json_object_get(object, camel);
+    if ((!value || json_is_null(value)) && snake)
+        value = json_object_get(object, snake);
+    return value && !json_is_null(value) ? value : NULL;
+}
+
+int test_json_u64(uint64_t *out, const json_t *value)
+{
+    if (json_is_integer(value)) {
+        if (json_integer_value(value) < 0)
+            return 0;
+        *out = (uint64_t)json_integer_value(value);
+        return 1;
+    }
+    if (!test_json_is_big_integer(value))
+        return 0;
+    const char *digits = json_string_value(value) + 1;
+    uint64_t v = 0;
+    for (const char *d = digits; *d; d++) {
+        if (*d < '0' || *d > '9')
+            return 0;
+        uint64_t digit = (uint64_t)(*d - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            return 0;
+        v = v * 10 + digit;
+    }
+    *out = v;
+    return 1;
+}
+
+int test_json_bytes(uint64_t *out, const json_t *value)
+{
+    if (json_is_object(value))
+        value = test_json_member(value, "inBytes", "in_bytes");
+    return value && test_json_u64(out, value);
 }
