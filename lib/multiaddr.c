@@ -95,7 +95,9 @@ exoplace_status exoplace_multiaddr_parse(exoplace_multiaddr *out, const char *te
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "multiaddr",
                               "multiaddr \"%.64s\": unknown protocol \"%s\"", text, protocol);
     }
-    exoplace__copy_text(out->host, sizeof out->host, host);
+    /* The host as written (its length was checked): not a message, so not
+     * exoplace__copy_text, which would rewrite bytes that are not UTF-8. */
+    memcpy(out->host, host, strlen(host) + 1);
 
     char transport[16], port[16];
     if (!next_part(&p, transport, sizeof transport, &too_long))

@@ -77,14 +77,19 @@ static void check_layers(const json_t *doc)
         FUZZ_CHECK(json_number_value(json_array_get(layers, i)) >= 1);
 }
 
-typedef exoplace_status (*json_entry)(char **, const char *, const exoplace_json_options *, exoplace_error *);
+typedef enum entry { PREVIEWS, MODEL_FIT, CYCLES, LAYERS } entry;
 
-static void run(json_entry entry, void (*check)(const json_t *), const char *text,
-                const exoplace_json_options *options)
+/* The bytes go to the entry point as they are: NUL bytes included. */
+static void run(entry which, void (*check)(const json_t *), const uint8_t *data, size_t size,
+                const exoplace_json_options *options, const exoplace_cycle_filter *filter)
 {
     char *out = NULL;
     exoplace_error err;
-    exoplace_status st = entry(&out, text, options, &err);
+    const char *text = (const char *)data;
+    exoplace_status st = which == PREVIEWS    ? exoplace_previews_json(&out, text, size, options, &err)
+                         : which == MODEL_FIT ? exoplace_model_fit_json(&out, text, size, options, &err)
+                         : which == CYCLES    ? exoplace_cycles_json(&out, text, size, filter, &err)
+                                              : exoplace_layers_json(&out, text, size, options, &err);
     json_t *doc = fuzz_check_json_call(st, out, &err);
     if (doc)
         check(doc);
@@ -94,22 +99,21 @@ static void run(json_entry entry, void (*check)(const json_t *), const char *tex
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = fuzz_text(data, size);
     exoplace_json_options options;
     exoplace_json_options_init(&options);
     options.max_search_steps = FUZZ_SEARCH_STEPS;
-    options.max_cycles = FUZZ_MAX_CYCLES;
+    exoplace_cycle_filter filter;
+    exoplace_cycle_filter_init(&filter);
+    filter.max_cycles = FUZZ_MAX_CYCLES;
 
-    run(exoplace_previews_json, check_previews, text, &options);
-    run(exoplace_model_fit_json, check_fit, text, &options);
-    run(exoplace_cycles_json, check_cycles, text, &options);
-    options.cycles_filter = 1;
-    options.cycles_min_bytes = size;
-    options.cycles_use_total_memory = (int)(size & 1);
-    run(exoplace_cycles_json, check_cycles, text, &options);
+    run(PREVIEWS, check_previews, data, size, &options, NULL);
+    run(MODEL_FIT, check_fit, data, size, &options, NULL);
+    run(CYCLES, check_cycles, data, size, NULL, &filter);
+    filter.by_memory = 1;
+    filter.min_bytes = size;
+    filter.tier = (size & 1) ? EXOPLACE_TIER_TOTAL : EXOPLACE_TIER_AVAILABLE;
+    run(CYCLES, check_cycles, data, size, NULL, &filter);
     options.strategy = EXOPLACE_LAYERS_EXO;
-    run(exoplace_layers_json, check_layers, text, &options);
-
-    free(text);
+    run(LAYERS, check_layers, data, size, &options, NULL);
     return 0;
 }
