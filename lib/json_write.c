@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "utf8.h"
 #include "sort.h"
 
 void exoplace__jw_init(exoplace__json_writer *w)
@@ -118,14 +119,18 @@ void exoplace__jw_end_array(exoplace__json_writer *w)
     close_container(w, "]");
 }
 
+/* A JSON string of s. Every document the library writes is valid UTF-8:
+ * a byte that starts no valid UTF-8 sequence (a C caller's text) is written
+ * as U+FFFD. */
 static void put_quoted(exoplace__json_writer *w, const char *s)
 {
     put_text(w, "\"");
     const char *run = s;
-    for (; *s; s++) {
+    while (*s) {
         unsigned char c = (unsigned char)*s;
         const char *escape = NULL;
         char unicode[8];
+        size_t length = 1;
         switch (c) {
         case '"': escape = "\\\""; break;
         case '\\': escape = "\\\\"; break;
@@ -138,13 +143,20 @@ static void put_quoted(exoplace__json_writer *w, const char *s)
             if (c < 0x20) {
                 snprintf(unicode, sizeof unicode, "\\u%04x", c);
                 escape = unicode;
+            } else if (c >= 0x80) {
+                length = exoplace__utf8_sequence((const unsigned char *)s, strnlen(s, 4));
+                if (length == 0) {
+                    escape = "\\ufffd";
+                    length = 1;
+                }
             }
         }
         if (escape) {
             put(w, run, (size_t)(s - run));
             put_text(w, escape);
-            run = s + 1;
+            run = s + length;
         }
+        s += length;
     }
     put(w, run, (size_t)(s - run));
     put_text(w, "\"");
