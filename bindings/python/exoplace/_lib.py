@@ -606,13 +606,22 @@ def raise_for_status(status: int, err: Error) -> None:
     raise InputError(code, f"{field}: {message}" if field else message, field)
 
 
+def utf8_text(value: str, field: str) -> bytes:
+    """A str as UTF-8; InputError naming `field` for text that has none (lone surrogates)."""
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError("invalid_argument", f"{field}: not valid Unicode text ({exc.reason} at {exc.start})",
+                         field) from None
+
+
 def text_argument(value: object, field: str) -> bytes:
     """A Python str as the NUL-terminated UTF-8 a `const char *` takes."""
     if not isinstance(value, str):
         raise TypeError(f"{field}: expected str, got {type(value).__name__}")
     if "\0" in value:
         raise InputError("invalid_argument", f"{field}: contains a NUL character", field)
-    return value.encode("utf-8")
+    return utf8_text(value, field)
 
 
 def integer_argument(value: object, field: str, low: int, high: int) -> int:

@@ -31,10 +31,8 @@ def _request_text(request: Request, model: ModelArgument = None) -> bytes:
     """The request as the NUL-terminated UTF-8 JSON text the C entry points take,
     with `model` (one model, or a list for "models") set when given."""
     if isinstance(request, (str, bytes)):
-        text = request.encode("utf-8") if isinstance(request, str) else request
-        if b"\0" in text:
-            # C would stop reading at the NUL and might accept the prefix.
-            raise InputError("invalid_json", "request: contains a NUL character", "request")
+        # The library reads exactly these bytes (a NUL byte is bad JSON, not the end).
+        text = _lib.utf8_text(request, "request") if isinstance(request, str) else request
         if model is None:
             return text
         try:
@@ -47,6 +45,8 @@ def _request_text(request: Request, model: ModelArgument = None) -> bytes:
         raise TypeError(f"request: expected a dict, a JSON str or bytes, got {type(request).__name__}")
     # A copy: json writes dicts only, and the caller's request stays untouched.
     request = dict(request)
+    if isinstance(model, (str, bytes)):
+        raise TypeError(f"model: expected a Model, a model dict or a list of them, got {type(model).__name__}")
     if model is not None:
         if isinstance(model, (Model, Mapping)):
             request.pop("models", None)

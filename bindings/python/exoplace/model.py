@@ -28,6 +28,16 @@ class Model:
     hidden_size: Optional[int] = None
     supports_tensor: Optional[bool] = None
 
+    def __post_init__(self) -> None:
+        # A wrong type would otherwise be read by truth value ("no" is true).
+        _expect_type("model_id", self.model_id, str)
+        for name in ("storage_size", "n_layers"):
+            _expect_type(name, getattr(self, name), int)
+        if self.hidden_size is not None:
+            _expect_type("hidden_size", self.hidden_size, int)
+        if self.supports_tensor is not None and not isinstance(self.supports_tensor, bool):
+            raise TypeError(f"supports_tensor: expected bool or None, got {type(self.supports_tensor).__name__}")
+
     def as_json(self) -> Dict[str, Any]:
         """The model in exo's wire format (json.md), for a JSON request."""
         model: Dict[str, Any] = {
@@ -40,6 +50,11 @@ class Model:
         if self.supports_tensor is not None:
             model["supportsTensor"] = self.supports_tensor
         return model
+
+
+def _expect_type(name: str, value: object, kind: type) -> None:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{name}: expected {kind.__name__}, got {type(value).__name__}")
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ class Topology:
                 memory.pressure_level = _lib.enum_value("pressure_level", pressure_level, "pressure_level")
             if free_percent is not None:
                 # The library checks 0..100; this only keeps ctypes from wrapping.
-                memory.free_percent = integer_argument(free_percent, "free_percent", 0, 2**31 - 1)
+                memory.free_percent = integer_argument(free_percent, "memory.free_percent", 0, 100)
         elif (ram_total, ram_available, swap_total, swap_available, pressure_level, free_percent) != (
                 0, 0, 0, 0, None, None):
             raise InputError("invalid_argument", "profile: a node without a profile takes no memory figures",

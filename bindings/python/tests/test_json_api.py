@@ -143,7 +143,8 @@ class GetPlacementTest(unittest.TestCase):
         text = json.dumps(three_node_ring()) + "\0 trailing garbage"
         with self.assertRaises(InputError) as caught:
             exoplace.get_placement(text)
-        self.assertEqual(caught.exception.field, "request")
+        self.assertEqual(caught.exception.code, "invalid_json")
+        self.assertIn("\\x00", str(caught.exception))
 
     def test_model_argument_needs_an_object_request(self):
         with self.assertRaises(InputError):
@@ -367,6 +368,46 @@ class ProbeLocalTest(unittest.TestCase):
             described = exoplace.probe_local(node_id="here", proc_root=root)
         placement = exoplace.get_placement({"topology": {"nodes": [described]}}, model=Model("m", 2048, 2))
         self.assertEqual(placement["nodes"], ["here"])
+
+
+class HostileInputTest(unittest.TestCase):
+    """Text and arguments an attacker or a careless caller passes."""
+
+    def test_a_long_non_ascii_model_id_in_an_error_never_breaks_decoding(self):
+        req = three_node_ring()
+        req["model"] = {"modelId": "\u00e9" * 500, "storageSize": {"inBytes": 1000}, "nLayers": 3,
+                        "supportsTensor": False}
+        req["sharding"] = "Tensor"
+        with self.assertRaises(PlacementError) as caught:
+            exoplace.get_placement(req)
+        self.assertEqual(caught.exception.code, "tensor_not_supported")
+        previews = exoplace.previews(req)
+        self.assertTrue(any(p["error"] and "\u00e9" in p["error"] for p in previews["previews"]))
+
+    def test_lone_surrogates_are_input_errors(self):
+        with self.assertRaises(InputError):
+            exoplace.get_placement('{"topology": {"nodes": [{"nodeId": "\ud800"}]}}'.replace("\\ud800", "\ud800"))
+        with self.assertRaises(InputError):
+            exoplace.get_placement("{\"model\": \"\ud800\"}")
+        topology = exoplace.Topology()
+        with self.assertRaises(InputError):
+            topology.add_node("\udc00", ram_total=1, ram_available=1)
+        topology.close()
+
+    def test_model_arguments_of_the_wrong_type_are_type_errors(self):
+        with self.assertRaises(TypeError):
+            Model("m", 1000, 4, supports_tensor="no")
+        with self.assertRaises(TypeError):
+            Model("m", "1000", 4)
+        with self.assertRaises(TypeError):
+            exoplace.get_placement(three_node_ring(), model="m")
+
+    def test_free_percent_reports_its_own_range(self):
+        topology = exoplace.Topology()
+        with self.assertRaises(InputError) as caught:
+            topology.add_node("a", ram_total=1, ram_available=1, free_percent=-1)
+        self.assertIn("0..100", str(caught.exception))
+        topology.close()
 
 
 class VersionTest(unittest.TestCase):
