@@ -330,9 +330,8 @@ static inline int parse_agreement(const char *text, size_t len, char *why, size_
             agree = 0;
         } else if (built != EXOPLACE_OK &&
                    (built != EXOPLACE_E_INVALID_JSON || strncmp(err.message, "line ", 5) != 0 || !near ||
-                    strstr(near, "' near '") || err.field[0] != '\0')) {
-            /* What it refuses in valid JSON: one token, named once (the
-             * token's own text may hold " near "). */
+                    err.field[0] != '\0')) {
+            /* What it refuses in valid JSON: one token, with its position. */
             snprintf(why, why_size, "the builder's refusal is not one token's position: %.200s", err.message);
             agree = 0;
         }
