@@ -11,7 +11,6 @@
  * library's own JSON reader loads them because they hold integers above
  * 2^63, which plain jansson refuses.
  * Prints one line per failed check and "N passed, N failed". */
-#include <dirent.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 
 #include "exoplace.h"
 #include "json_build.h"
+#include "vector_files.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -43,33 +43,6 @@ static void fail(vector_run *run, const char *fmt, ...)
     printf("\n");
     va_end(ap);
     run->failures++;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t capacity = 1 << 16, len = 0;
-    char *text = malloc(capacity + 1);
-    size_t got;
-    while (text && (got = fread(text + len, 1, capacity - len, f)) > 0) {
-        len += got;
-        if (len == capacity) {
-            char *grown = realloc(text, 2 * capacity + 1);
-            if (!grown) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = grown;
-            capacity *= 2;
-        }
-    }
-    fclose(f);
-    if (text)
-        text[len] = '\0';
-    return text;
 }
 
 /* ---- the request's own text -------------------------------------------------- */
@@ -618,7 +591,7 @@ static void run_layers(vector_run *run, const json_t *vector, const char *reques
 static int run_vector(const char *path, const char *file_name)
 {
     vector_run run = {file_name, 0};
-    char *text = read_file(path);
+    char *text = test_read_file(path);
     json_t *vector = NULL;
     char *request = text ? request_text(text) : NULL;
     exoplace_error err;
@@ -656,41 +629,10 @@ static int run_vector(const char *path, const char *file_name)
     return run.failures == 0;
 }
 
-static int ends_with_json(const char *name)
+static int run_file(const char *path, const char *name, void *ctx)
 {
-    size_t n = strlen(name);
-    return n > 5 && strcmp(name + n - 5, ".json") == 0;
-}
-
-/* Runs every *.json of dir in name order; adds to the counts. */
-static int run_directory(const char *dir, int *passed, int *failed)
-{
-    struct dirent **entries = NULL;
-    int n = scandir(dir, &entries, NULL, alphasort);
-    if (n < 0) {
-        printf("cannot read directory %s\n", dir);
-        return 0;
-    }
-    for (int i = 0; i < n; i++) {
-        const char *name = entries[i]->d_name;
-        if (ends_with_json(name)) {
-            size_t size = strlen(dir) + strlen(name) + 2;
-            char *path = malloc(size);
-            if (path) {
-                snprintf(path, size, "%s/%s", dir, name);
-                if (run_vector(path, name))
-                    (*passed)++;
-                else
-                    (*failed)++;
-                free(path);
-            } else {
-                (*failed)++;
-            }
-        }
-        free(entries[i]);
-    }
-    free(entries);
-    return 1;
+    (void)ctx;
+    return run_vector(path, name);
 }
 
 int main(int argc, char **argv)
@@ -701,7 +643,7 @@ int main(int argc, char **argv)
     }
     int passed = 0, failed = 0, readable = 1;
     for (int i = 1; i < argc; i++)
-        readable &= run_directory(argv[i], &passed, &failed);
+        readable &= test_for_each_json(argv[i], run_file, NULL, &passed, &failed);
     printf("%d passed, %d failed\n", passed, failed);
     /* No vectors at all is a broken setup, not a pass. */
     return readable && failed == 0 && passed > 0 ? 0 : 1;
