@@ -282,16 +282,22 @@ static exoplace_status check_jaccl_devices(const builder *b, exoplace_error *err
     return EXOPLACE_OK;
 }
 
+/* exo looks the coordinator up from the cycle's nodes in the subgraph's
+ * order, which is topology index order (exo-main.md 2.2): the failing node
+ * with the smallest index reports its error. */
 static exoplace_status check_jaccl_coordinators(const builder *b, exoplace_error *err)
 {
+    size_t first = 0;
     for (size_t r = 1; r < b->n; r++) {
-        exoplace_status st =
-            lookup_result(&b->coordinator[r], b->topology, EXOPLACE_E_JACCL_UNREACHABLE_COORDINATOR,
-                          "Current jaccl backend requires all participating devices to be able to communicate", err);
-        if (st)
-            return st;
+        const address_lookup *lookup = &b->coordinator[r];
+        int fails = lookup->dns != NO_CONNECTION || lookup->best == NO_CONNECTION;
+        if (fails && (!first || b->placement->shards[r].node_index < b->placement->shards[first].node_index))
+            first = r;
     }
-    return EXOPLACE_OK;
+    if (!first)
+        return EXOPLACE_OK;
+    return lookup_result(&b->coordinator[first], b->topology, EXOPLACE_E_JACCL_UNREACHABLE_COORDINATOR,
+                         "Current jaccl backend requires all participating devices to be able to communicate", err);
 }
 
 /* Copies text into the pool at *at and returns where it went. */

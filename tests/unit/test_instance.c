@@ -502,6 +502,41 @@ START_TEST(jaccl_coordinator_must_be_reachable_from_every_node)
 }
 END_TEST
 
+START_TEST(jaccl_coordinator_errors_come_in_node_index_order)
+{
+    /* exo asks every node of the subgraph, in index order, for its way to the
+     * coordinator: a (index 0, rank 2) has only a /dns edge to c, b (index 1,
+     * rank 1) none; a's error is the one reported. */
+    exoplace_topology *t = t_topology();
+    const char *ids[] = {"a", "b", "c"};
+    for (size_t i = 0; i < 3; i++)
+        node(t, ids[i]);
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 3; j++)
+            if (i != j)
+                rdma(t, ids[i], ids[j], "rdma_en1");
+    sock(t, "a", "c", "/dns/c.example/tcp/1");
+    place_fails(t, T_IDS("c", "b", "a"), EXOPLACE_INSTANCE_MLX_JACCL, EXOPLACE_E_INVALID_MULTIADDR,
+                "Invalid multiaddr format: /dns/c.example/tcp/1. Expected format like /ip6/::1/tcp/4001");
+    sock4(t, "a", "c", "10.0.0.3");
+    place_fails(t, T_IDS("c", "b", "a"), EXOPLACE_INSTANCE_MLX_JACCL, EXOPLACE_E_INVALID_MULTIADDR,
+                "Invalid multiaddr format: /dns/c.example/tcp/1. Expected format like /ip6/::1/tcp/4001");
+    exoplace_topology_free(t);
+    t = t_topology();
+    for (size_t i = 0; i < 3; i++)
+        node(t, ids[i]);
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 3; j++)
+            if (i != j)
+                rdma(t, ids[i], ids[j], "rdma_en1");
+    /* Now b (index 1) has the /dns edge and a (index 0) nothing: a's "unreachable" wins. */
+    sock(t, "b", "c", "/dns/c.example/tcp/1");
+    place_fails(t, T_IDS("c", "b", "a"), EXOPLACE_INSTANCE_MLX_JACCL, EXOPLACE_E_JACCL_UNREACHABLE_COORDINATOR,
+                unreachable);
+    exoplace_topology_free(t);
+}
+END_TEST
+
 /* ---- random parts ---- */
 
 /* A callback source counting its calls; it fails from call `fail_at` on (0: never). */
@@ -703,6 +738,7 @@ static Suite *instance_suite(void)
     tcase_add_test(tc, jaccl_matrix_and_coordinators);
     tcase_add_test(tc, jaccl_ring_that_is_not_all_to_all_fails);
     tcase_add_test(tc, jaccl_coordinator_must_be_reachable_from_every_node);
+    tcase_add_test(tc, jaccl_coordinator_errors_come_in_node_index_order);
     suite_add_tcase(s, tc);
     tc = tcase_create("random");
     tcase_add_test(tc, draws_come_in_exos_order_and_stop_where_exo_fails);
