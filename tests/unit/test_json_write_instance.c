@@ -446,6 +446,79 @@ START_TEST(exo_main_error_previews_have_exos_shape_and_a_code)
 }
 END_TEST
 
+START_TEST(exo_main_success_previews_carry_the_instance_and_memory_delta)
+{
+    /* The previews of exo-main come from the selection; here a list of
+     * seed previews of rule set exo-main gets, in each success, the
+     * placement exo-main makes for the same cycle (the list owns it). */
+    exoplace_topology *t = pair_topology();
+    exoplace_model m = card_model("{\"family\": \"f\"}");
+    m.storage_size = 3;
+    exoplace_place_options o;
+    exoplace_place_options_init(&o);
+    o.rules = EXOPLACE_RULES_EXO_MAIN;
+    o.no_fallback = 1;
+    exoplace_preview_list *list = NULL;
+    ck_assert_int_eq(exoplace_preview_list_new(&list, t, &m, &o, NULL), EXOPLACE_OK);
+    size_t successes = 0;
+    for (size_t i = 0; i < exoplace_preview_list_count(list); i++) {
+        exoplace_preview *preview = (exoplace_preview *)exoplace_preview_list_get(list, i);
+        if (preview->status != EXOPLACE_OK)
+            continue;
+        uint32_t cycle[2];
+        size_t n = preview->placement.n_nodes;
+        for (size_t r = 0; r < n; r++)
+            cycle[r] = (uint32_t)preview->placement.shards[r].node_index;
+        exoplace_placement_dispose(&preview->placement);
+        exoplace__random random;
+        exoplace__random_init(&random, &o);
+        exoplace_error err;
+        exoplace__error_clear(&err);
+        ck_assert_int_eq(exoplace__exo_main_place_cycle(&preview->placement, t, NULL, cycle, n, &m, preview->sharding,
+                                                        preview->instance_meta, EXOPLACE_TIER_AVAILABLE, &random, &err),
+                         EXOPLACE_OK);
+        successes++;
+    }
+    ck_assert_uint_gt(successes, 0);
+    char *text = NULL;
+    const exoplace_preview_list *lists[] = {list};
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_preview_lists_write_json(&text, lists, &m, 1, &err), EXOPLACE_OK);
+    json_t *doc = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    const json_t *previews = json_object_get(doc, "previews");
+    size_t written = 0;
+    for (size_t i = 0; i < json_array_size(previews); i++) {
+        const json_t *preview = json_array_get(previews, i);
+        if (!json_is_null(json_object_get(preview, "error")))
+            continue;
+        written++;
+        ck_assert_uint_eq(json_object_size(preview), 8); /* no "code" */
+        expect_member(preview, "is_low_memory", "false");
+        expect_member(preview, "memory_tier", "\"available\"");
+        const json_t *instance = json_object_get(preview, "instance");
+        ck_assert_uint_eq(json_object_size(instance), 1);
+        const json_t *delta = json_object_get(preview, "memory_delta_by_node");
+        size_t nodes = json_object_size(delta);
+        ck_assert(nodes == 1 || nodes == 2);
+        /* 3 bytes: one node takes them all, two split them 2 + 1 in id order. */
+        if (nodes == 2) {
+            expect_member(delta, "a", "2");
+            expect_member(delta, "b", "1");
+        } else {
+            const char *key;
+            const json_t *value;
+            json_object_foreach((json_t *)delta, key, value) ck_assert_int_eq(json_integer_value(value), 3);
+        }
+    }
+    ck_assert_uint_eq(written, successes);
+    json_decref(doc);
+    exoplace_free(text);
+    exoplace_preview_list_free(list);
+    exoplace_topology_free(t);
+}
+END_TEST
+
 static Suite *json_write_instance_suite(void)
 {
     Suite *s = suite_create("json_write_instance");
@@ -461,6 +534,7 @@ static Suite *json_write_instance_suite(void)
     tcase_add_test(tc, the_exo_main_place_response_is_ok_rules_instance_and_tier);
     tcase_add_test(tc, a_placement_without_its_instance_is_not_written_as_exo_main);
     tcase_add_test(tc, exo_main_error_previews_have_exos_shape_and_a_code);
+    tcase_add_test(tc, exo_main_success_previews_carry_the_instance_and_memory_delta);
     suite_add_tcase(s, tc);
     return s;
 }

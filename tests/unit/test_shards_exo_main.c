@@ -210,6 +210,8 @@ END_TEST
 START_TEST(split_zero_total_memory)
 {
     const exoplace__u128 a[] = {0, 0};
+    expect_split_error(a, (const char *const[]){"a", "b"}, 2, 0, 4, EXOPLACE_E_ZERO_MEMORY,
+                       "Cannot create shard assignments: total available memory is 0");
     /* Zero memory is checked before the layer count. */
     expect_split_error(a, (const char *const[]){"a", "b"}, 2, 0, 1, EXOPLACE_E_ZERO_MEMORY,
                        "Cannot create shard assignments: total available memory is 0");
