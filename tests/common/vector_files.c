@@ -1,10 +1,22 @@
-/* Reading vector files for the test runners. */
+/* Reading vector files for the test runners, and reporting their checks. */
 #include "vector_files.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void test_vector_fail(test_vector_run *run, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("FAIL %s: ", run->name);
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    run->failures++;
+}
 
 char *test_read_file(const char *path)
 {

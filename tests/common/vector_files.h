@@ -1,7 +1,20 @@
-/* Reading vector files for the test runners: a whole file, and every
- * *.json of a directory in name order. */
+/* Reading vector files for the test runners: a whole file, every *.json
+ * of a directory in name order, and the report of a failed check. */
 #ifndef EXOPLACE_TEST_VECTOR_FILES_H
 #define EXOPLACE_TEST_VECTOR_FILES_H
+
+/* One vector's run: its name and how many of its checks failed. */
+typedef struct test_vector_run {
+    const char *name;
+    int failures;
+} test_vector_run;
+
+/* Prints "FAIL <name>: <message>" and counts the failure. */
+void test_vector_fail(test_vector_run *run, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* The file's bytes and a NUL (free()), or NULL when it cannot be read. */
 char *test_read_file(const char *path);

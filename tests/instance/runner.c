@@ -26,28 +26,7 @@
 #include "names.h"
 #include "vector_files.h"
 
-typedef struct vector_run {
-    const char *name;
-    int failures;
-    int instances; /* instances compared */
-} vector_run;
-
-static void fail(vector_run *run, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void fail(vector_run *run, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("FAIL %s: ", run->name);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    run->failures++;
-}
+typedef test_vector_run vector_run;
 
 static int same_text(const char *a, const char *b)
 {
@@ -164,28 +143,28 @@ static void bind(vector_run *run, bindings *b, const char *placeholder, const js
     const char *kind = placeholder_kind(placeholder);
     if (same_text(kind, "model-card")) {
         if (!json_equal(value, b->model_card))
-            fail(run, "%s: modelCard differs from the vector's model_card", where);
+            test_vector_fail(run, "%s: modelCard differs from the vector's model_card", where);
         return;
     }
     if (same_text(kind, "port") ? !json_is_integer(value) || !is_port(json_integer_value(value))
                                 : !is_uuid4(json_string_value(value))) {
         char *text = json_dumps(value, JSON_ENCODE_ANY);
-        fail(run, "%s: %s is not a %s", where, text ? text : "?", same_text(kind, "port") ? "port" : "uuid4");
+        test_vector_fail(run, "%s: %s is not a %s", where, text ? text : "?", same_text(kind, "port") ? "port" : "uuid4");
         free(text);
         return;
     }
     const json_t *before = bound(b, placeholder);
     if (before) {
         if (!json_equal(before, value))
-            fail(run, "%s: %s is bound to two values", where, placeholder);
+            test_vector_fail(run, "%s: %s is bound to two values", where, placeholder);
         return;
     }
     if (same_text(kind, "runner"))
         for (size_t i = 0; i < b->count; i++)
             if (same_text(placeholder_kind(b->placeholder[i]), "runner") && json_equal(b->value[i], value))
-                fail(run, "%s: two runners share the id %s", where, json_string_value(value));
+                test_vector_fail(run, "%s: two runners share the id %s", where, json_string_value(value));
     if (b->count == MAX_BINDINGS) {
-        fail(run, "%s: too many placeholders", where);
+        test_vector_fail(run, "%s: too many placeholders", where);
         return;
     }
     b->placeholder[b->count] = strdup(placeholder);
@@ -216,7 +195,7 @@ static void match_object(vector_run *run, bindings *b, const json_t *expected, c
         snprintf(at, sizeof at, "%s.%s", where, key);
         const json_t *got = json_object_get(actual, key);
         if (!got)
-            fail(run, "%s: missing", at);
+            test_vector_fail(run, "%s: missing", at);
         else
             match(run, b, value, got, at);
     }
@@ -238,7 +217,7 @@ static void match_object(vector_run *run, bindings *b, const json_t *expected, c
                 }
             }
             if (!target_key) {
-                fail(run, "%s: no member for %s", where, key);
+                test_vector_fail(run, "%s: no member for %s", where, key);
                 continue;
             }
             json_t *name = json_string(target_key);
@@ -250,7 +229,7 @@ static void match_object(vector_run *run, bindings *b, const json_t *expected, c
     }
     json_object_foreach((json_t *)actual, key, value) {
         if (!json_object_get(expected, key) && !key_is_bound(b, key))
-            fail(run, "%s: unexpected member %s", where, key);
+            test_vector_fail(run, "%s: unexpected member %s", where, key);
     }
 }
 
@@ -268,7 +247,7 @@ static void match(vector_run *run, bindings *b, const json_t *expected, const js
         const char *colon = got ? strrchr(got, ':') : NULL;
         size_t host_len = (size_t)(port - text);
         if (!colon || (size_t)(colon - got) != host_len || strncmp(got, text, host_len) != 0) {
-            fail(run, "%s: expected %s, got %s", where, text, got ? got : "(not a string)");
+            test_vector_fail(run, "%s: expected %s, got %s", where, text, got ? got : "(not a string)");
             return;
         }
         char *end = NULL;
@@ -280,14 +259,14 @@ static void match(vector_run *run, bindings *b, const json_t *expected, const js
     }
     if (json_is_object(expected)) {
         if (!json_is_object(actual))
-            fail(run, "%s: expected an object", where);
+            test_vector_fail(run, "%s: expected an object", where);
         else
             match_object(run, b, expected, actual, where);
         return;
     }
     if (json_is_array(expected)) {
         if (!json_is_array(actual) || json_array_size(actual) != json_array_size(expected)) {
-            fail(run, "%s: expected %zu items", where, json_array_size(expected));
+            test_vector_fail(run, "%s: expected %zu items", where, json_array_size(expected));
             return;
         }
         char at[512];
@@ -299,7 +278,7 @@ static void match(vector_run *run, bindings *b, const json_t *expected, const js
     }
     if (!json_equal(expected, actual)) {
         char *want = json_dumps(expected, JSON_ENCODE_ANY), *got = json_dumps(actual, JSON_ENCODE_ANY);
-        fail(run, "%s: expected %s, got %s", where, want ? want : "?", got ? got : "(none)");
+        test_vector_fail(run, "%s: expected %s, got %s", where, want ? want : "?", got ? got : "(none)");
         free(want);
         free(got);
     }
@@ -329,7 +308,6 @@ static void compare_instance(vector_run *run, const json_t *expected, const json
     }
     match(run, &b, expected, actual, where);
     bindings_dispose(&b);
-    run->instances++;
 }
 
 /* ---- one placement ----------------------------------------------------------- */
@@ -340,6 +318,7 @@ typedef struct case_input {
     const exoplace__out_edges *out_edges;
     const json_t *model_card;
     uint64_t seed;
+    int *instances; /* instances compared, over every vector */
 } case_input;
 
 static int enum_value(int *out, const exoplace__enum_info *info, const char *name)
@@ -359,7 +338,7 @@ static json_t *make_response(vector_run *run, const case_input *in, const json_t
         size_t index = 0;
         const char *id = json_string_value(json_object_get(json_array_get(ranks, i), "node"));
         if (!id || exoplace_topology_find_node(&index, in->request->topology, id, NULL) != EXOPLACE_OK) {
-            fail(run, "%s: rank %zu names no node", where, i);
+            test_vector_fail(run, "%s: rank %zu names no node", where, i);
             goto done;
         }
         cycle[i] = (uint32_t)index;
@@ -381,17 +360,17 @@ static json_t *make_response(vector_run *run, const case_input *in, const json_t
             st = exoplace_placement_write_json(&text[with_index], &placement, &in->model, &err);
         exoplace_placement_dispose(&placement);
         if (st != EXOPLACE_OK) {
-            fail(run, "%s: %s: %s (%s)", where, exoplace_status_name(st), err.message, err.field);
+            test_vector_fail(run, "%s: %s: %s (%s)", where, exoplace_status_name(st), err.message, err.field);
             goto done;
         }
     }
     if (cycle && strcmp(text[0], text[1]) != 0) {
-        fail(run, "%s: the out-edge index changes the instance", where);
+        test_vector_fail(run, "%s: the out-edge index changes the instance", where);
         goto done;
     }
     exoplace_error err;
     if (cycle && test_json_load(&doc, text[0], &err) != EXOPLACE_OK)
-        fail(run, "%s: the response is not JSON: %s", where, err.message);
+        test_vector_fail(run, "%s: the response is not JSON: %s", where, err.message);
 done:
     free(cycle);
     exoplace_free(text[0]);
@@ -408,15 +387,16 @@ static void check_success(vector_run *run, const case_input *in, const json_t *e
         return;
     if (!json_is_true(json_object_get(doc, "ok")) ||
         !same_text(json_string_value(json_object_get(doc, "rules")), "exo-main"))
-        fail(run, "%s: not an exo-main success", where);
+        test_vector_fail(run, "%s: not an exo-main success", where);
     if (!json_equal(json_object_get(doc, "is_low_memory"), json_boolean(tier != EXOPLACE_TIER_AVAILABLE)) ||
         !same_text(json_string_value(json_object_get(doc, "memory_tier")), exoplace_memory_tier_name(tier)))
-        fail(run, "%s: the response does not carry tier %s", where, exoplace_memory_tier_name(tier));
+        test_vector_fail(run, "%s: the response does not carry tier %s", where, exoplace_memory_tier_name(tier));
     const json_t *instance = json_object_get(expect, "instance");
     if (json_is_object(instance)) {
         char at[256];
         snprintf(at, sizeof at, "%s.instance", where);
         compare_instance(run, instance, json_object_get(doc, "instance"), in->model_card, at);
+        (*in->instances)++;
     }
     json_decref(doc);
 }
@@ -427,7 +407,7 @@ static void run_place(vector_run *run, const case_input *in, const json_t *vecto
     int tier = EXOPLACE_TIER_AVAILABLE;
     if (same_text(json_string_value(json_object_get(vector, "kind")), "get_placement") &&
         !enum_value(&tier, &exoplace__memory_tier_info, json_string_value(json_object_get(expect, "memory_tier")))) {
-        fail(run, "no memory_tier in expect");
+        test_vector_fail(run, "no memory_tier in expect");
         return;
     }
     check_success(run, in, expect, in->request->options.sharding, in->request->options.instance_meta,
@@ -447,7 +427,7 @@ static void run_previews(vector_run *run, const case_input *in, const json_t *ve
         if (!enum_value(&sharding, &exoplace__sharding_info, json_string_value(json_object_get(preview, "sharding"))) ||
             !enum_value(&meta, &exoplace__instance_meta_info,
                         json_string_value(json_object_get(preview, "instance_meta")))) {
-            fail(run, "%s: unknown sharding or instance_meta", where);
+            test_vector_fail(run, "%s: unknown sharding or instance_meta", where);
             continue;
         }
         check_success(run, in, preview, (exoplace_sharding)sharding, (exoplace_instance_meta)meta,
@@ -458,7 +438,7 @@ static void run_previews(vector_run *run, const case_input *in, const json_t *ve
 static int run_vector(const char *path, const char *file_name, void *ctx)
 {
     int *instances = ctx;
-    vector_run run = {file_name, 0, 0};
+    vector_run run = {file_name, 0};
     char *text = test_read_file(path);
     json_t *vector = NULL;
     char *request_text = NULL, *card_text = NULL;
@@ -466,7 +446,7 @@ static int run_vector(const char *path, const char *file_name, void *ctx)
     exoplace__out_edges out_edges = {NULL, NULL};
     exoplace_error err;
     if (!text || test_json_load(&vector, text, &err) != EXOPLACE_OK) {
-        fail(&run, "cannot read %s", path);
+        test_vector_fail(&run, "cannot read %s", path);
         goto done;
     }
     const json_t *expect = json_object_get(vector, "expect");
@@ -477,19 +457,19 @@ static int run_vector(const char *path, const char *file_name, void *ctx)
     request_text = value_text(text, (const char *const[]){"request"}, 1);
     card_text = value_text(text, (const char *const[]){"request", "model"}, 2);
     if (!request_text || !card_text) {
-        fail(&run, "no request or no request.model");
+        test_vector_fail(&run, "no request or no request.model");
         goto done;
     }
     if (exoplace_request_parse(&request, request_text, strlen(request_text), NULL, &err) != EXOPLACE_OK ||
         !request->model) {
-        fail(&run, "the request does not parse: %s (%s)", err.message, err.field);
+        test_vector_fail(&run, "the request does not parse: %s (%s)", err.message, err.field);
         goto done;
     }
     if (exoplace__out_edges_init(&out_edges, request->topology, &err) != EXOPLACE_OK) {
-        fail(&run, "out-edge index: %s", err.message);
+        test_vector_fail(&run, "out-edge index: %s", err.message);
         goto done;
     }
-    case_input in = {request, *request->model, &out_edges, json_object_get(expect, "model_card"), 0};
+    case_input in = {request, *request->model, &out_edges, json_object_get(expect, "model_card"), 0, instances};
     in.model.card_json = card_text;
     for (const char *c = file_name; *c; c++)
         in.seed = in.seed * 31 + (unsigned char)*c;
@@ -497,7 +477,6 @@ static int run_vector(const char *path, const char *file_name, void *ctx)
         run_previews(&run, &in, vector);
     else
         run_place(&run, &in, vector);
-    *instances += run.instances;
 done:
     exoplace__out_edges_dispose(&out_edges);
     exoplace_request_free(request);
