@@ -89,7 +89,7 @@ EXOPLACE_API const char *exoplace_version(void);
  * placement failures: `seed` (placement.md) fails with INSUFFICIENT_MEMORY,
  * TENSOR_NOT_SUPPORTED, NO_TENSOR_SHARDING, INVALID_SPLIT; `exo-main`
  * (exo-main.md section 9) with INSUFFICIENT_MEMORY and the values from
- * TENSOR_UNSUPPORTED on; both with SEARCH_LIMIT.
+ * TENSOR_UNSUPPORTED through INVALID_MULTIADDR; both with SEARCH_LIMIT.
  */
 #define EXOPLACE_STATUS_MAP(X)                                                                           \
     X(OK, 0, "ok", OTHER, "success")                                                                     \
@@ -132,7 +132,8 @@ EXOPLACE_API const char *exoplace_version(void);
       "Current jaccl backend requires all-to-all RDMA connections")                                      \
     X(E_JACCL_UNREACHABLE_COORDINATOR, 27, "jaccl_unreachable_coordinator", PLACEMENT,                   \
       "Current jaccl backend requires all participating devices to be able to communicate")             \
-    X(E_INVALID_MULTIADDR, 28, "invalid_multiaddr", PLACEMENT, "Invalid multiaddr format")
+    X(E_INVALID_MULTIADDR, 28, "invalid_multiaddr", PLACEMENT, "Invalid multiaddr format")           \
+    X(E_RANDOM, 29, "random_failed", OTHER, "the random source failed")
 
 /** Status of every fallible call. */
 typedef enum exoplace_status {
@@ -192,6 +193,14 @@ typedef struct exoplace_error {
 #define EXOPLACE_PREVIEWS_WORK_FACTOR 4u
 /** Default bound on the number of cycles exoplace_cycle_list() may list. */
 #define EXOPLACE_DEFAULT_MAX_CYCLES 1000000u
+/** Bytes of an exoplace_model's card_json (exo-main.md 1.7); a longer card is E_LIMIT. */
+#define EXOPLACE_MAX_CARD_JSON_BYTES (1u << 20)
+/**
+ * Bytes of one JSON response that carries exo-main instances: each instance
+ * repeats the card in every shard and lists n hosts for each of its n ring
+ * nodes, so its text grows with n x card and n^2. Writing past this is E_LIMIT.
+ */
+#define EXOPLACE_MAX_OUTPUT_BYTES (256u << 20)
 
 /* ------------------------------------------------------------------------ */
 /** @name Enumerations
@@ -707,6 +716,21 @@ typedef struct exoplace_model {
     size_t n_backends;
     const exoplace_task *tasks;   /**< exo-main: the card's tasks (echoed only) */
     size_t n_tasks;
+    /**
+     * exo-main: the card as JSON text, NUL-terminated (borrowed; at most
+     * EXOPLACE_MAX_CARD_JSON_BYTES: placing and writing a longer one is
+     * E_LIMIT), or NULL for a model built by hand. Only the instance's JSON
+     * reads it (exo-main.md 7.4): the members placement does not read
+     * (components, family, quantization, capabilities, reasoningDialect,
+     * contextLength, trustRemoteCode, isCustom, vision, samplingDefaults)
+     * are echoed from it as written, checked against exo's card model, in
+     * either key spelling; absent or null ones take exo's defaults, unknown
+     * ones are dropped. Every other member of the written card (modelId,
+     * storageSize, nLayers, hiddenSize, supportsTensor, numKeyValueHeads,
+     * tasks, backends, baseModel, usesCfg) comes from the fields above,
+     * whatever the text says. NULL: every echoed member takes its default.
+     */
+    const char *card_json;
 } exoplace_model;
 
 /** Sets struct_size, every pointer NULL, every count 0, supports_tensor -1. */
@@ -730,6 +754,14 @@ typedef struct exoplace_place_options {
     const char *const *required_node_ids;  /**< only cycles containing all of these (exo's node_ids);
                                                 borrowed; NULL for none */
     size_t n_required_node_ids;
+    /* Random source of exo-main instances: see "Instances" below. The
+     * callback wins over the seed; with neither, the system's randomness. */
+    int (*random_bytes)(void *ctx, void *buffer, size_t length); /**< fills buffer, returns 0; any
+                                                other value fails the call with E_RANDOM. Default NULL */
+    void *random_ctx;                      /**< passed to random_bytes */
+    int use_random_seed;                   /**< 1: a deterministic generator seeded with random_seed
+                                                (0 or 1; default 0) */
+    uint64_t random_seed;                  /**< any value, 0 included */
 } exoplace_place_options;
 
 EXOPLACE_API void exoplace_place_options_init(exoplace_place_options *options);
@@ -745,11 +777,98 @@ typedef struct exoplace_shard {
     uint32_t n_layers;     /**< the model's layer count */
     uint64_t memory_delta; /**< storage_size split evenly over the nodes ordered by id,
                                 the first storage_size % n one byte more */
+    /* exo's shard metadata kind (exo-main.md 6). The seed rule set gives
+     * PIPELINE or TENSOR and leaves the four CFG fields 0. */
+    exoplace_shard_kind kind;
+    uint32_t cfg_rank;            /**< CFG: 0 for the first pipeline (device_rank < world_size / 2),
+                                       1 for the second; else 0 */
+    uint32_t cfg_world_size;      /**< CFG: 2; else 0 */
+    uint32_t pipeline_rank;       /**< CFG: the stage in its pipeline (the second pipeline runs in
+                                       reverse: world_size - 1 - device_rank); else 0 */
+    uint32_t pipeline_world_size; /**< CFG: world_size / 2; else 0 */
 } exoplace_shard;
+
+/* ------------------------------------------------------------------------ */
+/** @name Instances
+ *
+ * The exo-main rule set also makes exo's Instance (exo-main.md 7): runner
+ * ids, and how the ranks reach each other. Its random parts come from the
+ * place options' source: the random_bytes callback if set, else with
+ * use_random_seed the SplitMix64 generator started at random_seed (a draw of
+ * k bytes takes the next ceil(k / 8) outputs, each output's bytes least
+ * significant first, surplus bytes dropped), else the system's randomness
+ * (getrandom() where it exists, else arc4random_buf(), falling back to
+ * /dev/urandom; E_RANDOM when none of them works).
+ *
+ * A placement draws in exo's order (master/placement.py place_instance),
+ * once its shards are made: one runner id per node in rank order, then the
+ * instance id (16 bytes each: uuid4, version and variant bits set,
+ * lowercase text); then for MlxRing the ephemeral port, before the ring's
+ * addresses are looked up, and for MlxJaccl the port once the devices
+ * matrix is complete, before the coordinators are looked up. So a placement
+ * that fails in its instance (ring_no_link, jaccl_not_all_to_all,
+ * jaccl_unreachable_coordinator, invalid_multiaddr) has drawn what exo
+ * would have drawn by then; one that fails earlier has drawn nothing. The
+ * port takes 2 bytes u, least significant first, drawn again while
+ * u >= 65532; then x = 49153 + u % 16383 and the port is x - 1 when
+ * x <= 52415, else x: exo's random_ephemeral_port, uniform over
+ * 49152..65535 without 52415. A call that places several times (the memory
+ * ladder, previews) continues one stream, so a seeded call gives the same
+ * instances every time. */
+
+/** Characters of a uuid4 text and its NUL. */
+#define EXOPLACE_UUID_TEXT_BYTES 37
+/** The host a ring node lists for a rank that is not its neighbour (RFC 5737 TEST-NET-2), with port 0. */
+#define EXOPLACE_RING_PLACEHOLDER_IP "198.51.100.1"
+/** The host a node lists for itself, and the coordinator's own address. */
+#define EXOPLACE_SELF_IP "0.0.0.0"
+
+/** An address and port, as exo's Host. */
+typedef struct exoplace_host {
+    const char *ip;  /**< owned by the instance, or one of the two static texts above */
+    uint16_t port;   /**< the ephemeral port; 0 for the placeholder */
+} exoplace_host;
+
+/**
+ * exo's Instance (exo-main.md 7), part of an exoplace_placement and freed
+ * with it by exoplace_placement_dispose(). Arrays are indexed by rank, like
+ * the placement's shards. Strings are owned by the instance unless noted.
+ */
+typedef struct exoplace_instance {
+    exoplace_instance_meta kind;     /**< MLX_RING: MlxRingInstance; MLX_JACCL: MlxJacclInstance */
+    char instance_id[EXOPLACE_UUID_TEXT_BYTES];
+    size_t n_nodes;                  /**< = the placement's n_nodes */
+    char (*runner_ids)[EXOPLACE_UUID_TEXT_BYTES]; /**< n_nodes runner ids */
+    uint16_t ephemeral_port;         /**< P: the ring's ephemeralPort, the jaccl coordinators' port */
+    /* MLX_RING (NULL otherwise). exo's hostsByNode[rank r][idx] is self
+     * (EXOPLACE_SELF_IP, P) at idx = r, ring_prev[r] at idx = r - 1 mod n,
+     * ring_next[r] at idx = r + 1 mod n, else the placeholder; see
+     * exoplace_instance_ring_host(). For one node both are self; for two,
+     * both are the other node. */
+    exoplace_host *ring_prev;        /**< n_nodes: how rank r reaches rank r - 1 mod n */
+    exoplace_host *ring_next;        /**< n_nodes: how rank r reaches rank r + 1 mod n */
+    /* MLX_JACCL (NULL otherwise). */
+    const char **jaccl_devices;      /**< n_nodes x n_nodes, row-major: [i * n + j] is rank i's RDMA
+                                          interface to rank j (borrowed from the topology), NULL for
+                                          i = j */
+    const char **jaccl_coordinators; /**< n_nodes texts "ip:port": how rank r reaches rank 0
+                                          ("0.0.0.0:P" for rank 0 itself) */
+    char *text;                      /**< storage of the owned strings (internal) */
+} exoplace_instance;
+
+/**
+ * exo's hostsByNode[rank][idx] of a ring instance.
+ * @param[out] out receives the host (its ip borrowed from the instance).
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, not a ring
+ *   instance, rank or idx >= n_nodes).
+ */
+EXOPLACE_API exoplace_status exoplace_instance_ring_host(exoplace_host *out, const exoplace_instance *instance,
+                                                         size_t rank, size_t idx, exoplace_error *err);
 
 /**
  * A placement: the selected cycle in rank order, one shard per node.
- * Caller-allocated; exoplace_placement_dispose() frees the shards.
+ * Caller-allocated; exoplace_placement_dispose() frees the shards and the
+ * instance.
  */
 typedef struct exoplace_placement {
     exoplace_rules rules;                 /**< the rule set that placed it */
@@ -759,9 +878,10 @@ typedef struct exoplace_placement {
     int is_low_memory;                    /**< 1 for every tier but AVAILABLE */
     size_t n_nodes;
     exoplace_shard *shards; /**< n_nodes entries, owned */
+    exoplace_instance instance; /**< exo-main: the instance (owned); seed: all zero */
 } exoplace_placement;
 
-/** Frees the shards and zeroes the struct. NULL is accepted. */
+/** Frees the shards and the instance and zeroes the struct. NULL is accepted. */
 EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
 
 /**
@@ -807,6 +927,7 @@ EXOPLACE_API exoplace_status exoplace_get_placement(exoplace_placement *out,
 
 /** One preview: a placement, or the error why there is none. */
 typedef struct exoplace_preview {
+    exoplace_rules rules;                 /**< the rule set of the call (its writer's shape) */
     exoplace_sharding sharding;
     exoplace_instance_meta instance_meta; /**< of the loop, even when the placement fell back to MlxRing */
     uint32_t min_nodes;                   /**< the min_nodes of the loop that produced it */
@@ -944,11 +1065,21 @@ EXOPLACE_API void exoplace_request_free(exoplace_request *request);
  */
 
 /**
- * A placement: {"ok": true, ...} in its rule set's shape.
+ * A placement: {"ok": true, ...} in its rule set's shape. A placement whose
+ * rules is EXOPLACE_RULES_EXO_MAIN is written as exo-main.md section 9:
+ * {"ok": true, "rules": "exo-main", "instance": <exo's Instance, 7.4>,
+ * "is_low_memory": B, "memory_tier": T}, every shard of the instance
+ * carrying the model's card (exoplace_model.card_json).
  * @param[out] out the text.
  * @param[in] placement a placement a call of this library filled.
  * @param[in] model the model it places.
  * @param[out] err optional details.
+ * @returns besides the above, for exo-main: E_INVALID_ARGUMENT (a placement
+ *   without its instance; a model exo's card cannot hold: hidden_size 0,
+ *   supports_tensor not stated; a member of card_json exo's card refuses,
+ *   err->field "model.card_json.<path>"); E_INVALID_JSON (card_json is no
+ *   JSON text); E_LIMIT (card_json longer than EXOPLACE_MAX_CARD_JSON_BYTES,
+ *   the text longer than EXOPLACE_MAX_OUTPUT_BYTES).
  */
 EXOPLACE_API exoplace_status exoplace_placement_write_json(char **out, const exoplace_placement *placement,
                                                            const exoplace_model *model, exoplace_error *err);
@@ -966,12 +1097,19 @@ EXOPLACE_API exoplace_status exoplace_failure_write_json(char **out, const exopl
                                                          exoplace_rules rules, exoplace_error *err);
 
 /**
- * {"previews": [...]}: the previews of several models, in order.
+ * {"previews": [...]}: the previews of several models, in order. A preview
+ * whose rules is EXOPLACE_RULES_EXO_MAIN has exo's shape (exo-main.md 8.6):
+ * {"model_id", "sharding", "instance_meta", "instance" (exo's Instance, null
+ * for a failure), "memory_delta_by_node" (null for a failure), "error" (null
+ * for a success), "code" (failures only), "is_low_memory", "memory_tier"
+ * (null for a failure)}.
  * @param[out] out the text.
  * @param[in] lists n_models preview lists (exoplace_preview_list_new()).
  * @param[in] models the models of the lists, in the same order.
  * @param[in] n_models the number of lists.
  * @param[out] err optional details.
+ * @returns besides the above, for exo-main previews the errors of
+ *   exoplace_placement_write_json().
  */
 EXOPLACE_API exoplace_status exoplace_preview_lists_write_json(char **out, const exoplace_preview_list *const *lists,
                                                                const exoplace_model *models, size_t n_models,

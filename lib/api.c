@@ -143,6 +143,8 @@ static exoplace_status copy_placement(exoplace_placement *dst, const exoplace_pl
                                       exoplace_instance_meta meta)
 {
     *dst = *src;
+    /* An instance is owned by one placement: a copy has none of its own. */
+    memset(&dst->instance, 0, sizeof dst->instance);
     dst->shards = malloc(src->n_nodes * sizeof *dst->shards);
     if (!dst->shards)
         return EXOPLACE_E_NO_MEMORY;
@@ -187,6 +189,7 @@ static exoplace_status previews_for_sharding(exoplace_preview_list *list, exopla
                 st = exoplace__fail_no_memory(err);
                 goto done;
             }
+            p->rules = options->rules;
             p->sharding = sharding;
             p->instance_meta = (exoplace_instance_meta)meta;
             p->min_nodes = (uint32_t)k;

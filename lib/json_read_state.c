@@ -668,10 +668,6 @@ static exoplace_status check_echoed(const json_member *m, exoplace__json_kind ki
     return st;
 }
 
-static const int reasoning_values[] = {0, 1, 2, 3, 4};
-static const char *const reasoning_names[] = {"none", "post_last_user", "suffix", "channel", "tool_conditional"};
-static const exoplace__enum_info reasoning_info = {5, reasoning_values, reasoning_names};
-
 exoplace_status exoplace__json_read_card(exoplace_request *request, int as_the_model, json_cursor *c, json_path *path,
                                          exoplace_error *err)
 {
@@ -718,7 +714,7 @@ exoplace_status exoplace__json_read_card(exoplace_request *request, int as_the_m
     if (st == EXOPLACE_OK)
         st = check_echoed(&m[CARD_CAPABILITIES], EXOPLACE__JSON_ARRAY, "an array", path, err);
     if (st == EXOPLACE_OK && m[CARD_REASONING].present)
-        st = exoplace__json_member_enum(&ignored, &m[CARD_REASONING], &reasoning_info, path, err);
+        st = exoplace__json_member_enum(&ignored, &m[CARD_REASONING], &exoplace__reasoning_dialect_info, path, err);
     if (st == EXOPLACE_OK && m[CARD_CONTEXT].present)
         st = exoplace__json_member_u64(&ignored_count, &m[CARD_CONTEXT], path, err);
     if (st == EXOPLACE_OK && m[CARD_TRUST].present)

@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "json_write_instance.h"
 #include "utf8.h"
 #include "sort.h"
 
@@ -188,6 +189,19 @@ void exoplace__jw_u64(exoplace__json_writer *w, uint64_t value)
     put(w, digits + n, sizeof digits - n);
 }
 
+void exoplace__jw_raw(exoplace__json_writer *w, const char *json, size_t len)
+{
+    before_value(w);
+    put(w, json, len);
+}
+
+void exoplace__jw_float_literal(exoplace__json_writer *w, const char *literal, size_t len)
+{
+    exoplace__jw_raw(w, literal, len);
+    if (!memchr(literal, '.', len) && !memchr(literal, 'e', len) && !memchr(literal, 'E', len))
+        put_text(w, ".0");
+}
+
 void exoplace__jw_bool(exoplace__json_writer *w, int value)
 {
     before_value(w);
@@ -209,6 +223,24 @@ static exoplace_status write_response(char **out, void (*write)(exoplace__json_w
     exoplace__json_writer w;
     exoplace__jw_init(&w);
     write(&w, what);
+    return exoplace__jw_finish(out, &w, err);
+}
+
+/* The same for a writer that can fail (an exo-main instance: its card, its size). */
+typedef exoplace_status (*checked_writer)(exoplace__json_writer *w, const void *what, exoplace_error *err);
+
+static exoplace_status write_checked_response(char **out, checked_writer write, const void *what,
+                                              exoplace_error *err)
+{
+    exoplace__json_writer w;
+    exoplace__jw_init(&w);
+    exoplace_status st = write(&w, what, err);
+    if (st == EXOPLACE_OK)
+        st = exoplace__json_check_output_size(&w, err);
+    if (st) {
+        exoplace__jw_dispose(&w);
+        return st;
+    }
     return exoplace__jw_finish(out, &w, err);
 }
 
@@ -246,6 +278,14 @@ static void write_nodes_and_shards(exoplace__json_writer *w, const exoplace_plac
     exoplace__jw_end_array(w);
 }
 
+static void write_tier(exoplace__json_writer *w, const exoplace_placement *placement)
+{
+    exoplace__jw_key(w, "is_low_memory");
+    exoplace__jw_bool(w, placement->is_low_memory);
+    exoplace__jw_key(w, "memory_tier");
+    exoplace__jw_string(w, exoplace_memory_tier_name(placement->memory_tier));
+}
+
 typedef struct placement_with_model {
     const exoplace_placement *placement;
     const exoplace_model *model;
@@ -264,12 +304,25 @@ static void write_placement(exoplace__json_writer *w, const void *what)
     exoplace__jw_string(w, exoplace_sharding_name(placement->sharding));
     exoplace__jw_key(w, "instance_meta");
     exoplace__jw_string(w, exoplace_instance_meta_name(placement->instance_meta));
-    exoplace__jw_key(w, "is_low_memory");
-    exoplace__jw_bool(w, placement->is_low_memory);
-    exoplace__jw_key(w, "memory_tier");
-    exoplace__jw_string(w, exoplace_memory_tier_name(placement->memory_tier));
+    write_tier(w, placement);
     write_nodes_and_shards(w, placement);
     exoplace__jw_end_object(w);
+}
+
+/* exo-main.md section 9: exo's instance and the tier that placed it. */
+static exoplace_status write_exo_main_placement(exoplace__json_writer *w, const void *what, exoplace_error *err)
+{
+    const placement_with_model *pm = what;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "ok");
+    exoplace__jw_bool(w, 1);
+    exoplace__jw_key(w, "rules");
+    exoplace__jw_string(w, exoplace_rules_name(EXOPLACE_RULES_EXO_MAIN));
+    exoplace__jw_key(w, "instance");
+    exoplace_status st = exoplace__json_write_instance(w, pm->placement, pm->model, err);
+    write_tier(w, pm->placement);
+    exoplace__jw_end_object(w);
+    return st;
 }
 
 exoplace_status exoplace_placement_write_json(char **out, const exoplace_placement *placement,
@@ -280,6 +333,8 @@ exoplace_status exoplace_placement_write_json(char **out, const exoplace_placeme
         return null_argument(err);
     *out = NULL;
     placement_with_model pm = {placement, model};
+    if (placement->rules == EXOPLACE_RULES_EXO_MAIN)
+        return write_checked_response(out, write_exo_main_placement, &pm, err);
     return write_response(out, write_placement, &pm, err);
 }
 
@@ -393,17 +448,71 @@ typedef struct preview_lists {
     size_t count;
 } preview_lists;
 
-static void write_preview_lists(exoplace__json_writer *w, const void *what)
+/* exo-main.md 8.6: exo's PlacementPreview, with the tier as extra members
+ * (and the code of a failure). */
+static exoplace_status write_exo_main_preview(exoplace__json_writer *w, const exoplace_model *model,
+                                              const exoplace_preview *preview, exoplace_error *err)
+{
+    int ok = preview->status == EXOPLACE_OK;
+    exoplace_status st = EXOPLACE_OK;
+    exoplace__jw_begin_object(w);
+    exoplace__jw_key(w, "model_id");
+    exoplace__jw_string(w, model->model_id);
+    exoplace__jw_key(w, "sharding");
+    exoplace__jw_string(w, exoplace_sharding_name(preview->sharding));
+    exoplace__jw_key(w, "instance_meta");
+    exoplace__jw_string(w, exoplace_instance_meta_name(preview->instance_meta));
+    exoplace__jw_key(w, "instance");
+    if (ok)
+        st = exoplace__json_write_instance(w, &preview->placement, model, err);
+    else
+        exoplace__jw_null(w);
+    exoplace__jw_key(w, "memory_delta_by_node");
+    if (ok)
+        write_memory_delta(w, &preview->placement);
+    else
+        exoplace__jw_null(w);
+    exoplace__jw_key(w, "error");
+    if (ok) {
+        exoplace__jw_null(w);
+    } else {
+        exoplace__jw_string(w, preview->error.message);
+        exoplace__jw_key(w, "code");
+        exoplace__jw_string(w, exoplace_status_name(preview->status));
+    }
+    if (ok) {
+        write_tier(w, &preview->placement);
+    } else {
+        exoplace__jw_key(w, "is_low_memory");
+        exoplace__jw_bool(w, 0);
+        exoplace__jw_key(w, "memory_tier");
+        exoplace__jw_null(w);
+    }
+    exoplace__jw_end_object(w);
+    return st;
+}
+
+static exoplace_status write_preview_lists(exoplace__json_writer *w, const void *what, exoplace_error *err)
 {
     const preview_lists *p = what;
+    exoplace_status st = EXOPLACE_OK;
     exoplace__jw_begin_object(w);
     exoplace__jw_key(w, "previews");
     exoplace__jw_begin_array(w);
-    for (size_t m = 0; m < p->count; m++)
-        for (size_t i = 0; i < exoplace_preview_list_count(p->lists[m]); i++)
-            write_preview(w, p->models[m].model_id, exoplace_preview_list_get(p->lists[m], i));
+    for (size_t m = 0; m < p->count && !st; m++) {
+        for (size_t i = 0; i < exoplace_preview_list_count(p->lists[m]) && !st; i++) {
+            const exoplace_preview *preview = exoplace_preview_list_get(p->lists[m], i);
+            if (preview->rules == EXOPLACE_RULES_EXO_MAIN)
+                st = write_exo_main_preview(w, &p->models[m], preview, err);
+            else
+                write_preview(w, p->models[m].model_id, preview);
+            if (!st)
+                st = exoplace__json_check_output_size(w, err);
+        }
+    }
     exoplace__jw_end_array(w);
     exoplace__jw_end_object(w);
+    return st;
 }
 
 exoplace_status exoplace_preview_lists_write_json(char **out, const exoplace_preview_list *const *lists,
@@ -417,7 +526,7 @@ exoplace_status exoplace_preview_lists_write_json(char **out, const exoplace_pre
         if (!lists[m] || !models[m].model_id)
             return null_argument(err);
     preview_lists p = {lists, models, n_models};
-    return write_response(out, write_preview_lists, &p, err);
+    return write_checked_response(out, write_preview_lists, &p, err);
 }
 
 typedef struct cycle_list {

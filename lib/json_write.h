@@ -40,5 +40,11 @@ void exoplace__jw_string(exoplace__json_writer *w, const char *value);
 void exoplace__jw_u64(exoplace__json_writer *w, uint64_t value);
 void exoplace__jw_bool(exoplace__json_writer *w, int value);
 void exoplace__jw_null(exoplace__json_writer *w);
+/* A value already written as JSON text (len bytes): another writer's
+ * output, or a value of validated request text. */
+void exoplace__jw_raw(exoplace__json_writer *w, const char *json, size_t len);
+/* A JSON number literal as Python writes the float it reads: an integer
+ * literal gets ".0", so that a reader takes it for a float. */
+void exoplace__jw_float_literal(exoplace__json_writer *w, const char *literal, size_t len);
 
 #endif

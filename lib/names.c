@@ -36,6 +36,11 @@ DEFINE_ENUM_(download_kind, EXOPLACE_DOWNLOAD_KIND_MAP)
 DEFINE_ENUM_(connection_kind, EXOPLACE_CONNECTION_KIND_MAP)
 DEFINE_ENUM_(shard_kind, EXOPLACE_SHARD_KIND_MAP)
 
+static const int reasoning_dialect_values[] = {0, 1, 2, 3, 4};
+static const char *const reasoning_dialect_names[] = {"none", "post_last_user", "suffix", "channel",
+                                                      "tool_conditional"};
+const exoplace__enum_info exoplace__reasoning_dialect_info = {5, reasoning_dialect_values, reasoning_dialect_names};
+
 int exoplace__enum_from_name(int *out, const exoplace__enum_info *info, const char *name, size_t len)
 {
     for (size_t i = 0; i < info->count; i++) {

@@ -28,6 +28,10 @@ EXOPLACE__ENUM_INFO_DECLARE_(connection_kind)
 EXOPLACE__ENUM_INFO_DECLARE_(shard_kind)
 #undef EXOPLACE__ENUM_INFO_DECLARE_
 
+/* exo's ReasoningDialect, a card member the library only checks and echoes
+ * (no C enumeration): values 0.. in the order of its names. */
+extern const exoplace__enum_info exoplace__reasoning_dialect_info;
+
 /* The value named exactly `name` (len bytes): 1 and *out, or 0. */
 int exoplace__enum_from_name(int *out, const exoplace__enum_info *info, const char *name, size_t len);
 

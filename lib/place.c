@@ -2,6 +2,7 @@
 #include "place.h"
 
 #include "error.h"
+#include "instance.h"
 #include "layers.h"
 #include "names.h"
 #include "sort.h"
@@ -38,6 +39,7 @@ void exoplace_placement_dispose(exoplace_placement *placement)
     if (!placement)
         return;
     free(placement->shards);
+    exoplace__instance_dispose(&placement->instance);
     memset(placement, 0, sizeof *placement);
 }
 
@@ -82,6 +84,10 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
     if (model->base_model && strlen(model->base_model) > EXOPLACE_MAX_ID_BYTES)
         return exoplace__fail(err, EXOPLACE_E_LIMIT, "model.base_model", "longer than %d bytes",
                               EXOPLACE_MAX_ID_BYTES);
+    size_t card_limit = EXOPLACE_MAX_CARD_JSON_BYTES;
+    if (model->card_json && strnlen(model->card_json, card_limit + 1) > card_limit)
+        return exoplace__fail(err, EXOPLACE_E_LIMIT, "model.card_json", "longer than %u bytes",
+                              (unsigned)EXOPLACE_MAX_CARD_JSON_BYTES);
     if (resolved->min_nodes == 0)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "min_nodes", "must be at least 1");
     if (!exoplace__enum_is_valid(&exoplace__sharding_info, (int)resolved->sharding))
@@ -98,6 +104,8 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
                               (int)resolved->memory_tier);
     if (!exoplace__enum_is_valid(&exoplace__rules_info, (int)resolved->rules))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "rules", "unknown value %d", (int)resolved->rules);
+    if (resolved->use_random_seed != 0 && resolved->use_random_seed != 1)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "use_random_seed", "must be 0 or 1");
     if (resolved->n_required_node_ids && !resolved->required_node_ids)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids",
                               "must not be NULL when n_required_node_ids is not 0");
@@ -108,10 +116,30 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
     return EXOPLACE_OK;
 }
 
-static int rank_before(const void *ctx, uint32_t a, uint32_t b)
+static int node_id_before(const void *ctx, uint32_t a, uint32_t b)
 {
-    const uint32_t *rank = ctx;
-    return rank[a] < rank[b];
+    const exoplace_shard *shards = ctx;
+    return strcmp(shards[a].node_id, shards[b].node_id) < 0;
+}
+
+void exoplace__shard_set_rank(exoplace_shard *shard, const exoplace_topology *topology, const uint32_t *cycle,
+                              size_t rank, size_t n_nodes, uint32_t n_layers)
+{
+    shard->node_index = cycle[rank];
+    shard->node_id = topology->nodes[cycle[rank]].id;
+    shard->device_rank = (uint32_t)rank;
+    shard->world_size = (uint32_t)n_nodes;
+    shard->n_layers = n_layers;
+}
+
+void exoplace__shards_memory_delta(exoplace_shard *shards, size_t n, uint64_t storage_size, uint32_t *order,
+                                   uint32_t *tmp)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    exoplace__sort(order, tmp, n, node_id_before, shards);
+    for (size_t k = 0; k < n; k++)
+        shards[order[k]].memory_delta = storage_size / n + (k < storage_size % n);
 }
 
 /* Fills the shards of `cycle` (rank order) into out. */
@@ -122,11 +150,10 @@ static exoplace_status make_shards(exoplace_placement *out, exoplace__search *se
     const exoplace_topology *t = exoplace__search_topology(search);
     exoplace__u128 *memory = malloc(length * sizeof *memory);
     uint32_t *layers = malloc(length * sizeof *layers);
-    uint32_t *by_id = malloc(length * sizeof *by_id);
     uint32_t *tmp = malloc(length * sizeof *tmp);
     exoplace_shard *shards = calloc(length, sizeof *shards);
     exoplace_status st = EXOPLACE_OK;
-    if (!memory || !layers || !by_id || !tmp || !shards) {
+    if (!memory || !layers || !tmp || !shards) {
         st = exoplace__fail_no_memory(err);
         goto done;
     }
@@ -139,30 +166,20 @@ static exoplace_status make_shards(exoplace_placement *out, exoplace__search *se
     uint32_t start = 0;
     for (size_t i = 0; i < length; i++) {
         exoplace_shard *sh = &shards[i];
-        sh->node_index = cycle[i];
-        sh->node_id = t->nodes[cycle[i]].id;
-        sh->device_rank = (uint32_t)i;
-        sh->world_size = (uint32_t)length;
-        sh->n_layers = model->n_layers;
+        exoplace__shard_set_rank(sh, t, cycle, i, length, model->n_layers);
         if (options->sharding == EXOPLACE_SHARDING_PIPELINE) {
+            sh->kind = EXOPLACE_SHARD_PIPELINE;
             sh->start_layer = start;
             start += layers[i];
             sh->end_layer = start;
         } else {
+            sh->kind = EXOPLACE_SHARD_TENSOR;
             sh->start_layer = 0;
             sh->end_layer = model->n_layers;
         }
     }
-    /* memory_delta: storage split evenly over the nodes in id order. */
-    for (size_t i = 0; i < length; i++)
-        by_id[i] = (uint32_t)i;
-    uint32_t *shard_rank = layers; /* the split is in the shards now: reuse its array */
-    const uint32_t *rank = exoplace__search_rank(search);
-    for (size_t i = 0; i < length; i++)
-        shard_rank[i] = rank[cycle[i]];
-    exoplace__sort(by_id, tmp, length, rank_before, shard_rank);
-    for (size_t k = 0; k < length; k++)
-        shards[by_id[k]].memory_delta = model->storage_size / length + (k < model->storage_size % length);
+    /* The split is in the shards now: its array is the sort's scratch. */
+    exoplace__shards_memory_delta(shards, length, model->storage_size, layers, tmp);
 
     out->sharding = options->sharding;
     out->instance_meta = length == 1 ? EXOPLACE_INSTANCE_MLX_RING : options->instance_meta;
@@ -172,7 +189,6 @@ static exoplace_status make_shards(exoplace_placement *out, exoplace__search *se
 done:
     free(memory);
     free(layers);
-    free(by_id);
     free(tmp);
     free(shards);
     return st;

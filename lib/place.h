@@ -21,4 +21,15 @@ exoplace_status exoplace__previews_list(exoplace_preview_list **out, exoplace__s
                                         const exoplace_topology *topology, const exoplace_model *model,
                                         const exoplace_place_options *options, exoplace_error *err);
 
+/* The rank part of shard `rank` of a cycle (node indexes in rank order) of
+ * n_nodes: node, device_rank, world_size and the model's n_layers. */
+void exoplace__shard_set_rank(exoplace_shard *shard, const exoplace_topology *topology, const uint32_t *cycle,
+                              size_t rank, size_t n_nodes, uint32_t n_layers);
+
+/* memory_delta of each shard (placement.md, exo-main.md 8.4): storage_size
+ * split evenly over the shards' nodes in byte-wise id order, the first
+ * storage_size % n one byte more. order and tmp: n entries of scratch each. */
+void exoplace__shards_memory_delta(exoplace_shard *shards, size_t n, uint64_t storage_size, uint32_t *order,
+                                   uint32_t *tmp);
+
 #endif

@@ -1,21 +1,13 @@
 /* SipHash, from the algorithm's description in the paper (section 2), and
  * the random keys of the topology's indexes. */
-#ifdef __APPLE__
-/* arc4random_buf() is hidden by the project-wide _POSIX_C_SOURCE on Darwin. */
-#define _DARWIN_C_SOURCE
-#endif
 #include "siphash.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#ifdef EXOPLACE_HAVE_GETRANDOM
-#include <sys/random.h>
-#endif
+#include "random.h"
 
 static uint64_t rotl(uint64_t x, unsigned b)
 {
@@ -123,51 +115,6 @@ uint64_t exoplace__siphash13(exoplace__siphash_key key, const void *data, size_t
 
 /* ---- random keys ---------------------------------------------------------- */
 
-static int system_random(unsigned char *out, size_t len)
-{
-#if defined(EXOPLACE_HAVE_GETRANDOM)
-    size_t got = 0;
-    while (got < len) {
-        /* GRND_NONBLOCK: before the pool is ready, fall back rather than wait. */
-        ssize_t n = getrandom(out + got, len - got, GRND_NONBLOCK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return 0;
-        got += (size_t)n;
-    }
-    return 1;
-#elif defined(EXOPLACE_HAVE_ARC4RANDOM_BUF)
-    arc4random_buf(out, len);
-    return 1;
-#else
-    (void)out;
-    (void)len;
-    return 0;
-#endif
-}
-
-static int urandom(unsigned char *out, size_t len)
-{
-    int fd;
-    do
-        fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return 0;
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = read(fd, out + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    return got == len;
-}
-
 /* The last resort: whatever differs between processes, topologies and calls,
  * hashed so that every input bit reaches every key bit. */
 static void weak_random(unsigned char *out, size_t len, const void *salt)
@@ -199,7 +146,7 @@ static void weak_random(unsigned char *out, size_t len, const void *salt)
 exoplace__siphash_key exoplace__siphash_random_key(const void *salt)
 {
     unsigned char bytes[EXOPLACE__SIPHASH_KEY_BYTES];
-    if (!system_random(bytes, sizeof bytes) && !urandom(bytes, sizeof bytes))
+    if (!exoplace__system_random(bytes, sizeof bytes))
         weak_random(bytes, sizeof bytes, salt);
     return exoplace__siphash_key_from_bytes(bytes);
 }

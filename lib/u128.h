@@ -9,4 +9,9 @@
 
 __extension__ typedef unsigned __int128 exoplace__u128;
 
+/* num / den as the correctly rounded double (round half to even), which is
+ * what Python's int / int gives: converting both to double first rounds
+ * twice once they pass 2^53. den must not be 0. */
+double exoplace__u128_quotient(exoplace__u128 num, exoplace__u128 den);
+
 #endif

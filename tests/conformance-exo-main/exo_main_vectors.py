@@ -70,8 +70,10 @@ def _match(expected, actual, bindings, where, problems):
         bindings.bind(expected, actual, where, problems)
         return
     if isinstance(expected, str) and ":<port" in expected:
-        # "10.0.0.1:<port>" in jacclCoordinators: the text after the last ':'.
-        host, _, placeholder = expected.rpartition(":")
+        # "10.0.0.1:<port>" (a preview's "10.0.0.1:<port:K>") in
+        # jacclCoordinators: the text after the last ':'.
+        at = expected.index(":<port")
+        host, placeholder = expected[:at], expected[at + 1:]
         if not isinstance(actual, str) or ":" not in actual:
             problems.append("%s: expected %r, got %r" % (where, expected, actual))
             return

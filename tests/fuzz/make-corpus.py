@@ -7,8 +7,9 @@ Seeds are read, never copied into the tree: the "request" member of every
 conformance vector (tests/conformance/*.json and extra/*.json), the example
 requests (examples/*.json, a cluster joined with its model catalogue), each
 written compact so that libFuzzer's length limit stays small; every multiaddr
-and address they contain, plus a few hand-written ones; and a handful of byte
-streams for fuzz_api. scripts/fuzz calls this before each run.
+and address they contain, plus a few hand-written ones; a handful of byte
+streams for fuzz_api; and for fuzz_instance a few programs, each followed by
+the card of every exo-main vector. scripts/fuzz calls this before each run.
 """
 import hashlib
 import json
@@ -54,6 +55,17 @@ API_SEEDS = [
     bytes([255] * 64),
 ]
 
+
+# fuzz_instance programs (see fuzz_instance.c): node count, memory, operations
+# (sockets, RDMA, interfaces), the cycle, the model, sharding, engine, tier.
+INSTANCE_PROGRAMS = [
+    bytes([1, 1, 40, 1, 30, 1, 0, 1, 40, 1, 30, 1, 0, 4, 0, 0, 1, 0, 0, 1, 0, 1, 2, 1, 0, 1, 1, 1, 0,
+           0, 1, 1, 20, 7, 16, 1, 0, 2, 1, 0, 0, 0, 1]),
+    bytes([3, 1, 10, 1, 9, 0, 0, 1, 12, 1, 11, 0, 0, 1, 14, 1, 13, 0, 0, 1, 16, 1, 15, 0, 0,
+           12, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 2, 1, 1, 2, 3, 1, 1, 3, 0, 1, 0, 1, 0, 1, 2, 0, 1,
+           0, 2, 0, 0, 2, 1, 0, 0, 1, 2, 3, 3, 1, 30, 9, 1, 1, 1, 1, 1, 0, 1, 0, 1]),
+    bytes(range(200)),
+]
 
 # fuzz_json_parse texts beyond the requests: escapes, numbers, layout.
 JSON_SEEDS = [
@@ -137,6 +149,17 @@ def main():
         write(os.path.join(out, "fuzz_json_parse"), text)
     for seed in API_SEEDS:
         write(os.path.join(out, "fuzz_api"), seed)
+    # The exo-main vectors' cards after each program.
+    cards = ["", "{}"]
+    exo_main = os.path.join(ROOT, "tests", "conformance-exo-main")
+    for name in sorted(os.listdir(exo_main)):
+        if name.endswith(".json"):
+            model = load(os.path.join(exo_main, name)).get("request", {}).get("model")
+            if isinstance(model, dict):
+                cards.append(compact(model))
+    for program in INSTANCE_PROGRAMS:
+        for card in sorted(set(cards)):
+            write(os.path.join(out, "fuzz_instance"), bytes([len(program) % 256]) + program + card.encode())
     print("make-corpus: %d requests, %d multiaddrs, %d api streams in %s"
           % (len(requests), len(addresses), len(API_SEEDS), out))
 

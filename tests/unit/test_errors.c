@@ -55,6 +55,7 @@ static const struct {
     {EXOPLACE_E_JACCL_UNREACHABLE_COORDINATOR, 27, "jaccl_unreachable_coordinator",
      "Current jaccl backend requires all participating devices to be able to communicate"},
     {EXOPLACE_E_INVALID_MULTIADDR, 28, "invalid_multiaddr", "Invalid multiaddr format"},
+    {EXOPLACE_E_RANDOM, 29, "random_failed", "the random source failed"},
 };
 #define TABLE_SIZE (sizeof table / sizeof table[0])
 
@@ -103,7 +104,7 @@ START_TEST(placement_failures_are_exactly_the_documented_ones)
         int seed = s == EXOPLACE_E_INSUFFICIENT_MEMORY || s == EXOPLACE_E_TENSOR_NOT_SUPPORTED ||
                    s == EXOPLACE_E_NO_TENSOR_SHARDING || s == EXOPLACE_E_INVALID_SPLIT ||
                    s == EXOPLACE_E_SEARCH_LIMIT;
-        int exo_main = s >= EXOPLACE_E_TENSOR_UNSUPPORTED;
+        int exo_main = s >= EXOPLACE_E_TENSOR_UNSUPPORTED && s <= EXOPLACE_E_INVALID_MULTIADDR;
         ck_assert_msg(!!exoplace_status_is_placement_failure(s) == (seed || exo_main), "%s", table[i].name);
     }
     ck_assert_int_eq(exoplace_status_is_placement_failure((exoplace_status)999), 0);

@@ -144,6 +144,18 @@ exoplace_model t_model(const char *id, uint64_t storage_size, uint32_t n_layers)
     return m;
 }
 
+exoplace_place_options t_random_options(int (*random_bytes)(void *ctx, void *buffer, size_t length), void *ctx,
+                                        int use_seed, uint64_t seed)
+{
+    exoplace_place_options o;
+    exoplace_place_options_init(&o);
+    o.random_bytes = random_bytes;
+    o.random_ctx = ctx;
+    o.use_random_seed = use_seed;
+    o.random_seed = seed;
+    return o;
+}
+
 exoplace_place_options t_exo_options(void)
 {
     exoplace_place_options o;

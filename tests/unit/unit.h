@@ -62,6 +62,11 @@ size_t t_index(const exoplace_topology *t, const char *id);
 /* A model: id, storage_size, n_layers; hidden_size not stated, supports_tensor not stated. */
 exoplace_model t_model(const char *id, uint64_t storage_size, uint32_t n_layers);
 
+/* Options from exoplace_place_options_init() with a random source: the
+ * callback (NULL: none) and ctx, and the seed when use_seed. */
+exoplace_place_options t_random_options(int (*random_bytes)(void *ctx, void *buffer, size_t length), void *ctx,
+                                        int use_seed, uint64_t seed);
+
 /* Options from exoplace_place_options_init() with the exo layer strategy. */
 exoplace_place_options t_exo_options(void);
 

@@ -129,6 +129,7 @@ class Model(Structure):
         ("n_backends", c_size_t),
         ("tasks", POINTER(c_int)),
         ("n_tasks", c_size_t),
+        ("card_json", c_char_p),
     ]
 
 
@@ -148,6 +149,10 @@ class PlaceOptions(Structure):
         ("rules", c_int),
         ("required_node_ids", POINTER(c_char_p)),
         ("n_required_node_ids", c_size_t),
+        ("random_bytes", c_void_p),
+        ("random_ctx", c_void_p),
+        ("use_random_seed", c_int),
+        ("random_seed", c_uint64),
     ]
 
 
@@ -163,6 +168,37 @@ class Shard(Structure):
         ("end_layer", c_uint32),
         ("n_layers", c_uint32),
         ("memory_delta", c_uint64),
+        ("kind", c_int),
+        ("cfg_rank", c_uint32),
+        ("cfg_world_size", c_uint32),
+        ("pipeline_rank", c_uint32),
+        ("pipeline_world_size", c_uint32),
+    ]
+
+
+UUID_TEXT_BYTES = 37
+
+
+class Host(Structure):
+    """exoplace_host; ip is borrowed from the instance."""
+
+    _fields_ = [("ip", c_char_p), ("port", c_uint16)]
+
+
+class Instance(Structure):
+    """exoplace_instance, owned by its exoplace_placement."""
+
+    _fields_ = [
+        ("kind", c_int),
+        ("instance_id", c_char * UUID_TEXT_BYTES),
+        ("n_nodes", c_size_t),
+        ("runner_ids", POINTER(c_char * UUID_TEXT_BYTES)),
+        ("ephemeral_port", c_uint16),
+        ("ring_prev", POINTER(Host)),
+        ("ring_next", POINTER(Host)),
+        ("jaccl_devices", POINTER(c_char_p)),
+        ("jaccl_coordinators", POINTER(c_char_p)),
+        ("text", c_void_p),
     ]
 
 
@@ -177,6 +213,7 @@ class Placement(Structure):
         ("is_low_memory", c_int),
         ("n_nodes", c_size_t),
         ("shards", POINTER(Shard)),
+        ("instance", Instance),
     ]
 
 
@@ -184,6 +221,7 @@ class Preview(Structure):
     """exoplace_preview, borrowed from an exoplace_preview_list."""
 
     _fields_ = [
+        ("rules", c_int),
         ("sharding", c_int),
         ("instance_meta", c_int),
         ("min_nodes", c_uint32),
@@ -276,6 +314,8 @@ STRUCTURES: Dict[str, type] = {
     "exoplace_model": Model,
     "exoplace_place_options": PlaceOptions,
     "exoplace_shard": Shard,
+    "exoplace_host": Host,
+    "exoplace_instance": Instance,
     "exoplace_placement": Placement,
     "exoplace_preview": Preview,
     "exoplace_model_fit": ModelFit,
@@ -361,6 +401,7 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_model_init", [POINTER(Model)], None),
     ("exoplace_place_options_init", [POINTER(PlaceOptions)], None),
     ("exoplace_placement_dispose", [POINTER(Placement)], None),
+    ("exoplace_instance_ring_host", [POINTER(Host), POINTER(Instance), c_size_t, c_size_t, _error_p], _status),
     ("exoplace_place",
      [POINTER(Placement), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
     ("exoplace_get_placement",
