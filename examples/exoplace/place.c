@@ -322,7 +322,9 @@ static int place(const place_flags *flags, const char *path)
     if (status == 0 && card && card->n_models != 1)
         status = cli_usage_error("place", "%s: expected one model, got %zu", cli_source_name(flags->model_path),
                                  card->n_models);
-    const exoplace_model *model = card && status == 0 ? &card->models[0] : request ? request->model : NULL;
+    const exoplace_model *model = NULL;
+    if (status == 0)
+        model = card ? &card->models[0] : request->model;
     /* What exoplace_get_placement_json() needs of a request. */
     if (status == 0 && !request->has_topology)
         status = cli_missing("place", "topology");
