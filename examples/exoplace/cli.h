@@ -1,28 +1,28 @@
 /* The exoplace command line tool: shared declarations.
- * The tool talks to the library only through exoplace.h; the verbs send the
- * request to the JSON entry points and read the response back with jansson
- * to draw tables for people. */
+ * The tool is a client of the library's C API and sees only exoplace.h:
+ * each verb reads its input once through the library, makes the C calls
+ * itself, and prints either what the library's JSON writers write (--json)
+ * or tables drawn from the result structs. */
 #ifndef EXOPLACE_CLI_H
 #define EXOPLACE_CLI_H
 
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "exoplace.h"
 
-/* Exit statuses (json.md "Command line"). */
+/* Exit statuses (docs/json.md "Command line"). */
 enum {
-    CLI_EXIT_OK = 0,      /* placed / done */
+    CLI_EXIT_OK = 0,         /* placed / done */
     CLI_EXIT_NOT_PLACED = 1, /* well-formed request that cannot be placed, or a refused confirmation */
-    CLI_EXIT_USAGE = 2    /* bad input or usage */
+    CLI_EXIT_USAGE = 2       /* bad input or usage; nothing on standard output */
 };
 
 /* One verb of the dispatch table in main.c. */
 typedef struct cli_command {
     const char *name;
     const char *summary;
-    const char *usage; /* the verb's --help text */
+    const char *usage;                 /* the verb's --help text */
     int (*run)(int argc, char **argv); /* argv[0] is the verb */
 } cli_command;
 
@@ -33,52 +33,156 @@ extern const cli_command cli_layers_command;
 extern const cli_command cli_fit_command;
 extern const cli_command cli_probe_command;
 
-/* ---- input and errors (output.c) ---- */
+/* What every --help ends with: how text and numbers are shown and read. */
+extern const char cli_help_footer[];
 
-/* Reads FILE, or standard input when path is NULL or "-". On failure prints
- * the reason and returns CLI_EXIT_USAGE; *text_out is freed with free(). */
-int cli_read_request(char **text_out, const char *verb, const char *path);
+/* Prints a verb's --help text and the footer on standard output. */
+void cli_print_usage(const cli_command *command);
 
-/* --models FILE (models.c): adds the catalogue's list (a JSON list, or an
- * object with a "models" list) to *request as its "models" member, which
- * then wins over any list the request has. The request came from
- * request_path (NULL or "-": standard input). Returns 0 with *request
- * replaced (freed with free()), or prints why not and returns
- * CLI_EXIT_USAGE with *request as it was. */
-int cli_join_models(char **request, const char *verb, const char *request_path, const char *models_path);
+/* ---- options (options.c): one parser, a table per verb ---- */
 
-/* Prints "exoplace VERB: message" on standard error; returns CLI_EXIT_USAGE. */
+/* One option of a verb's table; the table ends with a NULL name. */
+typedef struct cli_option {
+    const char *name; /* the long name, without "--" */
+    int takes_value;  /* 1: "--name VALUE" or "--name=VALUE" */
+    int id;           /* what cli_parser_next() reports */
+} cli_option;
+
+/* The parser's state: GNU conventions (options and operands in any order,
+ * "--" ends the options, "-" is an operand, a long option may be shortened
+ * to a unique prefix), "-h" and "--help" for every verb. A verb takes at
+ * most one operand; the parser keeps the first two to say so. */
+typedef struct cli_parser {
+    const cli_command *command;
+    const cli_option *table;
+    int argc;
+    char **argv;
+    int next;                  /* next argv index */
+    int options_done;          /* after "--" */
+    const cli_option *option;  /* the option just read */
+    const char *value;         /* its value, when it takes one */
+    const char *operands[2];   /* the first two operands */
+    size_t n_operands;
+} cli_parser;
+
+enum {
+    CLI_PARSE_END,    /* no options left */
+    CLI_PARSE_OPTION, /* parser->option and ->value are set */
+    CLI_PARSE_HELP,   /* --help: the usage was printed; exit 0 */
+    CLI_PARSE_ERROR   /* a usage error was printed; exit 2 */
+};
+
+void cli_parser_init(cli_parser *parser, const cli_command *command, const cli_option *table, int argc,
+                     char **argv);
+int cli_parser_next(cli_parser *parser);
+
+/* The single operand (NULL when there is none, "-" for standard input).
+ * Returns 0, or prints why not and returns CLI_EXIT_USAGE. */
+int cli_parser_operand(const char **path_out, const cli_parser *parser);
+/* For a verb that takes no operand. */
+int cli_parser_no_operand(const cli_parser *parser);
+
+/* A number in decimal digits only (a leading 0 is still decimal), from min
+ * to max; a negative number is reported as below min. label names what the
+ * number is for in the message ("--layers"). text need not end at length.
+ * Returns 0, or prints why not and returns CLI_EXIT_USAGE. */
+int cli_parse_number(uint64_t *out, const char *verb, const char *label, const char *text, size_t length,
+                     uint64_t min, uint64_t max);
+/* The current option's value as such a number. */
+int cli_option_number(uint64_t *out, const cli_parser *parser, uint64_t min, uint64_t max);
+/* The current option's value as one of the names name(0), name(1), ...
+ * (up to the first NULL): the enum tables' names. */
+int cli_option_choice(int *out, const cli_parser *parser, const char *(*name)(int value));
+
+/* --strategy: a layer strategy by name. */
+int cli_option_strategy(exoplace_layer_strategy *out, const cli_parser *parser);
+
+/* The enum name functions as cli_option_choice() takes them. */
+const char *cli_sharding_name(int value);
+const char *cli_instance_meta_name(int value);
+
+/* ---- text shown to people (text.c) ---- */
+
+/* Text in tables and on standard error is shown with every character a
+ * terminal would not print as itself escaped: C0 controls as \n, \r, \t or
+ * \x1b, DEL as \x7f, C1 controls, format characters (bidi controls,
+ * zero-width characters) and line or paragraph separators as \u202e, a byte
+ * that is not UTF-8 as \xff, and a backslash as \\. Nothing in it can move
+ * the cursor, change colours or start a line. */
+void cli_put_text(FILE *out, const char *text);
+/* Terminal cells of text as cli_put_text() shows it: East Asian wide
+ * characters and emoji take two, combining marks none, the rest one. */
+size_t cli_text_cells(const char *text);
+/* cli_put_text(), then spaces up to `cells` cells. */
+void cli_put_padded(FILE *out, const char *text, size_t cells);
+
+/* One line on standard error, escaped as above; the newline is added. */
+void cli_message(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* "exoplace VERB: message" on standard error; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
-/* Reports a failed library call on standard error and returns the exit
- * status for it: 1 for a placement failure, 2 for anything else. */
+/* A failed library call: "exoplace VERB: FIELD: MESSAGE (code)", or with
+ * source (a file's name) "exoplace VERB: SOURCE: FIELD: MESSAGE (code)".
+ * Returns the exit status: 1 for a placement failure, 2 for the rest. */
 int cli_library_error(const char *verb, exoplace_status status, const exoplace_error *err);
+int cli_source_error(const char *verb, const char *source, exoplace_status status, const exoplace_error *err);
 
-/* Option values. Each returns 0 and fills *out, or prints why not and
- * returns CLI_EXIT_USAGE. */
-int cli_parse_u64(uint64_t *out, const char *verb, const char *option, const char *text);
-int cli_parse_strategy(exoplace_layer_strategy *out, const char *verb, const char *text);
+/* A member the call needs is missing: "exoplace VERB: FIELD: missing
+ * (invalid_argument)", as the JSON entry points say it. */
+int cli_missing(const char *verb, const char *field);
 
-/* Handles an option getopt_long() did not know (after it returned '?'). */
-int cli_unknown_option(const char *verb, char **argv);
+/* ---- input (input.c) ---- */
 
-/* The request of a verb: its single FILE operand (none or "-": standard
- * input), with the catalogue of --models joined when models_path is not
- * NULL (cli_join_models). Returns 0, or prints why not and returns the exit
- * status; *text_out is freed with free(). */
-int cli_read_operand(char **text_out, const char *verb, int argc, char **argv, const char *models_path);
+/* 1 when path means standard input (NULL or "-"). */
+int cli_is_stdin(const char *path);
+/* How a path is named in messages: "standard input" for cli_is_stdin(). */
+const char *cli_source_name(const char *path);
 
-/* Prints the JSON response as the library wrote it, one line. */
-void cli_print_json(const char *response);
+/* Reads FILE or standard input: at most EXOPLACE_MAX_INPUT_BYTES + 1 bytes
+ * (enough for the library to refuse it), no NUL byte. Returns 0 with
+ * *text_out (free() it) and *length_out, or prints why not and returns
+ * CLI_EXIT_USAGE. */
+int cli_read_file(char **text_out, size_t *length_out, const char *verb, const char *path);
 
-/* Parses a response for the tables (numbers as doubles: only for display). */
-json_t *cli_parse_response(const char *response);
+/* Reads and parses the request at path (exoplace_request_parse()). Returns
+ * 0, or prints why not and returns CLI_EXIT_USAGE. */
+int cli_request_load(exoplace_request **out, const char *verb, const char *path,
+                     const exoplace_json_options *options);
 
-/* ---- presentation (output.c) ---- */
+/* Only one input can come from standard input: the request (at
+ * request_path) or the file of `option` (path; NULL when not given).
+ * Returns 0, or prints why not and returns CLI_EXIT_USAGE. */
+int cli_check_stdin(const char *verb, const char *request_path, const char *option, const char *path);
+
+/* Reads and parses a catalogue of models in the request's rule set
+ * (exoplace_request_parse_catalogue()); errors name the file. */
+int cli_catalogue_load(exoplace_request **out, const char *verb, const char *path, exoplace_rules rules);
+
+/* The models a verb works on: the catalogue's (--models) or the request's. */
+typedef struct cli_models {
+    const exoplace_model *models;
+    size_t count;
+    exoplace_request *catalogue; /* owned; NULL without --models */
+} cli_models;
+
+/* Checks what a call over models needs (a topology, at least one model) and
+ * fills *out. Returns 0, or prints why not and returns CLI_EXIT_USAGE. */
+int cli_models_load(cli_models *out, const char *verb, const exoplace_request *request, const char *models_path);
+void cli_models_dispose(cli_models *models);
+
+/* Prints a JSON text the library wrote, one line, and frees it. */
+void cli_print_json(char *text);
+
+/* ---- tables (table.c) ---- */
 
 typedef enum cli_colour {
     CLI_PLAIN,
@@ -89,55 +193,21 @@ typedef enum cli_colour {
     CLI_DIM
 } cli_colour;
 
-/* Colour only when standard output is a terminal and NO_COLOR is unset. */
-int cli_use_colour(void);
-/* The escape sequence starting colour c ("" when colour is off), and the reset. */
+/* The escape sequence starting colour c ("" when standard output is not a
+ * terminal or NO_COLOR is set), and the reset. */
 const char *cli_colour_on(cli_colour c);
 const char *cli_colour_off(void);
 
 /* "192.0 GiB", "512 B" */
 void cli_format_bytes(char *buf, size_t size, double bytes);
 
-/* Terminal columns of UTF-8 text: East Asian wide characters and emoji take
- * two, combining marks none, the rest one; a table's ids line up whatever
- * script they are written in. */
-size_t cli_text_width(const char *text);
-/* Prints text followed by spaces up to width columns. */
-void cli_print_padded(const char *text, size_t width);
+/* The "pluralizing s": "" for 1, "s" for any other count. */
+const char *cli_plural(uint64_t count);
 
-/* A bar of `width` cells for one node's memory out of `total`: '=' used by
- * other programs (total - available), '#' this placement's share, '.' free,
- * '!' the share beyond what is available. */
-void cli_memory_bar(char *buf, size_t width, double total, double available, double share);
-
-/* ---- the request, read for display only (output.c) ---- */
-
-typedef struct cli_node {
-    const char *id;
-    int has_memory;
-    double ram_total;
-    double ram_available;
-} cli_node;
-
-typedef struct cli_request_info {
-    json_t *doc;
-    cli_node *nodes;
-    size_t n_nodes;
-    int has_model;
-    double storage_size;
-    double n_layers;
-} cli_request_info;
-
-/* Best effort: whatever cannot be read is left out of the tables. */
-void cli_request_info_load(cli_request_info *info, const char *request);
-const cli_node *cli_request_node(const cli_request_info *info, const char *id);
-void cli_request_info_dispose(cli_request_info *info);
-
-/* A member by camelCase or snake_case key; a memory value as a double. */
-const json_t *cli_member(const json_t *object, const char *camel, const char *snake);
-double cli_bytes_value(const json_t *value, int *ok);
-
-/* Prints a placement as a table (used by place and previews). */
-void cli_print_placement_table(const json_t *placement, const cli_request_info *info);
+/* A placement as a table, one row per shard in rank order: the node, its
+ * memory (from the topology, by the shard's node index), what the model
+ * needs of it and a bar, and its layers. */
+void cli_print_placement_table(const exoplace_placement *placement, const exoplace_model *model,
+                               const exoplace_topology *topology);
 
 #endif

@@ -2,9 +2,7 @@
  * shows them. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
 static const char usage[] =
     "usage: exoplace fit [OPTIONS] [FILE]\n"
@@ -18,101 +16,118 @@ static const char usage[] =
     "options:\n"
     "  --json         print the library's JSON response only\n"
     "  --models FILE  the models to check, from a catalogue: a JSON list of\n"
-    "                 models or an object with a \"models\" list (FILE is a\n"
-    "                 cluster then, e.g. exo's /state)\n"
+    "                 models (exo's ModelCards for a /state), an object with a\n"
+    "                 \"models\" list, or one model (FILE is a cluster then,\n"
+    "                 e.g. exo's /state)\n"
     "  -h, --help     this text\n"
     "\n"
     "exit status: 0 listed, 2 bad input\n";
 
-static void print_table(const json_t *response, const cli_request_info *info)
+enum { OPT_JSON, OPT_MODELS };
+
+static const cli_option option_table[] = {
+    {"json", 0, OPT_JSON},
+    {"models", 1, OPT_MODELS},
+    {NULL, 0, 0},
+};
+
+static void print_cluster(const exoplace_topology *topology)
 {
-    const json_t *models = json_object_get(response, "models");
+    size_t n = exoplace_topology_node_count(topology);
     double available = 0, total = 0;
-    for (size_t i = 0; i < info->n_nodes; i++) {
-        if (!info->nodes[i].has_memory)
+    for (size_t i = 0; i < n; i++) {
+        exoplace_node_memory memory;
+        if (!exoplace_topology_node_memory(&memory, topology, i))
             continue;
-        available += info->nodes[i].ram_available;
-        total += info->nodes[i].ram_total;
+        available += (double)memory.ram_available;
+        total += (double)memory.ram_total;
     }
     char available_text[32], total_text[32];
     cli_format_bytes(available_text, sizeof available_text, available);
     cli_format_bytes(total_text, sizeof total_text, total);
-    printf("cluster: %zu node%s, %s available of %s total\n", info->n_nodes, info->n_nodes == 1 ? "" : "s",
-           available_text, total_text);
-    size_t id_width = 5;
-    for (size_t i = 0; i < json_array_size(models); i++) {
-        const char *id = json_string_value(json_object_get(json_array_get(models, i), "model_id"));
-        if (id && cli_text_width(id) > id_width)
-            id_width = cli_text_width(id);
+    printf("cluster: %zu node%s, %s available of %s total\n", n, cli_plural(n), available_text, total_text);
+}
+
+static void print_table(const exoplace_topology *topology, const cli_models *models, const size_t *order)
+{
+    print_cluster(topology);
+    size_t id_cells = 5;
+    for (size_t i = 0; i < models->count; i++) {
+        size_t n = cli_text_cells(models->models[i].model_id);
+        if (n > id_cells)
+            id_cells = n;
     }
     printf("  %s", cli_colour_on(CLI_BOLD));
-    cli_print_padded("MODEL", id_width);
+    cli_put_padded(stdout, "MODEL", id_cells);
     printf("  %10s  %s%s\n", "SIZE", "FIT", cli_colour_off());
-    for (size_t i = 0; i < json_array_size(models); i++) {
-        const json_t *model = json_array_get(models, i);
-        const char *fit = json_string_value(json_object_get(model, "fit"));
-        cli_colour colour = CLI_RED;
-        const char *label = "does not fit";
-        if (fit && strcmp(fit, "fits") == 0) {
-            colour = CLI_GREEN;
-            label = "fits";
-        } else if (fit && strcmp(fit, "low_memory") == 0) {
-            colour = CLI_YELLOW;
-            label = "low memory";
-        }
+    for (size_t i = 0; i < models->count; i++) {
+        const exoplace_model *model = &models->models[order[i]];
+        exoplace_model_fit fit = {0, 0};
+        exoplace_model_fit_check(&fit, topology, model->storage_size, NULL);
+        cli_colour colour = fit.will_fit ? CLI_GREEN : fit.can_fit ? CLI_YELLOW : CLI_RED;
+        const char *label = fit.will_fit ? "fits" : fit.can_fit ? "low memory" : "does not fit";
         char size[32];
-        cli_format_bytes(size, sizeof size, json_number_value(json_object_get(model, "storage_size")));
-        const char *id = json_string_value(json_object_get(model, "model_id"));
+        cli_format_bytes(size, sizeof size, (double)model->storage_size);
         printf("  ");
-        cli_print_padded(id ? id : "?", id_width);
+        cli_put_padded(stdout, model->model_id, id_cells);
         printf("  %10s  %s%s%s\n", size, cli_colour_on(colour), label, cli_colour_off());
     }
 }
 
+/* The models in exo's display order, then the JSON or the table. */
+static int fit(const exoplace_topology *topology, const cli_models *models, int json)
+{
+    size_t *order = malloc(models->count * sizeof *order);
+    if (!order)
+        return cli_usage_error("fit", "out of memory");
+    exoplace_error err;
+    char *text = NULL;
+    exoplace_status st = exoplace_models_order(order, topology, models->models, models->count, &err);
+    if (st == EXOPLACE_OK && json)
+        st = exoplace_model_fit_write_json(&text, topology, models->models, order, models->count, &err);
+    int status = CLI_EXIT_OK;
+    if (st != EXOPLACE_OK)
+        status = cli_library_error("fit", st, &err);
+    else if (json)
+        cli_print_json(text);
+    else
+        print_table(topology, models, order);
+    free(order);
+    return status;
+}
+
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"models", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int json = 0, c;
-    const char *models_path = NULL;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'm': models_path = optarg; break;
-        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        default: return cli_unknown_option("fit", argv);
+    const char *models_path = NULL, *path = NULL;
+    int json = 0, got;
+    cli_parser parser;
+    cli_parser_init(&parser, &cli_fit_command, option_table, argc, argv);
+    while ((got = cli_parser_next(&parser)) == CLI_PARSE_OPTION) {
+        switch (parser.option->id) {
+        case OPT_JSON: json = 1; break;
+        case OPT_MODELS: models_path = parser.value; break;
         }
     }
-    char *request;
-    int status = cli_read_operand(&request, "fit", argc, argv, models_path);
+    if (got == CLI_PARSE_ERROR)
+        return CLI_EXIT_USAGE;
+    if (got == CLI_PARSE_HELP)
+        return CLI_EXIT_OK;
+    int status = cli_parser_operand(&path, &parser);
     if (status)
         return status;
 
-    char *response = NULL;
-    exoplace_error err;
-    exoplace_status st = exoplace_model_fit_json(&response, request, strlen(request), NULL, &err);
-    if (st != EXOPLACE_OK) {
-        free(request);
-        return cli_library_error("fit", st, &err);
-    }
-    json_t *parsed = json ? NULL : cli_parse_response(response);
-    if (parsed) {
-        cli_request_info info;
-        cli_request_info_load(&info, request);
-        print_table(parsed, &info);
-        cli_request_info_dispose(&info);
-        json_decref(parsed);
-    } else {
-        cli_print_json(response);
-    }
-    exoplace_free(response);
-    free(request);
-    return CLI_EXIT_OK;
+    exoplace_request *request;
+    if ((status = cli_check_stdin("fit", path, "--models", models_path)))
+        return status;
+    if ((status = cli_request_load(&request, "fit", path, NULL)))
+        return status;
+    cli_models models;
+    status = cli_models_load(&models, "fit", request, models_path);
+    if (status == 0)
+        status = fit(request->topology, &models, json);
+    cli_models_dispose(&models);
+    exoplace_request_free(request);
+    return status;
 }
 
 const cli_command cli_fit_command = {

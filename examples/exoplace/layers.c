@@ -1,7 +1,6 @@
 /* exoplace layers: the pipeline layer split over nodes with given memory. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +10,8 @@ static const char usage[] =
     "\n"
     "Splits N pipeline layers over nodes in the order given, in proportion to\n"
     "their memory in bytes. Without --memory, reads {\"memory\": [...],\n"
-    "\"n_layers\": N} from FILE or standard input.\n"
+    "\"n_layers\": N} from FILE or standard input and prints the library's JSON\n"
+    "response.\n"
     "\n"
     "options:\n"
     "  --memory LIST     comma-separated byte counts, one per node\n"
@@ -22,120 +22,155 @@ static const char usage[] =
     "\n"
     "exit status: 0 split, 1 no valid split (a node would get no layers), 2 bad input\n";
 
-/* Builds {"memory": [...], "n_layers": N} from the flags, checking each number. */
-static int request_from_flags(char **out, const char *memory, const char *layers)
+enum { OPT_JSON, OPT_MEMORY, OPT_LAYERS, OPT_STRATEGY };
+
+static const cli_option option_table[] = {
+    {"json", 0, OPT_JSON},
+    {"memory", 1, OPT_MEMORY},
+    {"layers", 1, OPT_LAYERS},
+    {"strategy", 1, OPT_STRATEGY},
+    {NULL, 0, 0},
+};
+
+/* --memory 312,518,1024: one byte count per node, as many as a topology may
+ * have. Returns 0 with *memory_out (free() it), or prints why not. */
+static int parse_memory(uint64_t **memory_out, size_t *n_out, const char *text)
 {
-    uint64_t value;
-    if (cli_parse_u64(&value, "layers", "--layers", layers))
-        return CLI_EXIT_USAGE;
-    if (value < 1 || value > UINT32_MAX)
-        return cli_usage_error("layers", "--layers: must be between 1 and %lu", (unsigned long)UINT32_MAX);
-    size_t size = strlen(memory) + strlen(layers) + 64;
-    char *text = malloc(size);
-    char *item = strdup(memory);
-    if (!text || !item) {
-        free(text);
-        free(item);
+    size_t n = 1;
+    for (const char *c = text; *c; c++)
+        n += *c == ',';
+    if (n > EXOPLACE_MAX_NODES)
+        return cli_usage_error("layers", "--memory: %zu nodes, more than %d", n, EXOPLACE_MAX_NODES);
+    uint64_t *memory = malloc(n * sizeof *memory);
+    if (!memory)
         return cli_usage_error("layers", "out of memory");
-    }
-    size_t len = (size_t)snprintf(text, size, "{\"memory\": [");
-    int first = 1;
-    char *rest = item;
-    for (char *field = strsep(&rest, ","); field; field = strsep(&rest, ",")) {
-        if (cli_parse_u64(&value, "layers", "--memory", field)) {
-            free(text);
-            free(item);
+    const char *field = text;
+    for (size_t i = 0; i < n; i++) {
+        size_t length = strcspn(field, ",");
+        char label[48];
+        snprintf(label, sizeof label, "--memory (node %zu)", i + 1);
+        if (cli_parse_number(&memory[i], "layers", label, field, length, 0, UINT64_MAX)) {
+            free(memory);
             return CLI_EXIT_USAGE;
         }
-        len += (size_t)snprintf(text + len, size - len, "%s%s", first ? "" : ", ", field);
-        first = 0;
+        field += length + 1;
     }
-    snprintf(text + len, size - len, "], \"n_layers\": %s}", layers);
-    free(item);
-    *out = text;
-    return CLI_EXIT_OK;
+    *memory_out = memory;
+    *n_out = n;
+    return 0;
 }
 
-static void print_table(const json_t *response, const char *request)
+static void print_table(const uint64_t *memory, const uint32_t *layers, size_t n)
 {
-    json_t *req = json_loads(request, JSON_DECODE_INT_AS_REAL, NULL);
-    const json_t *memory = json_object_get(req, "memory");
-    const json_t *layers = json_object_get(response, "layers");
     printf("  %s%-4s  %12s  %6s  %s%s\n", cli_colour_on(CLI_BOLD), "NODE", "MEMORY", "LAYERS", "RANGE",
            cli_colour_off());
-    double start = 0;
-    for (size_t i = 0; i < json_array_size(layers); i++) {
-        double count = json_number_value(json_array_get(layers, i));
-        int ok;
-        double bytes = cli_bytes_value(json_array_get(memory, i), &ok);
-        char bytes_text[32] = "?";
-        if (ok)
-            cli_format_bytes(bytes_text, sizeof bytes_text, bytes);
-        printf("  %-4zu  %12s  %6.0f  [%.0f, %.0f)\n", i, bytes_text, count, start, start + count);
-        start += count;
+    uint64_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        char bytes[32];
+        cli_format_bytes(bytes, sizeof bytes, (double)memory[i]);
+        printf("  %-4zu  %12s  %6lu  [%llu, %llu)\n", i, bytes, (unsigned long)layers[i], (unsigned long long)start,
+               (unsigned long long)(start + layers[i]));
+        start += layers[i];
     }
-    json_decref(req);
+}
+
+/* The split of the flags, as exoplace_layers_json() would answer it. */
+static int split(const uint64_t *memory, size_t n, uint32_t n_layers, exoplace_layer_strategy strategy, int json)
+{
+    uint32_t *layers = malloc(n * sizeof *layers);
+    if (!layers)
+        return cli_usage_error("layers", "out of memory");
+    exoplace_error result, err;
+    char *text = NULL;
+    int status = CLI_EXIT_OK;
+    exoplace_status st = exoplace_layers_distribute(layers, memory, n, n_layers, strategy, &result);
+    if (st == EXOPLACE_OK) {
+        exoplace_status written = json ? exoplace_layers_write_json(&text, layers, n, &err) : EXOPLACE_OK;
+        if (written != EXOPLACE_OK)
+            status = cli_library_error("layers", written, &err);
+        else if (json)
+            cli_print_json(text);
+        else
+            print_table(memory, layers, n);
+    } else {
+        exoplace_status written = EXOPLACE_OK;
+        if (json && exoplace_status_is_placement_failure(st))
+            written = exoplace_failure_write_json(&text, &result, EXOPLACE_RULES_SEED, &err);
+        if (written != EXOPLACE_OK) {
+            status = cli_library_error("layers", written, &err);
+        } else {
+            if (text)
+                cli_print_json(text);
+            status = cli_library_error("layers", st, &result);
+        }
+    }
+    free(layers);
+    return status;
+}
+
+/* A FILE operand: the library reads it (exoplace_layers_json()). */
+static int split_request(const char *path, const exoplace_json_options *host, int json)
+{
+    char *request, *response = NULL;
+    size_t length;
+    int status = cli_read_file(&request, &length, "layers", path);
+    if (status)
+        return status;
+    exoplace_error err;
+    exoplace_status st = exoplace_layers_json(&response, request, length, host, &err);
+    free(request);
+    if (st != EXOPLACE_OK) {
+        if (response && json)
+            cli_print_json(response);
+        else
+            exoplace_free(response);
+        return cli_library_error("layers", st, &err);
+    }
+    cli_print_json(response);
+    return CLI_EXIT_OK;
 }
 
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"memory", required_argument, NULL, 'M'},
-        {"layers", required_argument, NULL, 'L'},
-        {"strategy", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    exoplace_json_options json_options;
-    exoplace_json_options_init(&json_options);
-    const char *memory = NULL, *layers = NULL;
-    int json = 0, c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'M': memory = optarg; break;
-        case 'L': layers = optarg; break;
-        case 'S':
-            if (cli_parse_strategy(&json_options.strategy, "layers", optarg))
-                return CLI_EXIT_USAGE;
+    exoplace_json_options host;
+    exoplace_json_options_init(&host);
+    const char *memory_text = NULL, *path = NULL;
+    int json = 0, got, status = 0, has_layers = 0;
+    uint64_t n_layers = 0;
+    cli_parser parser;
+    cli_parser_init(&parser, &cli_layers_command, option_table, argc, argv);
+    while (status == 0 && (got = cli_parser_next(&parser)) == CLI_PARSE_OPTION) {
+        switch (parser.option->id) {
+        case OPT_JSON: json = 1; break;
+        case OPT_MEMORY: memory_text = parser.value; break;
+        case OPT_LAYERS:
+            status = cli_option_number(&n_layers, &parser, 1, UINT32_MAX);
+            has_layers = 1;
             break;
-        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        default: return cli_unknown_option("layers", argv);
+        case OPT_STRATEGY:
+            status = cli_option_strategy(&host.strategy, &parser);
+            break;
         }
     }
-    char *request = NULL;
-    int status;
-    if (memory || layers) {
-        if (!memory || !layers)
-            return cli_usage_error("layers", "--memory and --layers go together");
-        if (optind < argc)
-            return cli_usage_error("layers", "give either --memory/--layers or a FILE, not both");
-        status = request_from_flags(&request, memory, layers);
-    } else {
-        status = cli_read_operand(&request, "layers", argc, argv, NULL);
-    }
-    if (status)
+    if (status || got == CLI_PARSE_ERROR)
+        return CLI_EXIT_USAGE;
+    if (got == CLI_PARSE_HELP)
+        return CLI_EXIT_OK;
+    if ((status = cli_parser_operand(&path, &parser)))
         return status;
+    if (!memory_text && !has_layers)
+        return split_request(path, &host, json);
+    if (!memory_text || !has_layers)
+        return cli_usage_error("layers", "--memory and --layers go together");
+    if (parser.n_operands)
+        return cli_usage_error("layers", "give either --memory/--layers or a FILE, not both");
 
-    char *response = NULL;
-    exoplace_error err;
-    exoplace_status st = exoplace_layers_json(&response, request, strlen(request), &json_options, &err);
-    if (st != EXOPLACE_OK) {
-        if (response && json)
-            cli_print_json(response);
-        status = cli_library_error("layers", st, &err);
-    } else {
-        json_t *parsed = json ? NULL : cli_parse_response(response);
-        if (parsed)
-            print_table(parsed, request);
-        else
-            cli_print_json(response);
-        json_decref(parsed);
-    }
-    exoplace_free(response);
-    free(request);
+    uint64_t *memory = NULL;
+    size_t n = 0;
+    if ((status = parse_memory(&memory, &n, memory_text)))
+        return status;
+    status = split(memory, n, (uint32_t)n_layers, host.strategy, json);
+    free(memory);
     return status;
 }
 

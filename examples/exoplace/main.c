@@ -15,12 +15,14 @@ static void print_help(FILE *out)
 {
     fprintf(out, "usage: exoplace VERB [OPTIONS] [FILE]\n"
                  "       exoplace --help | --version\n\n"
-                 "Reads a request in exo's JSON format from FILE or standard input.\n\n"
+                 "Reads a request in exo's JSON format (or exo's /state) from FILE or\n"
+                 "standard input.\n\n"
                  "verbs:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "\n'exoplace VERB --help' describes a verb.\n"
                  "Exit status: 0 placed, 1 cannot be placed, 2 bad input or usage.\n");
+    fputs(cli_help_footer, out);
 }
 
 static const cli_command *find_command(const char *name)
@@ -51,14 +53,14 @@ int main(int argc, char **argv)
         if (argc > 2 && !command)
             return cli_usage_error("help", "unknown verb '%s'", argv[2]);
         if (command)
-            fputs(command->usage, stdout);
+            cli_print_usage(command);
         else
             print_help(stdout);
         return CLI_EXIT_OK;
     }
     const cli_command *command = find_command(first);
     if (!command) {
-        fprintf(stderr, "exoplace: unknown verb '%s' (try 'exoplace --help')\n", first);
+        cli_message("exoplace: unknown verb '%s' (try 'exoplace --help')", first);
         return CLI_EXIT_USAGE;
     }
     return command->run(argc - 1, argv + 1);

@@ -2,9 +2,7 @@
  * placement previews. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
 static const char usage[] =
     "usage: exoplace previews [OPTIONS] [FILE]\n"
@@ -14,115 +12,143 @@ static const char usage[] =
     "and every minimum node count, the placement or the reason there is none.\n"
     "\n"
     "options:\n"
-    "  --json            print the library's JSON response only\n"
-    "  --models FILE     the models, from a catalogue: a JSON list of models\n"
-    "                    or an object with a \"models\" list\n"
-    "  --strategy NAME   layer split: largest-remainder (default) or exo\n"
-    "  --allow-swap      previews may use the swap tier\n"
-    "  -h, --help        this text\n"
+    "  --json                 print the library's JSON response only\n"
+    "  --models FILE          the models, from a catalogue: a JSON list of models\n"
+    "                         (exo's ModelCards for a /state), an object with a\n"
+    "                         \"models\" list, or one model; FILE is then a cluster\n"
+    "  --strategy NAME        layer split: largest-remainder (default) or exo,\n"
+    "                         unless the request names one\n"
+    "  --no-fallback          one attempt per preview, no fallback tier\n"
+    "  --allow-swap           previews may use the swap tier\n"
+    "  --max-search-steps N   work bound of one placement search (0: the default)\n"
+    "  -h, --help             this text\n"
     "\n"
     "exit status: 0 when the list was produced (even if every preview is an\n"
     "error), 2 bad input\n";
 
-static void print_preview(const json_t *preview, const cli_request_info *info)
+enum { OPT_JSON, OPT_MODELS, OPT_STRATEGY, OPT_NO_FALLBACK, OPT_ALLOW_SWAP, OPT_MAX_SEARCH_STEPS };
+
+static const cli_option option_table[] = {
+    {"json", 0, OPT_JSON},
+    {"models", 1, OPT_MODELS},
+    {"strategy", 1, OPT_STRATEGY},
+    {"no-fallback", 0, OPT_NO_FALLBACK},
+    {"allow-swap", 0, OPT_ALLOW_SWAP},
+    {"max-search-steps", 1, OPT_MAX_SEARCH_STEPS},
+    {NULL, 0, 0},
+};
+
+static void print_preview(const exoplace_preview *preview, const exoplace_model *model,
+                          const exoplace_topology *topology)
 {
-    const json_t *nodes = json_object_get(preview, "nodes");
-    const char *error = json_string_value(json_object_get(preview, "error"));
-    int low = json_is_true(json_object_get(preview, "is_low_memory"));
-    const char *tier = json_string_value(json_object_get(preview, "memory_tier"));
-    cli_colour colour = error ? CLI_RED : low ? CLI_YELLOW : CLI_GREEN;
-    printf("%s%-8s %-8s%s ", cli_colour_on(colour), json_string_value(json_object_get(preview, "sharding")),
-           json_string_value(json_object_get(preview, "instance_meta")), cli_colour_off());
-    if (error) {
-        printf("%sdoes not fit%s: %s\n", cli_colour_on(CLI_RED), cli_colour_off(), error);
+    int ok = preview->status == EXOPLACE_OK;
+    const exoplace_placement *placement = &preview->placement;
+    int low = ok && placement->is_low_memory;
+    cli_colour colour = !ok ? CLI_RED : low ? CLI_YELLOW : CLI_GREEN;
+    printf("%s%-8s %-8s%s ", cli_colour_on(colour), exoplace_sharding_name(preview->sharding),
+           exoplace_instance_meta_name(preview->instance_meta), cli_colour_off());
+    if (!ok) {
+        printf("%sdoes not fit%s: ", cli_colour_on(CLI_RED), cli_colour_off());
+        cli_put_text(stdout, preview->error.message);
+        putchar('\n');
         return;
     }
-    size_t n = json_array_size(nodes);
-    printf("%zu node%s (", n, n == 1 ? "" : "s");
-    for (size_t i = 0; i < n; i++)
-        printf("%s%s", i ? ", " : "", json_string_value(json_array_get(nodes, i)));
-    printf(")  %s%s%s%s\n", cli_colour_on(colour), low ? "low memory, tier " : "fits", low && tier ? tier : "",
-           cli_colour_off());
-    cli_print_placement_table(preview, info);
+    printf("%zu node%s (", placement->n_nodes, cli_plural(placement->n_nodes));
+    for (size_t i = 0; i < placement->n_nodes; i++) {
+        if (i)
+            fputs(", ", stdout);
+        cli_put_text(stdout, placement->shards[i].node_id);
+    }
+    printf(")  %s%s%s%s\n", cli_colour_on(colour), low ? "low memory, tier " : "fits",
+           low ? exoplace_memory_tier_name(placement->memory_tier) : "", cli_colour_off());
+    cli_print_placement_table(placement, model, topology);
+}
+
+static void print_table(const exoplace_preview_list *const *lists, const cli_models *models,
+                        const exoplace_topology *topology)
+{
+    size_t shown = 0;
+    for (size_t m = 0; m < models->count; m++) {
+        size_t n = exoplace_preview_list_count(lists[m]);
+        if (n == 0)
+            continue;
+        printf("%s%s", shown ? "\n" : "", cli_colour_on(CLI_BOLD));
+        cli_put_text(stdout, models->models[m].model_id);
+        printf("%s\n", cli_colour_off());
+        for (size_t i = 0; i < n; i++)
+            print_preview(exoplace_preview_list_get(lists[m], i), &models->models[m], topology);
+        shown += n;
+    }
+    if (shown == 0)
+        printf("no previews (the topology has no nodes)\n");
+}
+
+/* One preview list per model, then the JSON or the table. */
+static int previews(const exoplace_request *request, const cli_models *models, int json)
+{
+    exoplace_preview_list **lists = calloc(models->count, sizeof *lists);
+    if (!lists)
+        return cli_usage_error("previews", "out of memory");
+    exoplace_status st = EXOPLACE_OK;
+    exoplace_error err;
+    for (size_t m = 0; st == EXOPLACE_OK && m < models->count; m++)
+        st = exoplace_preview_list_new(&lists[m], request->topology, &models->models[m], &request->options, &err);
+    char *text = NULL;
+    if (st == EXOPLACE_OK && json)
+        st = exoplace_preview_lists_write_json(&text, (const exoplace_preview_list *const *)lists, models->models,
+                                               models->count, &err);
+    int status = CLI_EXIT_OK;
+    if (st != EXOPLACE_OK)
+        status = cli_library_error("previews", st, &err);
+    else if (json)
+        cli_print_json(text);
+    else
+        print_table((const exoplace_preview_list *const *)lists, models, request->topology);
+    for (size_t m = 0; m < models->count; m++)
+        exoplace_preview_list_free(lists[m]);
+    free(lists);
+    return status;
 }
 
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"models", required_argument, NULL, 'm'},
-        {"strategy", required_argument, NULL, 'S'},
-        {"allow-swap", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    exoplace_json_options json_options;
-    exoplace_json_options_init(&json_options);
-    int json = 0, c;
-    const char *models_path = NULL;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'm': models_path = optarg; break;
-        case 's': json_options.allow_swap = 1; break;
-        case 'S':
-            if (cli_parse_strategy(&json_options.strategy, "previews", optarg))
-                return CLI_EXIT_USAGE;
+    exoplace_json_options host;
+    exoplace_json_options_init(&host);
+    const char *models_path = NULL, *path = NULL;
+    int json = 0, got, status = 0;
+    cli_parser parser;
+    cli_parser_init(&parser, &cli_previews_command, option_table, argc, argv);
+    while (status == 0 && (got = cli_parser_next(&parser)) == CLI_PARSE_OPTION) {
+        switch (parser.option->id) {
+        case OPT_JSON: json = 1; break;
+        case OPT_MODELS: models_path = parser.value; break;
+        case OPT_STRATEGY:
+            status = cli_option_strategy(&host.strategy, &parser);
             break;
-        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        default: return cli_unknown_option("previews", argv);
+        case OPT_NO_FALLBACK: host.no_fallback = 1; break;
+        case OPT_ALLOW_SWAP: host.allow_swap = 1; break;
+        case OPT_MAX_SEARCH_STEPS: status = cli_option_number(&host.max_search_steps, &parser, 0, UINT64_MAX); break;
         }
     }
-    char *request;
-    int status = cli_read_operand(&request, "previews", argc, argv, models_path);
-    if (status)
+    if (status || got == CLI_PARSE_ERROR)
+        return CLI_EXIT_USAGE;
+    if (got == CLI_PARSE_HELP)
+        return CLI_EXIT_OK;
+    if ((status = cli_parser_operand(&path, &parser)))
         return status;
 
-    char *response = NULL;
-    exoplace_error err;
-    exoplace_status st = exoplace_previews_json(&response, request, strlen(request), &json_options, &err);
-    if (st != EXOPLACE_OK) {
-        free(request);
-        return cli_library_error("previews", st, &err);
-    }
-    json_t *parsed = json ? NULL : cli_parse_response(response);
-    if (!parsed) {
-        cli_print_json(response);
-    } else {
-        cli_request_info info;
-        cli_request_info_load(&info, request);
-        const json_t *previews = json_object_get(parsed, "previews");
-        const char *last_model = NULL;
-        if (json_array_size(previews) == 0)
-            printf("no previews (the topology has no nodes)\n");
-        for (size_t i = 0; i < json_array_size(previews); i++) {
-            const json_t *preview = json_array_get(previews, i);
-            const char *model = json_string_value(json_object_get(preview, "model_id"));
-            if (!last_model || strcmp(last_model, model) != 0) {
-                printf("%s%s%s%s\n", i ? "\n" : "", cli_colour_on(CLI_BOLD), model, cli_colour_off());
-                last_model = model;
-            }
-            /* The table's memory shares need the model this preview is for. */
-            const json_t *models = cli_member(info.doc, "models", NULL);
-            for (size_t m = 0; m < json_array_size(models); m++) {
-                const json_t *entry = json_array_get(models, m);
-                const char *id = json_string_value(cli_member(entry, "modelId", "model_id"));
-                if (id && strcmp(id, model) == 0) {
-                    int ok_size, ok_layers;
-                    info.storage_size = cli_bytes_value(cli_member(entry, "storageSize", "storage_size"), &ok_size);
-                    info.n_layers = cli_bytes_value(cli_member(entry, "nLayers", "n_layers"), &ok_layers);
-                    info.has_model = ok_size && ok_layers;
-                }
-            }
-            print_preview(preview, &info);
-        }
-        cli_request_info_dispose(&info);
-        json_decref(parsed);
-    }
-    exoplace_free(response);
-    free(request);
-    return CLI_EXIT_OK;
+    exoplace_request *request;
+    if ((status = cli_check_stdin("previews", path, "--models", models_path)))
+        return status;
+    if ((status = cli_request_load(&request, "previews", path, &host)))
+        return status;
+    cli_models models;
+    status = cli_models_load(&models, "previews", request, models_path);
+    if (status == 0)
+        status = previews(request, &models, json);
+    cli_models_dispose(&models);
+    exoplace_request_free(request);
+    return status;
 }
 
 const cli_command cli_previews_command = {

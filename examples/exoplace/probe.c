@@ -1,9 +1,7 @@
 /* exoplace probe: describes this machine as an exo node. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
 static const char usage[] =
     "usage: exoplace probe [OPTIONS]\n"
@@ -21,6 +19,15 @@ static const char usage[] =
     "\n"
     "exit status: 0 probed, 2 the probe failed or bad usage\n";
 
+enum { OPT_JSON, OPT_ID, OPT_PROC_ROOT };
+
+static const cli_option option_table[] = {
+    {"json", 0, OPT_JSON},
+    {"id", 1, OPT_ID},
+    {"proc-root", 1, OPT_PROC_ROOT},
+    {NULL, 0, 0},
+};
+
 static void print_row(const char *label, uint64_t bytes)
 {
     char text[32];
@@ -31,7 +38,9 @@ static void print_row(const char *label, uint64_t bytes)
 static void print_table(const exoplace_probe_result *node)
 {
     const exoplace_node_memory *memory = &node->memory;
-    printf("%snode %s%s\n", cli_colour_on(CLI_BOLD), node->node_id, cli_colour_off());
+    printf("%snode ", cli_colour_on(CLI_BOLD));
+    cli_put_text(stdout, node->node_id);
+    printf("%s\n", cli_colour_off());
     print_row("ram total", memory->ram_total);
     print_row("ram available", memory->ram_available);
     print_row("swap total", memory->swap_total);
@@ -46,41 +55,42 @@ static void print_table(const exoplace_probe_result *node)
            cli_colour_off());
     if (memory->free_percent >= 0)
         printf("  %-15s %d%%\n", "free percent", (int)memory->free_percent);
-    for (size_t i = 0; i < node->n_interfaces; i++)
-        printf("  %-15s %s %s\n", i ? "" : "interfaces", node->interfaces[i].name, node->interfaces[i].ip_address);
+    for (size_t i = 0; i < node->n_interfaces; i++) {
+        printf("  %-15s ", i ? "" : "interfaces");
+        cli_put_text(stdout, node->interfaces[i].name);
+        putchar(' ');
+        cli_put_text(stdout, node->interfaces[i].ip_address);
+        putchar('\n');
+    }
 }
 
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"id", required_argument, NULL, 'i'},
-        {"proc-root", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     exoplace_probe_options probe_options;
     exoplace_probe_options_init(&probe_options);
     probe_options.proc_root = getenv("EXOPLACE_PROC_ROOT");
     if (probe_options.proc_root && !probe_options.proc_root[0])
         probe_options.proc_root = NULL;
-    int json = 0, c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'i':
-            if (!optarg[0])
+    int json = 0, got;
+    cli_parser parser;
+    cli_parser_init(&parser, &cli_probe_command, option_table, argc, argv);
+    while ((got = cli_parser_next(&parser)) == CLI_PARSE_OPTION) {
+        switch (parser.option->id) {
+        case OPT_JSON: json = 1; break;
+        case OPT_ID:
+            if (!parser.value[0])
                 return cli_usage_error("probe", "--id: must not be empty");
-            probe_options.node_id = optarg;
+            probe_options.node_id = parser.value;
             break;
-        case 'p': probe_options.proc_root = optarg; break;
-        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        default: return cli_unknown_option("probe", argv);
+        case OPT_PROC_ROOT: probe_options.proc_root = parser.value; break;
         }
     }
-    if (optind < argc)
-        return cli_usage_error("probe", "takes no FILE (got '%s')", argv[optind]);
+    if (got == CLI_PARSE_ERROR)
+        return CLI_EXIT_USAGE;
+    if (got == CLI_PARSE_HELP)
+        return CLI_EXIT_OK;
+    if (cli_parser_no_operand(&parser))
+        return CLI_EXIT_USAGE;
 
     exoplace_probe_result node;
     exoplace_error err;
@@ -98,7 +108,6 @@ static int run(int argc, char **argv)
     if (st != EXOPLACE_OK)
         return cli_library_error("probe", st, &err);
     cli_print_json(text);
-    exoplace_free(text);
     return CLI_EXIT_OK;
 }
 

@@ -302,8 +302,45 @@ table("not-placed", "valid-min-nodes-above-node-count", 1, stderr=["No cycles fo
 table("only-unknown-nodes", "valid-only-unknown-nodes", 1, stderr=["insufficient_memory"])
 table("storage-size-zero", "valid-storage-size-zero", 0, stdout=["0 B"])
 
+# ---- the tool's own flags, before the file (a usage error names the option as written)
+case("flag-json-with-value", base_text, 2, args=["--json=1"], stderr=["option '--json' doesn't allow an argument"])
+case("flag-unknown", base_text, 2, args=["--no-such-flag"], stderr=["option '--no-such-flag' is unknown"])
+case("flag-ambiguous", base_text, 2, args=["--no"], stderr=["option '--no' is ambiguous", "--no-retry"])
+case("flag-min-nodes-negative", base_text, 2, args=["--min-nodes", "-1"], stderr=["--min-nodes: must be at least 1"],
+     comment="a negative number is below the bound, not 'not a number'")
+case("flag-min-nodes-over-2pow32", base_text, 2, args=["--min-nodes", "4294967296"],
+     stderr=["--min-nodes: must be at most 4294967295"])
+case("flag-min-nodes-hex", base_text, 2, args=["--min-nodes", "0x2"], stderr=["--min-nodes: expected a number in decimal digits"])
+case("flag-max-search-steps-negative", base_text, 2, args=["--max-search-steps", "-5"],
+     stderr=["--max-search-steps: must be at least 0"])
+case("flag-sharding-lowercase", base_text, 2, args=["--sharding", "pipeline"], stderr=["--sharding: unknown value 'pipeline'"])
+case("flag-node-ids-empty-id", base_text, 2, args=["--node-ids", "a,,b"], stderr=["--node-ids: id 2"])
+case("flag-model-missing-file", base_text, 2, args=["--model", "no-such-card.json"], stderr=["cannot open no-such-card.json"])
+case("valid-flag-min-nodes-leading-zero", mutate(setter(["model", "storageSize"], 700)), 0, args=V + ["--min-nodes", "02"],
+     stdout=['"nodes": ["a", "b"]'], comment="010 is ten: flag numbers are decimal, leading zeros and all")
+case("valid-flag-min-nodes-wins", mutate(lambda d: (d.update(min_nodes=2), d["model"].update(storageSize=700))), 0,
+     args=V + ["--min-nodes", "1"], stdout=['"nodes": ["a"]'], comment="a flag wins over the request's own setting")
+
+# ---- text a terminal would act on, in tables: shown escaped, never raw
+def with_first_id(node_id):
+    return lambda d: (setter(N0 + ["nodeId"], node_id)(d), setter(C0 + ["localNodeId"], node_id)(d),
+                      setter(["topology", "connections", 1, "sendBackNodeId"], node_id)(d))
+case("table-node-id-escape-sequence", mutate(with_first_id("a\x1b[2J\x1b[31m")), 0, stdout=["a\\x1b[2J\\x1b[31m"],
+     comment="ESC in an id: the table shows \\x1b, the terminal never sees it")
+case("table-node-id-newline", mutate(with_first_id("a\nforged 0 B 0 B")), 0, stdout=["a\\nforged 0 B 0 B"],
+     comment="a newline in an id cannot start a table line")
+case("table-node-id-bidi-override", mutate(with_first_id("a\u202eevil")), 0, stdout=["a\\u202eevil"])
+case("table-model-id-bell", mutate(setter(["model", "modelId"], "m\x07\x1b]0;title")), 0, stdout=["m\\x07\\x1b]0;title"])
+case("node-id-escape-in-error", mutate(lambda d: (setter(N0 + ["nodeId"], "a\x1b[2J")(d),
+                                                  setter(["topology", "nodes", 1, "nodeId"], "a\x1b[2J")(d))), 2,
+     field="topology.nodes[1].nodeId", stderr=["duplicate node id", "a\\x1b[2J"],
+     comment="standard error shows request text escaped too")
+
 # ---- generated at test time (not committed): the runner builds the input
 GEN = {
+    "ignored-200000-digit-integer": (0, None, [], "an unused member holding a 200 000-digit integer: valid JSON, "
+                                     "ignored; the table is drawn from the structs the library filled",
+                                     ["m  1.2 KiB, 4 layers  Pipeline / MlxRing on 2 nodes", "1000 B"]),
     "nodes-100000": (2, None, ["limit_exceeded", "topology.nodes"],
                      "100 000 nodes, past EXOPLACE_MAX_NODES: refused before any is added"),
     "connections-100000-to-unknown-nodes": (2, None, ["limit_exceeded"],
@@ -330,8 +367,9 @@ for name, (data, exit, field, stderr, stdout, args, comment) in sorted(cases.ite
         lines.append("stdout " + s)
     with open(os.path.join(OUT, name + ".expect"), "w") as f:
         f.write("\n".join(lines) + "\n")
-for name, (exit, field, stderr, comment) in GEN.items():
-    lines = ["# " + comment, "generate " + name, "exit %d" % exit] + ["stderr " + s for s in stderr]
+for name, (exit, field, stderr, comment, *stdout) in GEN.items():
+    lines = (["# " + comment, "generate " + name, "exit %d" % exit] + ["stderr " + s for s in stderr] +
+             ["stdout " + s for s in (stdout[0] if stdout else [])])
     with open(os.path.join(OUT, name + ".expect"), "w") as f:
         f.write("\n".join(lines) + "\n")
 print(len(cases), "committed,", len(GEN), "generated")

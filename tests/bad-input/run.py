@@ -76,7 +76,22 @@ def gen_input_50mb(path):
         f.write('"}\n')
 
 
+def gen_ignored_200000_digit_integer(path):
+    # Valid JSON the request does not use: read past, never converted.
+    with open(path, "w") as f:
+        f.write('{"topology": {"nodes": [')
+        f.write(", ".join('{"nodeId": "%s", "nodeProfile": {"memory": {"ramTotal": {"inBytes": 1000}, '
+                          '"ramAvailable": {"inBytes": %d}, "swapTotal": {"inBytes": 0}, '
+                          '"swapAvailable": {"inBytes": 0}}}}' % (n, a) for n, a in (("a", 800), ("b", 600))))
+        f.write('], "connections": [%s], "extra": "\\u0000"}, "model": {"modelId": "m", "storageSize": '
+                '{"inBytes": 1200}, "nLayers": 4}, "ignored": %s}\n'
+                % (", ".join('{"localNodeId": "%s", "sendBackNodeId": "%s", "sendBackMultiaddr": '
+                             '{"address": "/ip4/169.254.0.%d/tcp/52415"}}' % (x, y, k)
+                             for x, y, k in (("a", "b", 2), ("b", "a", 1))), "9" * 200000))
+
+
 GENERATORS = {
+    "ignored-200000-digit-integer": gen_ignored_200000_digit_integer,
     "nodes-100000": gen_nodes_100000,
     "connections-100000-to-unknown-nodes": gen_connections_100000_to_unknown_nodes,
     "input-50mb": gen_input_50mb,

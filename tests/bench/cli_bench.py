@@ -8,8 +8,10 @@ EXOPLACE is the CLI, BENCH the benchmark program (it writes the request
 files: BENCH --list, BENCH --write-json FILE CASE). For every case: the median
 wall time of `place --json` and `previews --json` (up to RUNS runs, fewer when
 a run is slow), the exit status and the peak RSS. Then the full mesh of 64 in
-more detail, and the CLI target. Exits 1 when the target fails, 2 when a
-program cannot be run.
+more detail, a directed ring of 65 536 nodes placed whole (the table
+reads each shard's node by index, so it costs about what --json costs), and
+the CLI target. Exits 1 when the target fails, 2 when a program cannot be
+run.
 """
 import os
 import statistics
@@ -53,6 +55,23 @@ def timed(argv, runs, budget_seconds=None):
         times.append((time.perf_counter_ns() - start) / 1e6)
         codes.add(proc.returncode)
     return times, ",".join(map(str, sorted(codes)))
+
+
+def write_ring(path, n):
+    """n nodes, node i linked to node i + 1 (mod n), 1 GiB available each,
+    and a model only all of them together can hold: one layer per node."""
+    gib = 1 << 30
+    memory = ('{"ramTotal": {"inBytes": %d}, "ramAvailable": {"inBytes": %d}, "swapTotal": {"inBytes": 0}, '
+              '"swapAvailable": {"inBytes": 0}}' % (2 * gib, gib))
+    with open(path, "w") as f:
+        f.write('{"topology": {"nodes": [')
+        f.write(", ".join('{"nodeId": "n%05d", "nodeProfile": {"memory": %s}}' % (i, memory) for i in range(n)))
+        f.write('], "connections": [')
+        f.write(", ".join('{"localNodeId": "n%05d", "sendBackNodeId": "n%05d", "sendBackMultiaddr": '
+                          '{"address": "/ip4/10.0.%d.%d/tcp/52415"}}' % (i, (i + 1) % n, i >> 8 & 255, i & 255)
+                          for i in range(n)))
+        f.write(']}, "model": {"modelId": "ring-model", "storageSize": {"inBytes": %d}, "nLayers": %d}}\n'
+                % ((n - 1) * gib + 1, n))
 
 
 def main():
@@ -104,6 +123,16 @@ def main():
             median = statistics.median(times)
             results[name] = (median, codes)
             print(f"{name:<40} {median:8.1f} {min(times):8.1f} {max(times):8.1f} {codes:>5} {peak_rss_mib(argv):>8}")
+
+        ring = os.path.join(tmp, "ring-65536.json")
+        write_ring(ring, 65536)
+        print()
+        print(f"A directed ring of 65536 nodes placed whole ({os.path.getsize(ring)} bytes), up to 5 runs each:")
+        for name, argv in (("exoplace place --json ring65536.json", [cli, "place", "--json", ring]),
+                           ("exoplace place ring65536.json (table)", [cli, "place", ring])):
+            times, codes = timed(argv, 5, BUDGET_SECONDS)
+            print(f"{name:<40} {statistics.median(times):8.1f} {min(times):8.1f} {max(times):8.1f} {codes:>5} "
+                  f"{peak_rss_mib(argv):>8}")
 
     median, codes = results["exoplace place --json mesh64.json"]
     ok = codes == "0" and median < TARGET_MS

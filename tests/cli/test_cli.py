@@ -405,7 +405,8 @@ class Cli(unittest.TestCase):
         cluster = os.path.join(EXAMPLES, "cluster.json")
         cases = [
             (["--models", self.write("bad.json", '{"models": [1,,]}')], "bad.json: line 1"),
-            (["--models", self.write("none.json", '{"model": {}}')], "expected a list of models"),
+            # One object is one model: its fields are read as the model's.
+            (["--models", self.write("none.json", '{"model": {}}')], "none.json: modelId: missing"),
             (["--models", os.path.join(self.tmp.name, "missing.json")], "cannot open"),
         ]
         for args, message in cases:
@@ -416,7 +417,7 @@ class Cli(unittest.TestCase):
         listed = self.write("list.json", [])
         status, _, err = EXOPLACE.run(["fit", self.write("array.json", "[]"), "--models", listed])
         self.assertEqual(status, 2)
-        self.assertIn("JSON object", err)
+        self.assertIn("fit: expected an object (invalid_argument)", err)
         status, _, err = EXOPLACE.run(["fit", "--models", "-"], stdin_text="{}")
         self.assertEqual(status, 2)
         self.assertIn("standard input", err)
