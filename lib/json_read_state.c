@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "json_write_instance.h"
 #include "request.h"
 
 typedef exoplace__json_path json_path;
@@ -588,16 +589,6 @@ enum {
     CARD_KV_HEADS,
     CARD_BASE_MODEL,
     CARD_USES_CFG,
-    CARD_FAMILY,
-    CARD_QUANTIZATION,
-    CARD_CAPABILITIES,
-    CARD_REASONING,
-    CARD_CONTEXT,
-    CARD_TRUST,
-    CARD_CUSTOM,
-    CARD_COMPONENTS,
-    CARD_VISION,
-    CARD_SAMPLING,
 };
 static const json_member card_members[] = {
     {"modelId", "model_id", 0, {0}, NULL},
@@ -610,16 +601,6 @@ static const json_member card_members[] = {
     {"numKeyValueHeads", "num_key_value_heads", 0, {0}, NULL},
     {"baseModel", "base_model", 0, {0}, NULL},
     {"usesCfg", "uses_cfg", 0, {0}, NULL},
-    {"family", NULL, 0, {0}, NULL},
-    {"quantization", NULL, 0, {0}, NULL},
-    {"capabilities", NULL, 0, {0}, NULL},
-    {"reasoningDialect", "reasoning_dialect", 0, {0}, NULL},
-    {"contextLength", "context_length", 0, {0}, NULL},
-    {"trustRemoteCode", "trust_remote_code", 0, {0}, NULL},
-    {"isCustom", "is_custom", 0, {0}, NULL},
-    {"components", NULL, 0, {0}, NULL},
-    {"vision", NULL, 0, {0}, NULL},
-    {"samplingDefaults", "sampling_defaults", 0, {0}, NULL},
 };
 
 static exoplace_status read_tasks(exoplace_task **out, size_t *n_out, const json_member *m, json_path *path,
@@ -654,28 +635,26 @@ static exoplace_status read_tasks(exoplace_task **out, size_t *n_out, const json
     return st;
 }
 
-/* A member the placement only echoes, checked for exo's type (absent or
- * null: exo's default). */
-static exoplace_status check_echoed(const json_member *m, exoplace__json_kind kind, const char *what,
-                                    json_path *path, exoplace_error *err)
-{
-    if (!m->present)
-        return EXOPLACE_OK;
-    size_t mark = exoplace__json_path_push_member(path, m);
-    json_cursor c = m->value;
-    exoplace_status st = exoplace__json_expect(&c, kind, what, path, err);
-    exoplace__json_path_pop(path, mark);
-    return st;
-}
-
 exoplace_status exoplace__json_read_card(exoplace_request *request, int as_the_model, json_cursor *c, json_path *path,
                                          exoplace_error *err)
 {
     json_member m[COUNT_OF(card_members)];
+    exoplace__json_kind_at(c); /* at the card's '{' */
+    size_t card_start = c->pos;
     exoplace_status st =
         read_members(c, card_members, m, COUNT_OF(card_members), EXOPLACE__JSON_IGNORE_UNKNOWN, path, err);
     if (st)
         return st;
+    /* The card's own text, for the members an instance only echoes. */
+    size_t card_length = c->pos - card_start;
+    if (card_length > EXOPLACE_MAX_CARD_JSON_BYTES)
+        return exoplace__json_fail(err, EXOPLACE_E_LIMIT, path, "a model card longer than %u bytes",
+                                   (unsigned)EXOPLACE_MAX_CARD_JSON_BYTES);
+    char *card_json = malloc(card_length + 1);
+    if (!card_json)
+        return exoplace__fail_no_memory(err);
+    memcpy(card_json, c->text + card_start, card_length);
+    card_json[card_length] = '\0';
     exoplace_model model;
     exoplace_model_init(&model);
     char *model_id = NULL, *base_model = NULL;
@@ -705,35 +684,18 @@ exoplace_status exoplace__json_read_card(exoplace_request *request, int as_the_m
         st = exoplace__json_member_text(&base_model, &m[CARD_BASE_MODEL], EXOPLACE_MAX_ID_BYTES, 1, path, err);
     if (st == EXOPLACE_OK && m[CARD_USES_CFG].present)
         st = exoplace__json_member_bool(&model.uses_cfg, &m[CARD_USES_CFG], path, err);
-    int ignored;
-    uint64_t ignored_count;
+    /* The members an instance only echoes are checked as exo checks them. */
     if (st == EXOPLACE_OK)
-        st = check_echoed(&m[CARD_FAMILY], EXOPLACE__JSON_STRING, "a string", path, err);
-    if (st == EXOPLACE_OK)
-        st = check_echoed(&m[CARD_QUANTIZATION], EXOPLACE__JSON_STRING, "a string", path, err);
-    if (st == EXOPLACE_OK)
-        st = check_echoed(&m[CARD_CAPABILITIES], EXOPLACE__JSON_ARRAY, "an array", path, err);
-    if (st == EXOPLACE_OK && m[CARD_REASONING].present)
-        st = exoplace__json_member_enum(&ignored, &m[CARD_REASONING], &exoplace__reasoning_dialect_info, path, err);
-    if (st == EXOPLACE_OK && m[CARD_CONTEXT].present)
-        st = exoplace__json_member_u64(&ignored_count, &m[CARD_CONTEXT], path, err);
-    if (st == EXOPLACE_OK && m[CARD_TRUST].present)
-        st = exoplace__json_member_bool(&ignored, &m[CARD_TRUST], path, err);
-    if (st == EXOPLACE_OK && m[CARD_CUSTOM].present)
-        st = exoplace__json_member_bool(&ignored, &m[CARD_CUSTOM], path, err);
-    if (st == EXOPLACE_OK)
-        st = check_echoed(&m[CARD_COMPONENTS], EXOPLACE__JSON_ARRAY, "an array", path, err);
-    if (st == EXOPLACE_OK)
-        st = check_echoed(&m[CARD_VISION], EXOPLACE__JSON_OBJECT, "an object", path, err);
-    if (st == EXOPLACE_OK)
-        st = check_echoed(&m[CARD_SAMPLING], EXOPLACE__JSON_OBJECT, "an object", path, err);
+        st = exoplace__json_check_card_echo(card_json, path->text, err);
     model.model_id = model_id;
     model.base_model = base_model;
     model.backends = backends;
     model.tasks = tasks;
+    model.card_json = card_json;
     if (st == EXOPLACE_OK)
         st = as_the_model ? exoplace__request_set_model(request, &model, err)
                           : exoplace__request_add_model(NULL, request, &model, err);
+    free(card_json);
     free(model_id);
     free(base_model);
     free(backends);

@@ -67,6 +67,7 @@ static void model_dispose(exoplace_model *m)
 {
     free((char *)m->model_id);
     free((char *)m->base_model);
+    free((char *)m->card_json);
     free((void *)m->backends);
     free((void *)m->tasks);
 }
@@ -133,9 +134,11 @@ static exoplace_status model_copy(exoplace_model *copy, const exoplace_model *mo
     *copy = *model;
     copy->model_id = copy_or_null(model->model_id);
     copy->base_model = copy_or_null(model->base_model);
+    copy->card_json = copy_or_null(model->card_json);
     copy->backends = copy_array(model->backends, model->n_backends, sizeof *model->backends);
     copy->tasks = copy_array(model->tasks, model->n_tasks, sizeof *model->tasks);
     if ((model->model_id && !copy->model_id) || (model->base_model && !copy->base_model) ||
+        (model->card_json && !copy->card_json) ||
         (model->n_backends && !copy->backends) || (model->n_tasks && !copy->tasks)) {
         model_dispose(copy);
         return exoplace__fail_no_memory(err);
