@@ -245,10 +245,13 @@ typedef struct exoplace_error {
     X(PRESSURE_CRITICAL, 3, "critical")
 
 /** How pipeline layers are split (placement.md section 3): an exact integer
- * split (the default) or exo's double-precision split, bit for bit. */
+ * split (the default), exo's double-precision split, bit for bit, or fit: a
+ * split that never gives a node more layers than it holds, with cycles
+ * selected by the layers their nodes hold (see exoplace_layers_fit()). */
 #define EXOPLACE_LAYER_STRATEGY_MAP(X)                      \
     X(LAYERS_LARGEST_REMAINDER, 0, "largest-remainder")     \
-    X(LAYERS_EXO, 1, "exo")
+    X(LAYERS_EXO, 1, "exo")                                 \
+    X(LAYERS_FIT, 2, "fit")
 
 /** A network interface's type as exo reports it (exo-main.md 1.3). */
 #define EXOPLACE_INTERFACE_TYPE_MAP(X)                \
@@ -682,14 +685,49 @@ EXOPLACE_API exoplace_status exoplace_cycle_list_smallest(uint8_t *keep_out, con
  * - LARGEST_REMAINDER: exact integer proportional split, leftovers to the
  *   largest remainders (lower index on ties), then every node at least one
  *   layer; E_INVALID_SPLIT when n_layers < n_nodes.
+ * - FIT needs the cost of a layer: use exoplace_layers_fit(); here it is
+ *   E_INVALID_ARGUMENT.
  * @param[out] layers_out n_nodes counts that sum to n_layers.
  * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL array, n_nodes 0,
- *   n_layers 0, unknown strategy), E_INVALID_SPLIT, E_NO_MEMORY.
+ *   n_layers 0, unknown strategy, FIT), E_INVALID_SPLIT, E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t *memory,
                                                         size_t n_nodes, uint32_t n_layers,
                                                         exoplace_layer_strategy strategy,
                                                         exoplace_error *err);
+
+/**
+ * The fit split (strategy EXOPLACE_LAYERS_FIT, placement.md section 3): the
+ * split closest to proportional to capacity that gives every node at least
+ * one layer and none more than it holds.
+ *
+ * Node i has capacity c_i bytes (its tier metric minus the reserve, see
+ * exoplace_place_options.reserve_bytes) and holds cap_i = floor(c_i /
+ * layer_cost) layers (every layer when layer_cost is 0); k_i = min(cap_i,
+ * n_layers). The real shares are x_i = clamp(lambda * c_i, 1, k_i) with
+ * lambda >= 0 the smallest value for which they sum to n_layers. Node i gets
+ * floor(x_i) layers, and the n_layers - sum(floor(x_i)) layers left over go
+ * one each to the nodes with the largest fractional parts of x_i (lower
+ * index on ties). Only nodes strictly between their bounds have a
+ * fractional part, so no node ends up below 1 or above k_i. Computed exactly
+ * in integers. When no bound binds (every n_layers * c_i / sum(c) lies in
+ * [1, k_i]) this is the LARGEST_REMAINDER split. When every capacity is 0
+ * (possible only with layer_cost 0) the split is even: n_layers / n_nodes
+ * each, the first n_layers % n_nodes nodes one more.
+ * @param[out] layers_out n_nodes counts that sum to n_layers.
+ * @param[in] capacity n_nodes capacities in bytes, in ring order.
+ * @param[in] n_nodes the number of nodes (>= 1).
+ * @param[in] n_layers the model's layers (>= 1).
+ * @param[in] layer_cost bytes of one layer on a node:
+ *   ceil(storage_size / n_layers) + kv_cache_bytes_per_layer.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL array, n_nodes 0, n_layers
+ *   0); E_INVALID_SPLIT (n_layers < n_nodes; a node that holds no layer,
+ *   named by index in the message and err->field "capacity[i]"; caps that
+ *   sum to fewer than n_layers); E_LIMIT; E_NO_MEMORY.
+ */
+EXOPLACE_API exoplace_status exoplace_layers_fit(uint32_t *layers_out, const uint64_t *capacity, size_t n_nodes,
+                                                 uint32_t n_layers, uint64_t layer_cost, exoplace_error *err);
 
 /* ------------------------------------------------------------------------ */
 /** @name Placement */

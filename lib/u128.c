@@ -2,6 +2,7 @@
 #include "u128.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 
 static unsigned bit_length(exoplace__u128 x)
@@ -56,4 +57,18 @@ double exoplace__u128_quotient(exoplace__u128 num, exoplace__u128 den)
         exponent++;
     }
     return ldexp((double)mantissa, exponent);
+}
+
+char *exoplace__u128_text(char buf[EXOPLACE__U128_TEXT_BYTES], exoplace__u128 x)
+{
+    char digits[EXOPLACE__U128_TEXT_BYTES];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + (unsigned)(x % 10));
+        x /= 10;
+    } while (x);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = digits[n - 1 - i];
+    buf[n] = '\0';
+    return buf;
 }

@@ -14,4 +14,8 @@ __extension__ typedef unsigned __int128 exoplace__u128;
  * twice once they pass 2^53. den must not be 0. */
 double exoplace__u128_quotient(exoplace__u128 num, exoplace__u128 den);
 
+/* Decimal digits of x, NUL-terminated (at most 39 digits). Returns buf. */
+#define EXOPLACE__U128_TEXT_BYTES 40
+char *exoplace__u128_text(char buf[EXOPLACE__U128_TEXT_BYTES], exoplace__u128 x);
+
 #endif

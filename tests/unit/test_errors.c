@@ -224,7 +224,7 @@ START_TEST(unknown_enum_values_have_no_name)
     ck_assert_ptr_null(exoplace_instance_meta_name((exoplace_instance_meta)2));
     ck_assert_ptr_null(exoplace_memory_tier_name((exoplace_memory_tier)4));
     ck_assert_ptr_null(exoplace_pressure_level_name((exoplace_pressure_level)4));
-    ck_assert_ptr_null(exoplace_layer_strategy_name((exoplace_layer_strategy)2));
+    ck_assert_ptr_null(exoplace_layer_strategy_name((exoplace_layer_strategy)3));
 }
 END_TEST
 

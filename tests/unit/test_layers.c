@@ -1,7 +1,8 @@
 /*
  * Pipeline layer distribution (placement.md section 3): the exo strategy bit
- * for bit (divide, multiply, round half to even, last takes the rest) and the
- * exact largest-remainder strategy.
+ * for bit (divide, multiply, round half to even, last takes the rest), the
+ * exact largest-remainder strategy and the fit split within the layers each
+ * node holds.
  */
 #include "unit.h"
 
@@ -301,6 +302,159 @@ START_TEST(lr_is_within_one_of_the_quota_on_random_inputs)
 }
 END_TEST
 
+/* ---- fit ---- */
+
+#define T_MIB (UINT64_C(1024) * 1024)
+__extension__ typedef unsigned __int128 u128;
+
+static void expect_fit(const uint64_t *capacity, size_t n, uint32_t n_layers, uint64_t layer_cost,
+                       const uint32_t *expected, size_t n_expected)
+{
+    ck_assert_uint_eq(n, n_expected);
+    uint32_t out[16];
+    ck_assert_uint_le(n, 16);
+    exoplace_error err;
+    exoplace_status st = exoplace_layers_fit(out, capacity, n, n_layers, layer_cost, &err);
+    ck_assert_msg(st == EXOPLACE_OK, "fit: %s (%s)", exoplace_status_name(st), err.message);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(out[i] == expected[i], "node %zu got %u layers, expected %u", i, (unsigned)out[i],
+                      (unsigned)expected[i]);
+}
+
+static void expect_fit_invalid(const uint64_t *capacity, size_t n, uint32_t n_layers, uint64_t layer_cost,
+                               const char *field)
+{
+    uint32_t out[16];
+    exoplace_error err;
+    ck_assert_int_eq(exoplace_layers_fit(out, capacity, n, n_layers, layer_cost, &err), EXOPLACE_E_INVALID_SPLIT);
+    ck_assert_int_eq(err.code, EXOPLACE_E_INVALID_SPLIT);
+    ck_assert_str_eq(err.field, field);
+}
+
+START_TEST(fit_gives_the_24_gib_node_the_layer_it_cannot_hold_no_more)
+{
+    /* exo PR #2227: 40 GiB over 32 layers is 1.25 GiB a layer, 256 MiB of KV
+     * cache each makes 1.5 GiB. Capacities 22938 and 27648 MiB: quotas
+     * 32 * 22938 / 50586 = 14.51 and 17.49, so the largest-remainder split
+     * gives the first node 15 layers, 22.5 GiB, 102 MiB more than it has. It
+     * holds 14 (22938 / 1536 = 14.9); fit gives it 14 and the other 18. */
+    uint64_t capacity[2] = {22938 * T_MIB, 27648 * T_MIB};
+    expect_lr(capacity, 2, 32, T_U32(15, 17));
+    expect_fit(capacity, 2, 32, 1536 * T_MIB, T_U32(14, 18));
+}
+END_TEST
+
+START_TEST(fit_gives_each_node_its_cap_when_the_caps_sum_to_n_layers)
+{
+    /* caps 3, 5, 2 (cost 10) sum to the 10 layers */
+    expect_fit(T_U64(35, 59, 20), 10, 10, T_U32(3, 5, 2));
+    expect_fit(T_U64(10, 10, 10), 3, 10, T_U32(1, 1, 1));
+}
+END_TEST
+
+START_TEST(fit_lifts_a_tiny_node_to_one_layer_and_shares_the_rest_by_capacity)
+{
+    /* the third node holds one layer and takes it; the first two share 9, 4.5
+     * each, and the tie goes to the lower index: (5, 4, 1). Largest remainder
+     * instead gives (5, 5, 0), then takes the third node's layer from the
+     * first: (4, 5, 1). */
+    expect_fit(T_U64(300, 300, 1), 10, 1, T_U32(5, 4, 1));
+    expect_lr(T_U64(300, 300, 1), 10, T_U32(4, 5, 1));
+}
+END_TEST
+
+START_TEST(fit_spreads_what_a_full_node_cannot_take_by_capacity)
+{
+    /* cost 10: caps 2, 10, 6. Quotas 17 * (29, 100, 60) / 189 = 2.61, 8.99,
+     * 5.40: largest remainder gives (3, 9, 5), a layer past the first node's
+     * 29 bytes. fit holds it at 2 and the others share 15 as 100 : 60, 9.375
+     * and 5.625: floors 9 and 5, the leftover to the larger fraction. */
+    expect_lr(T_U64(29, 100, 60), 17, T_U32(3, 9, 5));
+    expect_fit(T_U64(29, 100, 60), 17, 10, T_U32(2, 9, 6));
+}
+END_TEST
+
+START_TEST(fit_of_nodes_holding_every_layer_is_largest_remainder)
+{
+    /* layer_cost 0: every node holds every layer */
+    expect_fit(T_U64(1, 3), 4, 0, T_U32(1, 3));
+    /* ... and zero capacities split evenly */
+    expect_fit(T_U64(0, 0, 0), 10, 0, T_U32(4, 3, 3));
+    expect_fit(T_U64(UINT64_MAX, UINT64_MAX / 3), 8, 1, T_U32(6, 2));
+}
+END_TEST
+
+START_TEST(fit_refuses_what_no_split_can_hold)
+{
+    /* the second node's 9 bytes hold no layer of 10 */
+    expect_fit_invalid(T_U64(100, 9, 100), 5, 10, "capacity[1]");
+    /* caps 2 and 3 hold 5 of 6 layers */
+    expect_fit_invalid(T_U64(20, 39), 6, 10, "n_layers");
+    /* more nodes than layers */
+    expect_fit_invalid(T_U64(100, 100, 100), 2, 1, "n_layers");
+    uint32_t out[1];
+    ck_assert_int_eq(exoplace_layers_fit(out, T_U64(100), 0, 1, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_layers_fit(NULL, T_U64(100), 1, 1, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(exoplace_layers_fit(out, NULL, 1, 1, 1, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+    uint64_t one[1] = {100};
+    ck_assert_int_eq(exoplace_layers_fit(out, one, 0, 1, 1, NULL), EXOPLACE_E_INVALID_ARGUMENT);
+}
+END_TEST
+
+START_TEST(fit_is_largest_remainder_where_no_bound_binds_on_random_inputs)
+{
+    int compared = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = 1 + rng() % 8;
+        uint32_t n_layers = (uint32_t)n + (uint32_t)(rng() % 60);
+        uint64_t capacity[8], layer_cost = 1 + rng() % 1000;
+        u128 total = 0;
+        for (size_t i = 0; i < n; i++) {
+            capacity[i] = rng() % (UINT64_C(1) << (rng() % 2 ? 14 : 40));
+            total += capacity[i];
+        }
+        uint32_t fit[8], lr[8];
+        exoplace_error err;
+        exoplace_status st = exoplace_layers_fit(fit, capacity, n, n_layers, layer_cost, &err);
+        uint64_t held = 0;
+        int holds = 1;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t cap = capacity[i] / layer_cost;
+            holds &= cap >= 1;
+            held += cap < n_layers ? cap : n_layers;
+        }
+        if (!holds || held < n_layers) {
+            ck_assert_msg(st == EXOPLACE_E_INVALID_SPLIT, "iteration %d: %s, expected invalid_split", iter,
+                          exoplace_status_name(st));
+            continue;
+        }
+        ck_assert_msg(st == EXOPLACE_OK, "iteration %d: %s (%s)", iter, exoplace_status_name(st), err.message);
+        uint32_t sum = 0;
+        int inside = 1;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t cap = capacity[i] / layer_cost;
+            ck_assert_uint_ge(fit[i], 1);
+            ck_assert_uint_le(fit[i], cap);
+            sum += fit[i];
+            /* the quota n_layers * c_i / total within [1, cap] */
+            u128 quota = (u128)n_layers * capacity[i];
+            inside &= quota >= total && quota <= (u128)cap * total;
+        }
+        ck_assert_uint_eq(sum, n_layers);
+        if (!inside)
+            continue;
+        ck_assert_int_eq(exoplace_layers_distribute(lr, capacity, n, n_layers, EXOPLACE_LAYERS_LARGEST_REMAINDER,
+                                                    NULL),
+                         EXOPLACE_OK);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(fit[i] == lr[i], "iteration %d node %zu: fit %u, largest remainder %u", iter, i,
+                          (unsigned)fit[i], (unsigned)lr[i]);
+        compared++;
+    }
+    ck_assert_int_gt(compared, 1000);
+}
+END_TEST
+
 /* ---- arguments ---- */
 
 START_TEST(distribute_arguments_are_checked)
@@ -315,9 +469,13 @@ START_TEST(distribute_arguments_are_checked)
         ck_assert_int_eq(exoplace_layers_distribute(out, memory, 2, 0, strategy, NULL), EXOPLACE_E_INVALID_ARGUMENT);
     }
     exoplace_error err;
-    ck_assert_int_eq(exoplace_layers_distribute(out, memory, 2, 4, (exoplace_layer_strategy)2, &err),
+    ck_assert_int_eq(exoplace_layers_distribute(out, memory, 2, 4, (exoplace_layer_strategy)3, &err),
                      EXOPLACE_E_INVALID_ARGUMENT);
     ck_assert_int_eq(err.code, EXOPLACE_E_INVALID_ARGUMENT);
+    /* fit needs the cost of a layer: exoplace_layers_fit() */
+    ck_assert_int_eq(exoplace_layers_distribute(out, memory, 2, 4, EXOPLACE_LAYERS_FIT, &err),
+                     EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "strategy");
 }
 END_TEST
 
@@ -353,6 +511,16 @@ static Suite *layers_suite(void)
     tcase_add_test(tc, lr_one_node_takes_every_layer);
     tcase_add_test(tc, lr_fewer_layers_than_nodes_is_invalid_split);
     tcase_add_test(tc, lr_is_within_one_of_the_quota_on_random_inputs);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("fit");
+    tcase_add_test(tc, fit_gives_the_24_gib_node_the_layer_it_cannot_hold_no_more);
+    tcase_add_test(tc, fit_gives_each_node_its_cap_when_the_caps_sum_to_n_layers);
+    tcase_add_test(tc, fit_lifts_a_tiny_node_to_one_layer_and_shares_the_rest_by_capacity);
+    tcase_add_test(tc, fit_spreads_what_a_full_node_cannot_take_by_capacity);
+    tcase_add_test(tc, fit_of_nodes_holding_every_layer_is_largest_remainder);
+    tcase_add_test(tc, fit_refuses_what_no_split_can_hold);
+    tcase_add_test(tc, fit_is_largest_remainder_where_no_bound_binds_on_random_inputs);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("arguments");

@@ -1049,7 +1049,7 @@ START_TEST(place_arguments_are_checked)
     o.instance_meta = (exoplace_instance_meta)2;
     ck_assert_int_eq(exoplace_place(&p, t, &m, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
     exoplace_place_options_init(&o);
-    o.strategy = (exoplace_layer_strategy)2;
+    o.strategy = (exoplace_layer_strategy)3;
     ck_assert_int_eq(exoplace_place(&p, t, &m, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
     exoplace_place_options_init(&o);
     o.memory_tier = (exoplace_memory_tier)4;
