@@ -769,6 +769,15 @@ typedef struct exoplace_model {
      * whatever the text says. NULL: every echoed member takes its default.
      */
     const char *card_json;
+    /**
+     * seed, strategy FIT and exoplace_place_manual(): bytes one layer's KV
+     * cache takes at the context the host runs the model with (0 when not
+     * known). A layer then costs ceil(storage_size / n_layers) + this on the
+     * node that holds it. The other strategies and tensor sharding place by
+     * storage_size alone and do not read it. exo-main: must be 0 (exo-main
+     * keeps exo's own memory check; E_INVALID_ARGUMENT otherwise).
+     */
+    uint64_t kv_cache_bytes_per_layer;
 } exoplace_model;
 
 /** Sets struct_size, every pointer NULL, every count 0, supports_tensor -1. */
@@ -800,6 +809,11 @@ typedef struct exoplace_place_options {
     int use_random_seed;                   /**< 1: a deterministic generator seeded with random_seed
                                                 (0 or 1; default 0) */
     uint64_t random_seed;                  /**< any value, 0 included */
+    uint64_t reserve_bytes;                /**< strategy FIT and exoplace_place_manual(): bytes left free
+                                                on every node; a node's capacity in a tier is its
+                                                metric minus this (0 when the metric is smaller).
+                                                Default 0. Nonzero with another strategy, or with
+                                                rules EXO_MAIN, is E_INVALID_ARGUMENT */
 } exoplace_place_options;
 
 EXOPLACE_API void exoplace_place_options_init(exoplace_place_options *options);

@@ -343,6 +343,7 @@ static const exoplace__json_member top_members[EXOPLACE__TOP_COUNT] = {
     {"nodeBackends", "node_backends", 0, {0}, NULL},
     {"nodeRdmaCtl", "node_rdma_ctl", 0, {0}, NULL},
     {"downloads", NULL, 0, {0}, NULL},
+    {"reserveBytes", "reserve_bytes", 0, {0}, NULL},
 };
 
 /* The rule set of a request: its "rules", else exo-main when

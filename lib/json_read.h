@@ -124,12 +124,13 @@ enum {
     EXOPLACE__TOP_NODE_BACKENDS,
     EXOPLACE__TOP_NODE_RDMA_CTL,
     EXOPLACE__TOP_DOWNLOADS,
+    EXOPLACE__TOP_RESERVE_BYTES,
     EXOPLACE__TOP_COUNT
 };
 
 /* Shared by both readers: a memory object (swap figures required when
  * swap_required), "model" and "models" read by read_model, and sharding,
- * instance meta and min_nodes. */
+ * instance meta, min_nodes and reserve_bytes. */
 exoplace_status exoplace__json_read_memory(exoplace_node_memory *memory, exoplace__json_cursor *c,
                                            exoplace__json_path *path, int swap_required, exoplace_error *err);
 typedef exoplace_status (*exoplace__json_model_reader)(exoplace_request *request, int as_the_model,

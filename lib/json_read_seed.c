@@ -243,17 +243,61 @@ static exoplace_status read_topology(exoplace_topology *topology, exoplace__json
     return st;
 }
 
-enum { MODEL_ID, MODEL_SIZE, MODEL_LAYERS, MODEL_HIDDEN, MODEL_TENSOR };
+enum { MODEL_ID, MODEL_SIZE, MODEL_LAYERS, MODEL_HIDDEN, MODEL_TENSOR, MODEL_KV, MODEL_KV_PER_TOKEN, MODEL_CONTEXT };
 static const json_member model_members[] = {
     {"modelId", "model_id", 0, {0}, NULL},         {"storageSize", "storage_size", 0, {0}, NULL},
     {"nLayers", "n_layers", 0, {0}, NULL},         {"hiddenSize", "hidden_size", 0, {0}, NULL},
     {"supportsTensor", "supports_tensor", 0, {0}, NULL},
+    {"kvCacheBytesPerLayer", "kv_cache_bytes_per_layer", 0, {0}, NULL},
+    {"kvBytesPerTokenPerLayer", "kv_bytes_per_token_per_layer", 0, {0}, NULL},
+    {"contextLength", "context_length", 0, {0}, NULL},
 };
+
+/* A layer's KV cache: kvCacheBytesPerLayer, or kvBytesPerTokenPerLayer x
+ * contextLength multiplied exactly (json.md). contextLength alone is a fact
+ * about the model that placement does not read. */
+static exoplace_status read_kv_cache(uint64_t *out, const json_member *m, json_path *path, exoplace_error *err)
+{
+    const json_member *whole = &m[MODEL_KV], *per_token = &m[MODEL_KV_PER_TOKEN], *context = &m[MODEL_CONTEXT];
+    if (whole->present && per_token->present) {
+        size_t mark = exoplace__json_path_push_member(path, whole);
+        exoplace_status st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
+                                                 "give %s or %s with %s, not both", whole->spelled,
+                                                 per_token->spelled, context->spelled);
+        exoplace__json_path_pop(path, mark);
+        return st;
+    }
+    if (whole->present)
+        return exoplace__json_member_bytes(out, whole, path, err);
+    if (!per_token->present)
+        return EXOPLACE_OK;
+    uint64_t bytes_per_token, tokens;
+    exoplace_status st = exoplace__json_member_u64(&bytes_per_token, per_token, path, err);
+    if (st == EXOPLACE_OK && !context->present) {
+        size_t mark = exoplace__json_path_push_member(path, context);
+        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "missing (%s needs it)", per_token->spelled);
+        exoplace__json_path_pop(path, mark);
+    }
+    if (st == EXOPLACE_OK)
+        st = exoplace__json_member_u64(&tokens, context, path, err);
+    if (st)
+        return st;
+    if (tokens != 0 && bytes_per_token > UINT64_MAX / tokens) {
+        size_t mark = exoplace__json_path_push_member(path, per_token);
+        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "%s x %s = %llu x %llu exceeds 2^64-1",
+                                 per_token->spelled, context->spelled, (unsigned long long)bytes_per_token,
+                                 (unsigned long long)tokens);
+        exoplace__json_path_pop(path, mark);
+        return st;
+    }
+    *out = bytes_per_token * tokens;
+    return EXOPLACE_OK;
+}
 
 exoplace_status exoplace__json_read_seed_model(exoplace_request *request, int as_the_model, exoplace__json_cursor *c,
                                                json_path *path, exoplace_error *err)
 {
-    json_member m[5];
+    json_member m[sizeof model_members / sizeof model_members[0]];
     exoplace_status st = READ_MEMBERS(c, model_members, m, path, err);
     if (st)
         return st;
@@ -270,6 +314,8 @@ exoplace_status exoplace__json_read_seed_model(exoplace_request *request, int as
         st = exoplace__json_member_u32(&model.hidden_size, &m[MODEL_HIDDEN], 1, UINT32_MAX, path, err);
     if (st == EXOPLACE_OK && m[MODEL_TENSOR].present)
         st = exoplace__json_member_bool(&model.supports_tensor, &m[MODEL_TENSOR], path, err);
+    if (st == EXOPLACE_OK)
+        st = read_kv_cache(&model.kv_cache_bytes_per_layer, m, path, err);
     if (st == EXOPLACE_OK)
         st = as_the_model ? exoplace__request_set_model(request, &model, err)
                           : exoplace__request_add_model(NULL, request, &model, err);
@@ -306,7 +352,9 @@ exoplace_status exoplace__json_read_models(exoplace_request *request, exoplace__
     return st;
 }
 
-/* sharding, instance_meta and min_nodes, shared by both rule sets. */
+/* sharding, instance_meta, min_nodes and reserve_bytes, shared by both rule
+ * sets (exo-main refuses a reserve when it places: exo-main.md keeps exo's
+ * memory check). */
 exoplace_status exoplace__json_read_settings(exoplace_place_options *options, exoplace__json_member *top,
                                              json_path *path, exoplace_error *err)
 {
@@ -321,6 +369,8 @@ exoplace_status exoplace__json_read_settings(exoplace_place_options *options, ex
         options->instance_meta = (exoplace_instance_meta)value;
     if (st == EXOPLACE_OK && top[EXOPLACE__TOP_MIN_NODES].present)
         st = exoplace__json_member_u32(&options->min_nodes, &top[EXOPLACE__TOP_MIN_NODES], 1, UINT32_MAX, path, err);
+    if (st == EXOPLACE_OK && top[EXOPLACE__TOP_RESERVE_BYTES].present)
+        st = exoplace__json_member_bytes(&options->reserve_bytes, &top[EXOPLACE__TOP_RESERVE_BYTES], path, err);
     return st;
 }
 

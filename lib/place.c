@@ -106,6 +106,22 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "rules", "unknown value %d", (int)resolved->rules);
     if (resolved->use_random_seed != 0 && resolved->use_random_seed != 1)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "use_random_seed", "must be 0 or 1");
+    if (resolved->rules == EXOPLACE_RULES_EXO_MAIN) {
+        /* exo-main keeps exo's split and its per-node check (exo-main.md 8). */
+        if (resolved->strategy == EXOPLACE_LAYERS_FIT)
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "strategy",
+                                  "strategy fit is a seed rule set strategy; exo-main splits layers as exo does");
+        if (model->kv_cache_bytes_per_layer != 0)
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "model.kv_cache_bytes_per_layer",
+                                  "is read by the seed rule set's strategy fit only; exo-main must have 0");
+        if (resolved->reserve_bytes != 0)
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "reserve_bytes",
+                                  "is read by the seed rule set's strategy fit only; exo-main must have 0");
+    }
+    if (resolved->reserve_bytes != 0 && resolved->strategy != EXOPLACE_LAYERS_FIT)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "reserve_bytes",
+                              "is read by strategy fit only; strategy %s would ignore it",
+                              exoplace_layer_strategy_name(resolved->strategy));
     if (resolved->n_required_node_ids && !resolved->required_node_ids)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids",
                               "must not be NULL when n_required_node_ids is not 0");

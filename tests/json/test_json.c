@@ -627,6 +627,50 @@ START_TEST(layers_take_both_memory_forms_and_strategies)
 }
 END_TEST
 
+/* The model and options exoplace_request_parse() reads from `request`. */
+static exoplace_request *parse_ok(const char *request)
+{
+    exoplace_request *r = NULL;
+    exoplace_error err;
+    exoplace_status st = exoplace_request_parse(&r, request, strlen(request), NULL, &err);
+    ck_assert_msg(st == EXOPLACE_OK, "%s: %s", request, err.message);
+    return r;
+}
+
+START_TEST(kv_cache_and_reserve_are_read_in_each_form_and_spelling)
+{
+    static const char *const models[] = {
+        "{\"modelId\": \"m\", \"storageSize\": 1, \"nLayers\": 1, \"kvCacheBytesPerLayer\": 7}",
+        "{\"model_id\": \"m\", \"storage_size\": 1, \"n_layers\": 1, \"kv_cache_bytes_per_layer\": {\"in_bytes\": 7}}",
+        /* exactly multiplied, with 2^32 - 1 and 2^32 + 1 ... */
+        "{\"modelId\": \"m\", \"storageSize\": 1, \"nLayers\": 1, \"kvBytesPerTokenPerLayer\": 4294967295, "
+        "\"contextLength\": 4294967297}",
+        "{\"model_id\": \"m\", \"storage_size\": 1, \"n_layers\": 1, \"kv_bytes_per_token_per_layer\": 7, "
+        "\"context_length\": 1}",
+        /* ... a zero context, and contextLength alone, of any type, is not read */
+        "{\"modelId\": \"m\", \"storageSize\": 1, \"nLayers\": 1, \"kvBytesPerTokenPerLayer\": 7, \"contextLength\": 0}",
+        "{\"modelId\": \"m\", \"storageSize\": 1, \"nLayers\": 1, \"contextLength\": \"long\"}",
+        /* null is absent */
+        "{\"modelId\": \"m\", \"storageSize\": 1, \"nLayers\": 1, \"kvCacheBytesPerLayer\": null, "
+        "\"kvBytesPerTokenPerLayer\": 7, \"contextLength\": 1}",
+    };
+    static const uint64_t expected[] = {7, 7, UINT64_MAX, 7, 0, 0, 7};
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        char request[512];
+        snprintf(request, sizeof request, "{\"model\": %s, \"reserveBytes\": %zu}", models[i], i);
+        exoplace_request *r = parse_ok(request);
+        ck_assert_ptr_nonnull(r->model);
+        ck_assert_msg(r->model->kv_cache_bytes_per_layer == expected[i], "model %zu: %llu", i,
+                      (unsigned long long)r->model->kv_cache_bytes_per_layer);
+        ck_assert_uint_eq(r->options.reserve_bytes, i);
+        exoplace_request_free(r);
+    }
+    exoplace_request *r = parse_ok("{\"reserve_bytes\": {\"inBytes\": 18446744073709551615}}");
+    ck_assert(r->options.reserve_bytes == UINT64_MAX);
+    exoplace_request_free(r);
+}
+END_TEST
+
 START_TEST(fit_lists_models_in_display_order)
 {
     char *request = replace(two_nodes, "\"model\": {\"modelId\": \"m\", \"storageSize\": {\"inBytes\": 2500}, \"nLayers\": 9}",
@@ -770,6 +814,7 @@ static Suite *json_suite(void)
     tcase_add_test(unit, previews_cover_every_model_of_the_list);
     tcase_add_test(unit, cycles_accept_a_bare_topology_and_filter_on_request);
     tcase_add_test(unit, layers_take_both_memory_forms_and_strategies);
+    tcase_add_test(unit, kv_cache_and_reserve_are_read_in_each_form_and_spelling);
     tcase_add_test(unit, fit_lists_models_in_display_order);
     tcase_add_test(unit, ids_are_escaped_in_responses);
     tcase_add_test(unit, first_error_wins_and_err_is_reset);

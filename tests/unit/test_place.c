@@ -63,6 +63,7 @@ START_TEST(place_options_init_sets_documented_defaults)
     ck_assert_int_eq(o.no_fallback, 0);
     ck_assert_int_eq(o.allow_swap, 0);
     ck_assert(o.max_search_steps == 0 || o.max_search_steps == EXOPLACE_DEFAULT_MAX_SEARCH_STEPS);
+    ck_assert_uint_eq(o.reserve_bytes, 0);
 }
 END_TEST
 
@@ -76,6 +77,7 @@ START_TEST(model_init_sets_documented_defaults)
     ck_assert_uint_eq(m.n_layers, 0);
     ck_assert_uint_eq(m.hidden_size, 0);
     ck_assert_int_eq(m.supports_tensor, -1);
+    ck_assert_uint_eq(m.kv_cache_bytes_per_layer, 0);
 }
 END_TEST
 

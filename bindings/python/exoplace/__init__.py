@@ -4,7 +4,7 @@ Two layers over the C library (loaded with ctypes, standard library only):
 
 - Functions on plain data shaped like exo's wire format (json.md):
   get_placement(), place(), previews(), cycles(), model_fit(),
-  distribute_layers() and probe_local(). A request is a dict, JSON text or an
+  distribute_layers(), fit_layers() and probe_local(). A request is a dict, JSON text or an
   exo /state document.
 - probe_node(): this machine as a ProbedNode (its NodeMemory and interfaces).
 - Objects for topologies built in code: Topology (add_node, add_interface,
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from . import _lib
 from .errors import ExoplaceError, InputError, LibraryLoadError, PlacementError, ProbeError
-from .json_api import cycles, distribute_layers, get_placement, model_fit, place, previews, probe_local
+from .json_api import cycles, distribute_layers, fit_layers, get_placement, model_fit, place, previews, probe_local
 from .model import Model, ModelFit, Multiaddr, NetworkInterface, NodeMemory, Placement, Preview, ProbedNode, Shard
 from .probe import probe_node
 from .topology import Topology, parse_multiaddr
@@ -36,7 +36,7 @@ def library_version() -> str:
 
 __all__ = [
     "ExoplaceError", "InputError", "LibraryLoadError", "PlacementError", "ProbeError",
-    "cycles", "distribute_layers", "get_placement", "model_fit", "place", "previews", "probe_local", "probe_node",
+    "cycles", "distribute_layers", "fit_layers", "get_placement", "model_fit", "place", "previews", "probe_local", "probe_node",
     "Model", "ModelFit", "Multiaddr", "NetworkInterface", "NodeMemory", "Placement", "Preview", "ProbedNode", "Shard",
     "Topology", "parse_multiaddr", "library_version", "__version__",
 ]

@@ -130,6 +130,7 @@ class Model(Structure):
         ("tasks", POINTER(c_int)),
         ("n_tasks", c_size_t),
         ("card_json", c_char_p),
+        ("kv_cache_bytes_per_layer", c_uint64),
     ]
 
 
@@ -153,6 +154,7 @@ class PlaceOptions(Structure):
         ("random_ctx", c_void_p),
         ("use_random_seed", c_int),
         ("random_seed", c_uint64),
+        ("reserve_bytes", c_uint64),
     ]
 
 
@@ -397,6 +399,8 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
      _status),
     ("exoplace_layers_distribute",
      [POINTER(c_uint32), POINTER(c_uint64), c_size_t, c_uint32, c_int, _error_p], _status),
+    ("exoplace_layers_fit",
+     [POINTER(c_uint32), POINTER(c_uint64), c_size_t, c_uint32, c_uint64, _error_p], _status),
     # Placement
     ("exoplace_model_init", [POINTER(Model)], None),
     ("exoplace_place_options_init", [POINTER(PlaceOptions)], None),

@@ -176,7 +176,8 @@ def distribute_layers(memory: Sequence[int], n_layers: int, strategy: str = "lar
         memory: each node's memory metric in bytes (0 .. 2**64-1), at least one.
         n_layers: the layers to split (at least 1).
         strategy: "largest-remainder" (exact integers) or "exo" (exo's
-            double-precision split, bit for bit).
+            double-precision split, bit for bit); "fit" needs a layer cost:
+            fit_layers().
 
     Returns:
         Layer counts per node, summing to n_layers.
@@ -196,6 +197,41 @@ def distribute_layers(memory: Sequence[int], n_layers: int, strategy: str = "lar
                                                    integer_argument(n_layers, "n_layers", 0, UINT32_MAX),
                                                    _lib.enum_value("layer_strategy", strategy, "strategy"),
                                                    byref(err))
+    raise_for_status(status, err)
+    return list(c_layers)
+
+
+def fit_layers(capacity: Sequence[int], n_layers: int, layer_cost: int) -> List[int]:
+    """The "fit" split (exoplace_layers_fit): n_layers pipeline layers over
+    nodes of the given capacity, in order, as close to proportional to
+    capacity as giving each node at least one layer and at most
+    capacity // layer_cost allows.
+
+    Args:
+        capacity: each node's capacity in bytes (its tier metric minus the
+            reserve; 0 .. 2**64-1), at least one.
+        n_layers: the layers to split (at least 1).
+        layer_cost: bytes of one layer on a node, ceil(storage_size /
+            n_layers) + kv_cache_bytes_per_layer (0 .. 2**64-1).
+
+    Returns:
+        Layer counts per node, summing to n_layers.
+
+    Raises:
+        PlacementError: code "invalid_split": fewer layers than nodes, a node
+            that holds no layer, or nodes that hold fewer than n_layers.
+        InputError: an empty list, a value out of range.
+    """
+    n_nodes = len(capacity)
+    if n_nodes == 0:
+        raise InputError("invalid_argument", "capacity: must not be empty", "capacity")
+    c_capacity = (c_uint64 * n_nodes)(*(integer_argument(value, f"capacity[{i}]", 0, UINT64_MAX)
+                                        for i, value in enumerate(capacity)))
+    c_layers = (c_uint32 * n_nodes)()
+    err = _lib.Error()
+    status = _lib.lib().exoplace_layers_fit(c_layers, c_capacity, n_nodes,
+                                            integer_argument(n_layers, "n_layers", 0, UINT32_MAX),
+                                            integer_argument(layer_cost, "layer_cost", 0, UINT64_MAX), byref(err))
     raise_for_status(status, err)
     return list(c_layers)
 

@@ -20,6 +20,10 @@ class Model:
         hidden_size: when stated, a tensor placement needs a node count that
             divides it; None when not stated.
         supports_tensor: False forbids tensor sharding; None when not stated.
+        kv_cache_bytes_per_layer: bytes one layer's KV cache takes at the
+            context the model runs with (0 .. 2**64-1, 0 when not known).
+            Read by the "fit" strategy and Topology.place_manual(): a layer
+            then costs ceil(storage_size / n_layers) + this.
     """
 
     model_id: str
@@ -27,11 +31,12 @@ class Model:
     n_layers: int
     hidden_size: Optional[int] = None
     supports_tensor: Optional[bool] = None
+    kv_cache_bytes_per_layer: int = 0
 
     def __post_init__(self) -> None:
         # A wrong type would otherwise be read by truth value ("no" is true).
         _expect_type("model_id", self.model_id, str)
-        for name in ("storage_size", "n_layers"):
+        for name in ("storage_size", "n_layers", "kv_cache_bytes_per_layer"):
             _expect_type(name, getattr(self, name), int)
         if self.hidden_size is not None:
             _expect_type("hidden_size", self.hidden_size, int)
@@ -49,6 +54,8 @@ class Model:
             model["hiddenSize"] = self.hidden_size
         if self.supports_tensor is not None:
             model["supportsTensor"] = self.supports_tensor
+        if self.kv_cache_bytes_per_layer:
+            model["kvCacheBytesPerLayer"] = self.kv_cache_bytes_per_layer
         return model
 
 

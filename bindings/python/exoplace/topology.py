@@ -53,13 +53,15 @@ def _c_model(model: Model) -> _lib.Model:
         c_model.hidden_size = integer_argument(model.hidden_size, "model.hidden_size", 1, UINT32_MAX)
     if model.supports_tensor is not None:
         c_model.supports_tensor = 1 if model.supports_tensor else 0
+    c_model.kv_cache_bytes_per_layer = integer_argument(model.kv_cache_bytes_per_layer,
+                                                        "model.kv_cache_bytes_per_layer", 0, UINT64_MAX)
     return c_model
 
 
 def _place_options(*, sharding: str = "Pipeline", instance_meta: str = "MlxRing", min_nodes: int = 1,
                    strategy: str = "largest-remainder", memory_tier: str = "available",
                    no_fallback: bool = False, allow_swap: bool = False,
-                   max_search_steps: int = 0) -> _lib.PlaceOptions:
+                   max_search_steps: int = 0, reserve_bytes: int = 0) -> _lib.PlaceOptions:
     options = _lib.PlaceOptions()
     _lib.lib().exoplace_place_options_init(byref(options))
     options.sharding = _lib.enum_value("sharding", sharding, "sharding")
@@ -70,6 +72,7 @@ def _place_options(*, sharding: str = "Pipeline", instance_meta: str = "MlxRing"
     options.no_fallback = 1 if no_fallback else 0
     options.allow_swap = 1 if allow_swap else 0
     options.max_search_steps = integer_argument(max_search_steps, "max_search_steps", 0, UINT64_MAX)
+    options.reserve_bytes = integer_argument(reserve_bytes, "reserve_bytes", 0, UINT64_MAX)
     return options
 
 
@@ -463,7 +466,7 @@ class Topology:
 
     def place_model(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
                     min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
-                    max_search_steps: int = 0) -> Placement:
+                    max_search_steps: int = 0, reserve_bytes: int = 0) -> Placement:
         """One placement attempt in one memory tier (exo's place; no fallback).
 
         Args:
@@ -471,10 +474,13 @@ class Topology:
             sharding: "Pipeline" or "Tensor".
             instance_meta: "MlxRing" or "MlxJaccl".
             min_nodes: the smallest ring to consider (at least 1).
-            strategy: the pipeline layer split, "largest-remainder" or "exo".
+            strategy: the pipeline layer split, "largest-remainder", "exo" or
+                "fit" (the smallest ring whose nodes hold the model's layers,
+                with KV cache and reserve, and a split that overfills none).
             memory_tier: "available", "pressure", "total" (exo's
                 allow_low_memory) or "swap".
             max_search_steps: the search's work bound; 0 for the default.
+            reserve_bytes: with strategy "fit", bytes left free on every node.
 
         Raises:
             PlacementError: cannot be placed; .code is e.g. "insufficient_memory",
@@ -482,13 +488,14 @@ class Topology:
             InputError: a bad argument, naming it.
         """
         options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
-                                 strategy=strategy, memory_tier=memory_tier, max_search_steps=max_search_steps)
+                                 strategy=strategy, memory_tier=memory_tier, max_search_steps=max_search_steps,
+                                 reserve_bytes=reserve_bytes)
         return self._run_placement("exoplace_place", model, options)
 
     def get_placement(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
                       min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
                       no_fallback: bool = False, allow_swap: bool = False,
-                      max_search_steps: int = 0) -> Placement:
+                      max_search_steps: int = 0, reserve_bytes: int = 0) -> Placement:
         """get_placement: the memory tiers in ladder order from `memory_tier`
         (available, pressure when a node reports it, total, swap only with
         allow_swap) until one places; the first attempt's error otherwise.
@@ -504,7 +511,8 @@ class Topology:
         """
         options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
                                  strategy=strategy, memory_tier=memory_tier, no_fallback=no_fallback,
-                                 allow_swap=allow_swap, max_search_steps=max_search_steps)
+                                 allow_swap=allow_swap, max_search_steps=max_search_steps,
+                                 reserve_bytes=reserve_bytes)
         return self._run_placement("exoplace_get_placement", model, options)
 
     def _run_placement(self, function_name: str, model: Model, options: _lib.PlaceOptions) -> Placement:
@@ -523,7 +531,8 @@ class Topology:
             _lib.lib().exoplace_placement_dispose(byref(c_placement))
 
     def previews(self, model: Model, *, strategy: str = "largest-remainder", memory_tier: str = "available",
-                 no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0) -> List[Preview]:
+                 no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0,
+                 reserve_bytes: int = 0) -> List[Preview]:
         """get_placement_previews: every sharding x instance_meta x min_nodes
         combination, de-duplicated on (sharding, instance_meta, node count),
         errors of one (sharding, instance_meta) counting as one. Error
@@ -533,7 +542,8 @@ class Topology:
             InputError: a bad argument.
         """
         options = _place_options(strategy=strategy, memory_tier=memory_tier, no_fallback=no_fallback,
-                                 allow_swap=allow_swap, max_search_steps=max_search_steps)
+                                 allow_swap=allow_swap, max_search_steps=max_search_steps,
+                                 reserve_bytes=reserve_bytes)
         c_model = _c_model(model)
         cdll = _lib.lib()
         c_list = c_void_p()
