@@ -942,13 +942,27 @@ EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
  * first, then cycles with a leaf, then the greatest memory, then canonical
  * order. It searches cycle lengths upward with branch and bound and never
  * lists every cycle.
+ *
+ * Pipeline sharding with strategy FIT (seed) selects by layers held instead
+ * of bytes: node i holds cap_i = floor((metric_i - reserve_bytes) /
+ * layer_cost) layers, layer_cost = ceil(storage_size / n_layers) +
+ * kv_cache_bytes_per_layer (cap_i = n_layers when layer_cost is 0), and a
+ * cycle is feasible when every node holds at least one layer, it has at most
+ * n_layers nodes and its caps sum to at least n_layers: exactly when a split
+ * with 1 <= layers_i <= cap_i exists. "The greatest memory" is then the
+ * greatest sum of caps. So the cycle found is the smallest with a safe
+ * split, and its split is exoplace_layers_fit()'s. Tensor sharding places by
+ * bytes whatever the strategy.
  * @param[out] out filled on success (dispose it after use), zeroed on failure.
  * @param[in] options NULL for the defaults.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology/model/out, empty
- *   model id, n_layers 0, min_nodes 0, unknown enum value); E_LIMIT (model
- *   id longer than EXOPLACE_MAX_ID_BYTES);
+ *   model id, n_layers 0, min_nodes 0, unknown enum value, reserve_bytes
+ *   without strategy FIT; with rules EXO_MAIN: strategy FIT, a nonzero
+ *   kv_cache_bytes_per_layer or reserve_bytes); E_LIMIT (model id longer
+ *   than EXOPLACE_MAX_ID_BYTES);
  *   E_INSUFFICIENT_MEMORY, E_TENSOR_NOT_SUPPORTED, E_NO_TENSOR_SHARDING,
- *   E_INVALID_SPLIT (exo's texts in err->message); E_SEARCH_LIMIT when
+ *   E_INVALID_SPLIT (exo's texts in err->message; FIT: min_nodes greater
+ *   than n_layers); E_SEARCH_LIMIT when
  *   proving exo's choice would take more than max_search_steps (sparse
  *   graphs with a large min_nodes; dense groups joined by few links when the
  *   model needs several groups): no placement is made, since the one found

@@ -158,10 +158,16 @@ void exoplace__shards_memory_delta(exoplace_shard *shards, size_t n, uint64_t st
         shards[order[k]].memory_delta = storage_size / n + (k < storage_size % n);
 }
 
+/* Whether an attempt selects cycles by layers held (strategy fit, pipeline). */
+static int selects_by_layers(const exoplace_place_options *options)
+{
+    return options->strategy == EXOPLACE_LAYERS_FIT && options->sharding == EXOPLACE_SHARDING_PIPELINE;
+}
+
 /* Fills the shards of `cycle` (rank order) into out. */
 static exoplace_status make_shards(exoplace_placement *out, exoplace__search *search, const exoplace_model *model,
-                                   const exoplace_place_options *options, const uint32_t *cycle, size_t length,
-                                   exoplace_error *err)
+                                   const exoplace_place_options *options, exoplace_memory_tier tier,
+                                   const uint32_t *cycle, size_t length, exoplace_error *err)
 {
     const exoplace_topology *t = exoplace__search_topology(search);
     exoplace__u128 *memory = malloc(length * sizeof *memory);
@@ -173,9 +179,15 @@ static exoplace_status make_shards(exoplace_placement *out, exoplace__search *se
         st = exoplace__fail_no_memory(err);
         goto done;
     }
-    for (size_t i = 0; i < length; i++)
-        memory[i] = exoplace__search_metric(search, cycle[i]);
-    if (options->sharding == EXOPLACE_SHARDING_PIPELINE) {
+    if (selects_by_layers(options)) {
+        /* The search's metric is layers held; the split divides capacity. */
+        for (size_t i = 0; i < length; i++)
+            memory[i] = exoplace__fit_capacity(exoplace__node_metric(&t->nodes[cycle[i]], tier), options->reserve_bytes);
+        if ((st = exoplace__layers_fit(layers, memory, length, model->n_layers, exoplace__fit_layer_cost(model), err)))
+            goto done;
+    } else if (options->sharding == EXOPLACE_SHARDING_PIPELINE) {
+        for (size_t i = 0; i < length; i++)
+            memory[i] = exoplace__search_metric(search, cycle[i]);
         if ((st = exoplace__layers_split(layers, memory, length, model->n_layers, options->strategy, err)))
             goto done;
     }
@@ -214,7 +226,13 @@ exoplace_status exoplace__place_attempt(exoplace_placement *out, exoplace__searc
                                         const exoplace_model *model, const exoplace_place_options *options,
                                         exoplace_memory_tier tier, exoplace_error *err)
 {
-    exoplace_status st = exoplace__search_use_tier(search, tier, err);
+    /* What a cycle's metric sum must reach: the model's bytes, or with fit
+     * its layers, each node holding at least one (placement.md section 3). */
+    int by_layers = selects_by_layers(options);
+    uint64_t required = by_layers ? model->n_layers : model->storage_size;
+    exoplace_status st = by_layers ? exoplace__search_use_fit(search, tier, exoplace__fit_layer_cost(model),
+                                                              options->reserve_bytes, model->n_layers, err)
+                                   : exoplace__search_use_tier(search, tier, err);
     if (st)
         return st;
     exoplace__search_reset_work(search, options->max_search_steps);
@@ -222,16 +240,24 @@ exoplace_status exoplace__place_attempt(exoplace_placement *out, exoplace__searc
     uint32_t *cycle = malloc((placeable ? placeable : 1) * sizeof *cycle);
     if (!cycle)
         return exoplace__fail_no_memory(err);
+    /* With fit no cycle of more nodes than layers has a safe split. */
+    size_t longest = by_layers && model->n_layers < placeable ? model->n_layers : placeable;
 
     /* The smallest length >= min_nodes with a cycle that has the memory. */
     size_t length = 0;
     int found = 0;
-    for (size_t l = options->min_nodes; l <= placeable && !found; l++) {
-        if (!exoplace__search_length_may_fit(search, l, model->storage_size))
+    for (size_t l = options->min_nodes; l <= longest && !found; l++) {
+        if (!exoplace__search_length_may_fit(search, l, required))
             continue;
-        if ((st = exoplace__search_best_cycle(search, l, model->storage_size, cycle, &found, err)))
+        if ((st = exoplace__search_best_cycle(search, l, required, cycle, &found, err)))
             goto done;
         length = l;
+    }
+    if (!found && by_layers && options->min_nodes > model->n_layers) {
+        st = exoplace__fail(err, EXOPLACE_E_INVALID_SPLIT, "min_nodes",
+                            "%u layers cannot give each of at least %u nodes a layer", model->n_layers,
+                            options->min_nodes);
+        goto done;
     }
     if (!found) {
         st = exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
@@ -248,9 +274,9 @@ exoplace_status exoplace__place_attempt(exoplace_placement *out, exoplace__searc
             /* Only lengths that divide hidden_size remain; the smallest of them wins. */
             found = model->hidden_size % length == 0;
             for (size_t l = length + 1; l <= placeable && !found; l++) {
-                if (model->hidden_size % l != 0 || !exoplace__search_length_may_fit(search, l, model->storage_size))
+                if (model->hidden_size % l != 0 || !exoplace__search_length_may_fit(search, l, required))
                     continue;
-                if ((st = exoplace__search_best_cycle(search, l, model->storage_size, cycle, &found, err)))
+                if ((st = exoplace__search_best_cycle(search, l, required, cycle, &found, err)))
                     goto done;
                 length = l;
             }
@@ -263,7 +289,7 @@ exoplace_status exoplace__place_attempt(exoplace_placement *out, exoplace__searc
         }
     }
     memset(out, 0, sizeof *out);
-    if ((st = make_shards(out, search, model, options, cycle, length, err)))
+    if ((st = make_shards(out, search, model, options, tier, cycle, length, err)))
         goto done;
     out->memory_tier = tier;
     out->is_low_memory = tier != EXOPLACE_TIER_AVAILABLE;

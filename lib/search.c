@@ -18,6 +18,7 @@
 #include "search.h"
 
 #include "error.h"
+#include "layers.h"
 #include "sort.h"
 
 #include <stdlib.h>
@@ -46,9 +47,19 @@ typedef struct tier_view {
     uint32_t *position;         /* position[node] in by_metric */
     size_t n_by_metric;
     exoplace__u128 *top_prefix; /* top_prefix[k] = sum of the k largest metrics */
-    size_t *succ_start;         /* successors (placeable, not self) in by_metric order */
+    size_t *succ_start;         /* successors (in the view, not self) in by_metric order */
     uint32_t *succ;
+    /* NULL: every placeable node is in the view. A fit view leaves out the
+     * nodes that hold no layer: no cycle through them has a safe split. */
+    uint8_t *usable;
 } tier_view;
+
+/* What a fit view's metric (layers held) depends on besides the tier. */
+typedef struct fit_key {
+    exoplace__u128 layer_cost;
+    uint64_t reserve;
+    uint32_t n_layers;
+} fit_key;
 
 /* For one node on the path: the sums of the `remaining` and `remaining + 1`
  * largest allowed metrics off the path, and the by_metric position of the
@@ -86,6 +97,8 @@ struct exoplace__search {
     uint32_t *girth;      /* shortest cycle through start within ranks >= its own; 0 = unknown */
     uint32_t *reach;      /* placeable nodes of greater rank that reach start (valid when girth != 0) */
     tier_view tiers[4];
+    tier_view fit_tiers[4]; /* strategy fit: layers held in each tier, for fit_keys[tier] */
+    fit_key fit_keys[4];
     tier_view *tier;
 
     uint64_t steps;
@@ -126,21 +139,30 @@ static void scratch_free(exoplace__search *s)
     free(s->best);
 }
 
+/* Frees a view's arrays and marks it not ready. */
+static void view_free(const exoplace__search *s, tier_view *v)
+{
+    if (v->memo)
+        for (size_t l = 0; l <= s->n; l++)
+            free(v->memo[l].cycle);
+    free(v->memo);
+    free(v->metric);
+    free(v->by_metric);
+    free(v->position);
+    free(v->top_prefix);
+    free(v->succ_start);
+    free(v->succ);
+    free(v->usable);
+    memset(v, 0, sizeof *v);
+}
+
 void exoplace__search_free(exoplace__search *s)
 {
     if (!s)
         return;
     for (int i = 0; i < 4; i++) {
-        if (s->tiers[i].memo)
-            for (size_t l = 0; l <= s->n; l++)
-                free(s->tiers[i].memo[l].cycle);
-        free(s->tiers[i].memo);
-        free(s->tiers[i].metric);
-        free(s->tiers[i].by_metric);
-        free(s->tiers[i].position);
-        free(s->tiers[i].top_prefix);
-        free(s->tiers[i].succ_start);
-        free(s->tiers[i].succ);
+        view_free(s, &s->tiers[i]);
+        view_free(s, &s->fit_tiers[i]);
     }
     if (s->dist_rows) {
         for (size_t i = 0; i < s->n; i++)
@@ -322,12 +344,12 @@ static int metric_before(const void *ctx, uint32_t a, uint32_t b)
     return s->rank[a] < s->rank[b];
 }
 
-exoplace_status exoplace__search_use_tier(exoplace__search *s, exoplace_memory_tier tier, exoplace_error *err)
+/* Builds view v of `tier` and makes it current: the tier's bytes, or with
+ * `fit` the layers each node holds in it. A failed build leaves v empty. */
+static exoplace_status view_build(exoplace__search *s, tier_view *v, exoplace_memory_tier tier, const fit_key *fit,
+                                  exoplace_error *err)
 {
-    tier_view *v = &s->tiers[tier];
     s->tier = v;
-    if (v->ready)
-        return EXOPLACE_OK;
     const exoplace_topology *t = s->topology;
     size_t n = s->n, cells = n ? n : 1;
     v->metric = malloc(cells * sizeof *v->metric);
@@ -336,18 +358,28 @@ exoplace_status exoplace__search_use_tier(exoplace__search *s, exoplace_memory_t
     v->top_prefix = malloc((n + 1) * sizeof *v->top_prefix);
     v->succ_start = calloc(n + 1, sizeof *v->succ_start);
     v->memo = calloc(n + 1, sizeof *v->memo);
+    if (fit)
+        v->usable = calloc(cells, 1);
     uint32_t *tmp = malloc(cells * sizeof *tmp);
     size_t *fill = malloc(cells * sizeof *fill);
     if (!v->metric || !v->by_metric || !v->position || !v->top_prefix || !v->succ_start || !v->memo || !tmp ||
-        !fill) {
+        !fill || (fit && !v->usable)) {
         free(tmp);
         free(fill);
+        view_free(s, v);
         return exoplace__fail_no_memory(err);
     }
     v->n_by_metric = 0;
     for (size_t i = 0; i < n; i++) {
-        v->metric[i] = exoplace__node_metric(&t->nodes[i], tier);
-        if (s->placeable[i])
+        exoplace__u128 metric = exoplace__node_metric(&t->nodes[i], tier);
+        int in_view = s->placeable[i];
+        if (fit) {
+            metric = exoplace__fit_cap(exoplace__fit_capacity(metric, fit->reserve), fit->layer_cost, fit->n_layers);
+            in_view = in_view && metric >= 1;
+            v->usable[i] = (uint8_t)in_view;
+        }
+        v->metric[i] = metric;
+        if (in_view)
             v->by_metric[v->n_by_metric++] = (uint32_t)i;
     }
     exoplace__sort(v->by_metric, tmp, v->n_by_metric, metric_before, s);
@@ -370,6 +402,7 @@ exoplace_status exoplace__search_use_tier(exoplace__search *s, exoplace_memory_t
     v->succ = malloc((v->succ_start[n] ? v->succ_start[n] : 1) * sizeof *v->succ);
     if (!v->succ) {
         free(fill);
+        view_free(s, v);
         return exoplace__fail_no_memory(err);
     }
     memcpy(fill, v->succ_start, n * sizeof *fill);
@@ -381,6 +414,28 @@ exoplace_status exoplace__search_use_tier(exoplace__search *s, exoplace_memory_t
     free(fill);
     v->ready = 1;
     return EXOPLACE_OK;
+}
+
+exoplace_status exoplace__search_use_tier(exoplace__search *s, exoplace_memory_tier tier, exoplace_error *err)
+{
+    tier_view *v = &s->tiers[tier];
+    s->tier = v;
+    return v->ready ? EXOPLACE_OK : view_build(s, v, tier, NULL, err);
+}
+
+exoplace_status exoplace__search_use_fit(exoplace__search *s, exoplace_memory_tier tier, exoplace__u128 layer_cost,
+                                         uint64_t reserve, uint32_t n_layers, exoplace_error *err)
+{
+    tier_view *v = &s->fit_tiers[tier];
+    fit_key *key = &s->fit_keys[tier];
+    s->tier = v;
+    if (v->ready && key->layer_cost == layer_cost && key->reserve == reserve && key->n_layers == n_layers)
+        return EXOPLACE_OK;
+    view_free(s, v);
+    key->layer_cost = layer_cost;
+    key->reserve = reserve;
+    key->n_layers = n_layers;
+    return view_build(s, v, tier, key, err);
 }
 
 int exoplace__search_length_may_fit(const exoplace__search *s, size_t length, uint64_t required)
@@ -650,7 +705,8 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
                 result = 0;
                 break;
             }
-            if (s->rank[child] <= start_rank || s->on_path[child] || s->dist[child] > remaining + 1)
+            if (s->rank[child] <= start_rank || s->on_path[child] || s->dist[child] > remaining + 1 ||
+                (v->usable && !v->usable[child]))
                 continue;
             exoplace__u128 base = s->path_sum[depth] + metric[child];
             /* O(1) bound first (ignores exclusions), exact bound only if needed. */
@@ -728,7 +784,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
         uint32_t start = s->by_rank[r];
         if (!spend(s, 1))
             return 0;
-        if (!s->placeable[start])
+        if (!s->placeable[start] || (v->usable && !v->usable[start]))
             continue;
         if (length == 1) {
             s->path[0] = start;

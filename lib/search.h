@@ -26,14 +26,24 @@ void exoplace__search_share_work(exoplace__search *search, uint64_t max_steps);
 exoplace_status exoplace__search_use_tier(exoplace__search *search, exoplace_memory_tier tier,
                                           exoplace_error *err);
 
+/* Switches the metric to the layers each node holds in `tier` under strategy
+ * fit: floor((metric - reserve) / layer_cost), n_layers when layer_cost is 0
+ * (placement.md section 3). Nodes that hold no layer leave the graph, so
+ * every cycle found has a safe split when its metric sum is >= n_layers and
+ * it has at most n_layers nodes. Cached per tier for the last (layer_cost,
+ * reserve, n_layers). */
+exoplace_status exoplace__search_use_fit(exoplace__search *search, exoplace_memory_tier tier,
+                                         exoplace__u128 layer_cost, uint64_t reserve, uint32_t n_layers,
+                                         exoplace_error *err);
+
 /* Nodes that can be placed on (those with a profile): no cycle is longer. */
 size_t exoplace__search_placeable_count(const exoplace__search *search);
 
-/* Whether some cycle of `length` nodes could reach `required` bytes by the
+/* Whether some cycle of `length` nodes could reach `required` by the
  * largest metrics alone (a necessary condition, O(1)). */
 int exoplace__search_length_may_fit(const exoplace__search *search, size_t length, uint64_t required);
 
-/* The best cycle of exactly `length` placeable nodes whose metric sum is >=
+/* The best cycle of exactly `length` nodes of the current view whose metric sum is >=
  * `required`, by placement.md section 4: thunderbolt cycle, then has a leaf,
  * then the greatest sum, then canonical order. On EXOPLACE_OK, *found says
  * whether one exists and cycle_out (length entries) holds it in canonical

@@ -1021,6 +1021,44 @@ END_TEST
 
 /* ---- arguments ---- */
 
+/* The fit strategy's inputs: a reserve only with fit, none of them with exo-main. */
+START_TEST(fit_inputs_are_refused_where_they_would_not_be_read)
+{
+    t_node(t, "a", 100, 100);
+    exoplace_model m = t_model("m", 10, 1);
+    exoplace_place_options o;
+    exoplace_error err;
+    exoplace_place_options_init(&o);
+    o.reserve_bytes = 1;
+    place_fails(&m, &o, EXOPLACE_E_INVALID_ARGUMENT, NULL);
+    ck_assert_int_eq(exoplace_place(&p, t, &m, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "reserve_bytes");
+    o.strategy = EXOPLACE_LAYERS_FIT;
+    place_ok(&m, &o);
+    exoplace_placement_dispose(&p);
+
+    exoplace_place_options_init(&o);
+    o.rules = EXOPLACE_RULES_EXO_MAIN;
+    o.strategy = EXOPLACE_LAYERS_FIT;
+    ck_assert_int_eq(exoplace_place(&p, t, &m, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "strategy");
+    o.strategy = EXOPLACE_LAYERS_EXO;
+    o.reserve_bytes = 1;
+    ck_assert_int_eq(exoplace_place(&p, t, &m, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "reserve_bytes");
+    o.reserve_bytes = 0;
+    m.kv_cache_bytes_per_layer = 1;
+    ck_assert_int_eq(exoplace_get_placement(&p, t, &m, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_str_eq(err.field, "model.kv_cache_bytes_per_layer");
+    exoplace_preview_list *list = NULL;
+    ck_assert_int_eq(exoplace_preview_list_new(&list, t, &m, &o, &err), EXOPLACE_E_INVALID_ARGUMENT);
+    ck_assert_ptr_null(list);
+    /* the seed's byte strategies do not read the KV cache */
+    o.rules = EXOPLACE_RULES_SEED;
+    place_ok(&m, &o);
+}
+END_TEST
+
 START_TEST(place_arguments_are_checked)
 {
     t_node(t, "a", 100, 100);
@@ -1171,6 +1209,7 @@ static Suite *place_suite(void)
     tc = tcase_create("arguments");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, place_arguments_are_checked);
+    tcase_add_test(tc, fit_inputs_are_refused_where_they_would_not_be_read);
     tcase_add_test(tc, argument_errors_come_before_placement_errors);
     suite_add_tcase(s, tc);
     return s;
