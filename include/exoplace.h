@@ -1279,8 +1279,10 @@ EXOPLACE_API exoplace_status exoplace_cycles_json(char **out, const char *reques
 
 /**
  * {"ok": true, "layers": [...]} for {"memory": [...], "n_layers": N,
- * "strategy": S}; S defaults to options->strategy. A split that gives a
- * node no layers is the failure invalid_split.
+ * "strategy": S}; S defaults to options->strategy. With S "fit" the memory
+ * figures are capacities and the request also gives "layer_cost"
+ * (exoplace_layers_fit()). A split that gives a node no layers, or with fit
+ * more than it holds, is the failure invalid_split.
  */
 EXOPLACE_API exoplace_status exoplace_layers_json(char **out, const char *request, size_t length,
                                                   const exoplace_json_options *options, exoplace_error *err);

@@ -222,13 +222,17 @@ exoplace_status exoplace_layers_json(char **out, const char *text, size_t length
     size_t n_nodes = 0;
     uint32_t n_layers = 0;
     exoplace_layer_strategy strategy = host.strategy;
-    st = exoplace__json_read_layers_request(&memory, &n_nodes, &n_layers, &strategy, text, length, err);
+    uint64_t layer_cost = 0;
+    st = exoplace__json_read_layers_request(&memory, &n_nodes, &n_layers, &strategy, &layer_cost, text, length, err);
     uint32_t *layers = st == EXOPLACE_OK ? malloc(n_nodes * sizeof *layers) : NULL;
     if (st == EXOPLACE_OK && !layers)
         st = exoplace__fail_no_memory(err);
     if (st == EXOPLACE_OK) {
         exoplace_error split_err;
-        exoplace_status split = exoplace_layers_distribute(layers, memory, n_nodes, n_layers, strategy, &split_err);
+        exoplace_status split =
+            strategy == EXOPLACE_LAYERS_FIT
+                ? exoplace_layers_fit(layers, memory, n_nodes, n_layers, layer_cost, &split_err)
+                : exoplace_layers_distribute(layers, memory, n_nodes, n_layers, strategy, &split_err);
         if (split == EXOPLACE_OK) {
             st = exoplace_layers_write_json(out, layers, n_nodes, err);
         } else {

@@ -483,16 +483,17 @@ exoplace_status exoplace_request_parse_catalogue(exoplace_request **out, const c
 
 /* ---- layers requests ---------------------------------------------------------------- */
 
-enum { LAYERS_MEMORY, LAYERS_COUNT, LAYERS_STRATEGY };
+enum { LAYERS_MEMORY, LAYERS_COUNT, LAYERS_STRATEGY, LAYERS_COST };
 static const exoplace__json_member layers_members[] = {
     {"memory", NULL, 0, {0}, NULL},
     {"nLayers", "n_layers", 0, {0}, NULL},
     {"strategy", NULL, 0, {0}, NULL},
+    {"layerCost", "layer_cost", 0, {0}, NULL},
 };
 
 exoplace_status exoplace__json_read_layers_request(uint64_t **memory_out, size_t *n_out, uint32_t *n_layers,
-                                                   exoplace_layer_strategy *strategy, const char *text,
-                                                   size_t length, exoplace_error *err)
+                                                   exoplace_layer_strategy *strategy, uint64_t *layer_cost,
+                                                   const char *text, size_t length, exoplace_error *err)
 {
     *memory_out = NULL;
     *n_out = 0;
@@ -502,9 +503,9 @@ exoplace_status exoplace__json_read_layers_request(uint64_t **memory_out, size_t
         return st;
     exoplace__json_path path;
     exoplace__json_path_init(&path);
-    exoplace__json_member m[3];
+    exoplace__json_member m[4];
     memcpy(m, layers_members, sizeof m);
-    if ((st = exoplace__json_members(&c, m, 3, EXOPLACE__JSON_IGNORE_UNKNOWN, &path, err)))
+    if ((st = exoplace__json_members(&c, m, 4, EXOPLACE__JSON_IGNORE_UNKNOWN, &path, err)))
         return st;
     size_t mark = exoplace__json_path_push_member(&path, &m[LAYERS_MEMORY]);
     exoplace__json_cursor list = m[LAYERS_MEMORY].value;
@@ -544,6 +545,8 @@ exoplace_status exoplace__json_read_layers_request(uint64_t **memory_out, size_t
     if (st == EXOPLACE_OK && m[LAYERS_STRATEGY].present &&
         !(st = exoplace__json_member_enum(&value, &m[LAYERS_STRATEGY], &exoplace__layer_strategy_info, &path, err)))
         *strategy = (exoplace_layer_strategy)value;
+    if (st == EXOPLACE_OK && *strategy == EXOPLACE_LAYERS_FIT)
+        st = exoplace__json_member_bytes(layer_cost, &m[LAYERS_COST], &path, err);
     if (st) {
         free(memory);
         return st;

@@ -142,12 +142,13 @@ exoplace_status exoplace__json_read_models(exoplace_request *request, exoplace__
 exoplace_status exoplace__json_read_settings(exoplace_place_options *options, exoplace__json_member *top,
                                              exoplace__json_path *path, exoplace_error *err);
 
-/* A layers request {"memory": [...], "n_layers": N, "strategy": S}: the
- * memory figures into a new array (*memory_out, free()), *strategy left as
- * it is unless the request names one. */
+/* A layers request {"memory": [...], "n_layers": N, "strategy": S,
+ * "layer_cost": B}: the memory figures into a new array (*memory_out,
+ * free()), *strategy left as it is unless the request names one; layer_cost
+ * is read with strategy fit (which needs it) and only then. */
 exoplace_status exoplace__json_read_layers_request(uint64_t **memory_out, size_t *n_out, uint32_t *n_layers,
-                                                   exoplace_layer_strategy *strategy, const char *text,
-                                                   size_t length, exoplace_error *err);
+                                                   exoplace_layer_strategy *strategy, uint64_t *layer_cost,
+                                                   const char *text, size_t length, exoplace_error *err);
 
 /* seed (docs/json.md): the topology, models and settings of a request. */
 exoplace_status exoplace__json_read_seed(exoplace_request *request, exoplace__json_member *top,

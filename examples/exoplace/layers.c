@@ -16,19 +16,24 @@ static const char usage[] =
     "options:\n"
     "  --memory LIST     comma-separated byte counts, one per node\n"
     "  --layers N        number of layers (at least 1)\n"
-    "  --strategy NAME   largest-remainder (default, exact) or exo (exo's numbers)\n"
+    "  --strategy NAME   largest-remainder (default, exact), exo (exo's numbers)\n"
+    "                    or fit (the memory is each node's capacity; no node\n"
+    "                    gets more layers than it holds; needs --layer-cost)\n"
+    "  --layer-cost B    fit: the bytes of one layer with its KV cache\n"
     "  --json            print the library's JSON response only\n"
     "  -h, --help        this text\n"
     "\n"
-    "exit status: 0 split, 1 no valid split (a node would get no layers), 2 bad input\n";
+    "exit status: 0 split, 1 no valid split (a node would get no layers, or with\n"
+    "fit more than it holds), 2 bad input\n";
 
-enum { OPT_JSON, OPT_MEMORY, OPT_LAYERS, OPT_STRATEGY };
+enum { OPT_JSON, OPT_MEMORY, OPT_LAYERS, OPT_STRATEGY, OPT_LAYER_COST };
 
 static const cli_option option_table[] = {
     {"json", 0, OPT_JSON},
     {"memory", 1, OPT_MEMORY},
     {"layers", 1, OPT_LAYERS},
     {"strategy", 1, OPT_STRATEGY},
+    {"layer-cost", 1, OPT_LAYER_COST},
     {NULL, 0, 0},
 };
 
@@ -75,7 +80,8 @@ static void print_table(const uint64_t *memory, const uint32_t *layers, size_t n
 }
 
 /* The split of the flags, as exoplace_layers_json() would answer it. */
-static int split(const uint64_t *memory, size_t n, uint32_t n_layers, exoplace_layer_strategy strategy, int json)
+static int split(const uint64_t *memory, size_t n, uint32_t n_layers, exoplace_layer_strategy strategy,
+                 uint64_t layer_cost, int json)
 {
     uint32_t *layers = malloc(n * sizeof *layers);
     if (!layers)
@@ -83,7 +89,9 @@ static int split(const uint64_t *memory, size_t n, uint32_t n_layers, exoplace_l
     exoplace_error result, err;
     char *text = NULL;
     int status = CLI_EXIT_OK;
-    exoplace_status st = exoplace_layers_distribute(layers, memory, n, n_layers, strategy, &result);
+    exoplace_status st = strategy == EXOPLACE_LAYERS_FIT
+                             ? exoplace_layers_fit(layers, memory, n, n_layers, layer_cost, &result)
+                             : exoplace_layers_distribute(layers, memory, n, n_layers, strategy, &result);
     if (st == EXOPLACE_OK) {
         exoplace_status written = json ? exoplace_layers_write_json(&text, layers, n, &err) : EXOPLACE_OK;
         if (written != EXOPLACE_OK)
@@ -135,8 +143,8 @@ static int run(int argc, char **argv)
     exoplace_json_options host;
     exoplace_json_options_init(&host);
     const char *memory_text = NULL, *path = NULL;
-    int json = 0, got, status = 0, has_layers = 0;
-    uint64_t n_layers = 0;
+    int json = 0, got, status = 0, has_layers = 0, has_layer_cost = 0;
+    uint64_t n_layers = 0, layer_cost = 0;
     cli_parser parser;
     cli_parser_init(&parser, &cli_layers_command, option_table, argc, argv);
     while (status == 0 && (got = cli_parser_next(&parser)) == CLI_PARSE_OPTION) {
@@ -150,6 +158,10 @@ static int run(int argc, char **argv)
         case OPT_STRATEGY:
             status = cli_option_strategy(&host.strategy, &parser);
             break;
+        case OPT_LAYER_COST:
+            status = cli_option_number(&layer_cost, &parser, 0, UINT64_MAX);
+            has_layer_cost = 1;
+            break;
         }
     }
     if (status || got == CLI_PARSE_ERROR)
@@ -158,10 +170,16 @@ static int run(int argc, char **argv)
         return CLI_EXIT_OK;
     if ((status = cli_parser_operand(&path, &parser)))
         return status;
-    if (!memory_text && !has_layers)
+    if (!memory_text && !has_layers) {
+        if (has_layer_cost)
+            return cli_usage_error("layers", "--layer-cost goes with --memory and --layers (a FILE gives layer_cost)");
         return split_request(path, &host, json);
+    }
     if (!memory_text || !has_layers)
         return cli_usage_error("layers", "--memory and --layers go together");
+    if (has_layer_cost != (host.strategy == EXOPLACE_LAYERS_FIT))
+        return cli_usage_error("layers", has_layer_cost ? "--layer-cost goes with --strategy fit"
+                                                        : "--strategy fit needs --layer-cost");
     if (parser.n_operands)
         return cli_usage_error("layers", "give either --memory/--layers or a FILE, not both");
 
@@ -169,7 +187,7 @@ static int run(int argc, char **argv)
     size_t n = 0;
     if ((status = parse_memory(&memory, &n, memory_text)))
         return status;
-    status = split(memory, n, (uint32_t)n_layers, host.strategy, json);
+    status = split(memory, n, (uint32_t)n_layers, host.strategy, layer_cost, json);
     free(memory);
     return status;
 }

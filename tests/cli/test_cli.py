@@ -334,6 +334,38 @@ class Cli(unittest.TestCase):
         self.assertEqual(status, 0)
         self.assertIn("[8, 14)", out)
 
+    def test_layers_fit_from_flags_and_a_file(self):
+        # exo PR #2227's split: 1536 MiB a layer, capacities 22938 and 27648 MiB:
+        # largest remainder gives the first node 15 layers, fit the 14 it holds.
+        memory = f"{22938 * 2**20},{27648 * 2**20}"
+        status, out, _ = EXOPLACE.run(["layers", "--json", "--memory", memory, "--layers", "32"])
+        self.assertEqual((status, json.loads(out)), (0, {"ok": True, "layers": [15, 17]}))
+        status, out, _ = EXOPLACE.run(["layers", "--json", "--strategy", "fit", "--layer-cost", str(1536 * 2**20),
+                                       "--memory", memory, "--layers", "32"])
+        self.assertEqual((status, json.loads(out)), (0, {"ok": True, "layers": [14, 18]}))
+        status, got, err = EXOPLACE.run_json(["layers", "--json"], {"memory": [19, 21], "n_layers": 4,
+                                                                    "strategy": "fit", "layer_cost": 10})
+        self.assertEqual(status, 1, err)
+        self.assertEqual(got["code"], "invalid_split")
+        status, _, err = EXOPLACE.run(["layers", "--strategy", "fit", "--memory", "1,2", "--layers", "2"])
+        self.assertEqual(status, 2)
+        self.assertIn("--strategy fit needs --layer-cost", err)
+
+    def test_place_with_fit_takes_the_ring_whose_nodes_hold_the_layers(self):
+        # 16 layers of 50 / 16 GiB + 1 GiB of KV cache each, 4.125 GiB: alpha
+        # (24 GiB available) holds 5 and beta (40 GiB) 9, 14 of 16; in total
+        # memory 7 + 15, split 32 : 64 as 5.33 and 10.67.
+        fitted = request(50)
+        fitted["model"]["kvCacheBytesPerLayer"] = GIB
+        status, got, err = EXOPLACE.run_json(["place", "--json", "--yes"], fitted)
+        self.assertEqual(status, 0, err)
+        self.assertFalse(got["is_low_memory"])
+        status, got, err = EXOPLACE.run_json(["place", "--json", "--yes", "--strategy", "fit"], fitted)
+        self.assertEqual(status, 0, err)
+        self.assertTrue(got["is_low_memory"])
+        self.assertEqual(got["memory_tier"], "total")
+        self.assertEqual([s["end_layer"] - s["start_layer"] for s in got["shards"]], [5, 11])
+
     def test_probe_reads_the_given_proc_root(self):
         root = os.path.join(self.tmp.name, "proc")
         os.makedirs(root)

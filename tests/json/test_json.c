@@ -617,6 +617,11 @@ START_TEST(layers_take_both_memory_forms_and_strategies)
     out = call_ok(layers_text, "{\"memory\": [1, 1, 1], \"n_layers\": 4}", NULL);
     ck_assert_str_eq(out, "{\"ok\": true, \"layers\": [2, 1, 1]}");
     exoplace_free(out);
+    /* fit: capacities and the cost of a layer (caps 1, 2, 1) */
+    out = call_ok(layers_text, "{\"memory\": [19, 21, 10], \"n_layers\": 4, \"strategy\": \"fit\", "
+                               "\"layer_cost\": {\"inBytes\": 10}}", NULL);
+    ck_assert_str_eq(out, "{\"ok\": true, \"layers\": [1, 2, 1]}");
+    exoplace_free(out);
     exoplace_error err;
     out = NULL;
     ck_assert_int_eq(exoplace_layers_json(&out, "{\"memory\": [5, 5, 5], \"n_layers\": 2}", strlen("{\"memory\": [5, 5, 5], \"n_layers\": 2}"), NULL, &err),
