@@ -15,6 +15,9 @@
  * lists are canonical; a layer split sums to n_layers. When the whole cycle
  * list fits in a small bound, exoplace_place in the available and total
  * tiers is compared with an exhaustive reference (section 4, steps 1 to 7).
+ * Strategy fit (flags, then a KV cache and a reserve from the stream) must
+ * give no node more layers than its capacity holds, and its reference
+ * selects by layers held (placement.md section 3).
  * The stream reads zeros once it runs out, so every input is a valid program.
  */
 #include "fuzz_common.h"
@@ -244,6 +247,28 @@ static u128 metric(const exoplace_node_memory *memory, exoplace_memory_tier tier
     return memory->pressure_level == EXOPLACE_PRESSURE_CRITICAL ? 0 : memory->ram_available;
 }
 
+/* ---- strategy fit (placement.md section 3) ------------------------------------ */
+
+static int uses_fit(const exoplace_place_options *options)
+{
+    return options->strategy == EXOPLACE_LAYERS_FIT && options->sharding == EXOPLACE_SHARDING_PIPELINE;
+}
+
+static u128 layer_cost(const exoplace_model *model)
+{
+    return (u128)(model->storage_size / model->n_layers + (model->storage_size % model->n_layers != 0)) +
+           model->kv_cache_bytes_per_layer;
+}
+
+/* Layers a node holds in the available or total tier. */
+static u128 layers_held(const exoplace_node_memory *memory, exoplace_memory_tier tier, const exoplace_model *model,
+                        const exoplace_place_options *options)
+{
+    u128 m = metric(memory, tier), cost = layer_cost(model);
+    u128 capacity = m > options->reserve_bytes ? m - options->reserve_bytes : 0;
+    return cost == 0 ? model->n_layers : capacity / cost;
+}
+
 /* ---- placements -------------------------------------------------------------- */
 
 static void check_placement(const exoplace_placement *p, const exoplace_topology *topology, const shadow *sh,
@@ -284,8 +309,13 @@ static void check_placement(const exoplace_placement *p, const exoplace_topology
         }
         exoplace_node_memory memory;
         FUZZ_CHECK(node_memory(&memory, topology, shard->node_index));
-        if (p->memory_tier == EXOPLACE_TIER_AVAILABLE || p->memory_tier == EXOPLACE_TIER_TOTAL)
+        if (p->memory_tier == EXOPLACE_TIER_AVAILABLE || p->memory_tier == EXOPLACE_TIER_TOTAL) {
             sum += metric(&memory, p->memory_tier);
+            /* fit never gives a node more layers than it holds */
+            if (uses_fit(options))
+                FUZZ_CHECK(shard->end_layer - shard->start_layer <=
+                           layers_held(&memory, p->memory_tier, model, options));
+        }
         uint64_t even = model->storage_size / n;
         FUZZ_CHECK(shard->memory_delta == even || shard->memory_delta == even + 1);
         deltas += shard->memory_delta;
@@ -454,21 +484,29 @@ static exoplace_status reference_place(size_t *choice_out, const cycle_list *lis
         size_t n = list->starts[c + 1] - list->starts[c];
         if (n < options->min_nodes)
             continue;
-        u128 sum = 0;
-        int all = 1;
+        u128 sum = 0, held = 0;
+        int all = 1, each_holds = 1;
         for (size_t i = list->starts[c]; i < list->starts[c + 1]; i++) {
             exoplace_node_memory memory;
-            if (!node_memory(&memory, topology, list->nodes[i]))
+            if (!node_memory(&memory, topology, list->nodes[i])) {
                 all = 0;
-            else
+            } else {
                 sum += metric(&memory, options->memory_tier);
+                u128 cap = layers_held(&memory, options->memory_tier, model, options);
+                held += cap;
+                each_holds &= cap >= 1;
+            }
         }
-        keep[c] = (uint8_t)(all && sum >= model->storage_size);
+        if (uses_fit(options))
+            keep[c] = (uint8_t)(all && each_holds && n <= model->n_layers && held >= model->n_layers);
+        else
+            keep[c] = (uint8_t)(all && sum >= model->storage_size);
         kept += keep[c];
     }
     exoplace_status st = EXOPLACE_OK;
     if (!kept)
-        st = EXOPLACE_E_INSUFFICIENT_MEMORY;
+        st = uses_fit(options) && options->min_nodes > model->n_layers ? EXOPLACE_E_INVALID_SPLIT
+                                                                      : EXOPLACE_E_INSUFFICIENT_MEMORY;
     if (st == EXOPLACE_OK && options->sharding == EXOPLACE_SHARDING_TENSOR) {
         if (model->supports_tensor == 0) {
             st = EXOPLACE_E_TENSOR_NOT_SUPPORTED;
@@ -513,7 +551,8 @@ static exoplace_status reference_place(size_t *choice_out, const cycle_list *lis
                 exoplace_node_memory memory;
                 node_memory(&memory, topology, list->nodes[i]);
                 leaf |= exoplace_topology_node_is_leaf(topology, list->nodes[i], EXOPLACE_RULES_SEED);
-                sum += metric(&memory, options->memory_tier);
+                sum += uses_fit(options) ? layers_held(&memory, options->memory_tier, model, options)
+                                         : metric(&memory, options->memory_tier);
             }
             if (any_leaf && !leaf)
                 continue;
@@ -556,6 +595,35 @@ static void fuzz_layers(stream *s)
     uint32_t n_layers = (u8(s) & 1) ? (uint32_t)raw_u64(s) : u8(s);
     exoplace_layer_strategy strategy = (exoplace_layer_strategy)(u8(s) % 3);
     exoplace_error err;
+    if (strategy == EXOPLACE_LAYERS_FIT) {
+        /* the fit split against its bounds: 1 <= layers <= min(cap, n_layers) */
+        uint64_t cost = bytes_value(s);
+        exoplace_status st = exoplace_layers_fit(layers, memory, n, n_layers, cost, &err);
+        fuzz_check_error(&err, st);
+        if (n == 0 || n_layers == 0) {
+            FUZZ_CHECK(st == EXOPLACE_E_INVALID_ARGUMENT);
+            return;
+        }
+        u128 held = 0;
+        int each_holds = 1;
+        for (size_t i = 0; i < n; i++) {
+            u128 cap = cost == 0 ? n_layers : memory[i] / cost;
+            held += cap < n_layers ? cap : n_layers;
+            each_holds &= cap >= 1;
+        }
+        FUZZ_CHECK((st == EXOPLACE_OK) == (n_layers >= n && each_holds && held >= n_layers));
+        if (st != EXOPLACE_OK) {
+            FUZZ_CHECK(st == EXOPLACE_E_INVALID_SPLIT);
+            return;
+        }
+        uint64_t sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            FUZZ_CHECK(layers[i] >= 1 && (cost == 0 || layers[i] <= memory[i] / cost));
+            sum += layers[i];
+        }
+        FUZZ_CHECK(sum == n_layers);
+        return;
+    }
     exoplace_status st = exoplace_layers_distribute(layers, memory, n, n_layers, strategy, &err);
     fuzz_check_error(&err, st);
     if (st == EXOPLACE_OK) {
@@ -653,9 +721,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     options.min_nodes = u8(&s) % (FUZZ_MAX_IDS + 3);
     options.memory_tier = (exoplace_memory_tier)(u8(&s) % 5);
     options.max_search_steps = 1u + u16(&s) % 20000u;
+    if (options.strategy == EXOPLACE_LAYERS_FIT) {
+        /* Only fit inputs read these, so the streams of the other strategies keep their meaning. */
+        uint8_t fit = u8(&s);
+        if (fit == 255)
+            options.strategy = (exoplace_layer_strategy)3; /* unknown */
+        if (fit & 1)
+            model.kv_cache_bytes_per_layer = bytes_value(&s);
+        if (fit & 2)
+            options.reserve_bytes = bytes_value(&s);
+    }
     int valid_options = options.sharding <= EXOPLACE_SHARDING_TENSOR &&
                         options.instance_meta <= EXOPLACE_INSTANCE_MLX_JACCL &&
-                        options.strategy <= EXOPLACE_LAYERS_EXO && options.min_nodes >= 1 &&
+                        options.strategy <= EXOPLACE_LAYERS_FIT && options.min_nodes >= 1 &&
                         options.memory_tier <= EXOPLACE_TIER_SWAP && model.n_layers >= 1 && model.model_id &&
                         model.model_id[0];
     /* A model id past the limit is refused (regress/fuzz_api/place-accepts-model-id-over-limit). */
@@ -692,8 +770,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t choice = SIZE_MAX;
             exoplace_status expected = reference_place(&choice, &all, topology, &sh, &model, &options);
             if (expected == EXOPLACE_OK) {
-                /* The exo split may refuse the selected cycle. */
-                FUZZ_CHECK(placed == EXOPLACE_OK || placed == EXOPLACE_E_INVALID_SPLIT);
+                /* The exo split may refuse the selected cycle; fit's never does. */
+                FUZZ_CHECK(placed == EXOPLACE_OK || (placed == EXOPLACE_E_INVALID_SPLIT && !uses_fit(&options)));
                 if (placed == EXOPLACE_OK)
                     check_same_cycle(&placement, &all, choice);
             } else {

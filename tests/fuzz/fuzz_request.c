@@ -1,7 +1,9 @@
 /* Fuzz target: the JSON request parser and the placement entry points.
  * The input is a request (json.md); it goes to exoplace_get_placement_json()
  * with the host's defaults and to exoplace_place_json() (one attempt) with
- * the exo layer split and the swap tier allowed. Each answer must keep the
+ * the exo layer split and the swap tier allowed, then once more to
+ * exoplace_get_placement_json() with strategy fit (its reserveBytes and the
+ * model's KV cache read). Each answer must keep the
  * contract of exoplace.h: a response exactly for a success or a placement
  * failure, a well-formed placement, an error that names what went wrong.
  * The search bound is small so that every input runs fast. */
@@ -51,6 +53,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int first_bad = first != EXOPLACE_OK && !exoplace_status_is_placement_failure(first);
     int second_bad = second != EXOPLACE_OK && !exoplace_status_is_placement_failure(second);
     FUZZ_CHECK(first_bad == second_bad);
+
+    /* fit reads a reserve the byte strategies refuse: no agreement to check. */
+    options.strategy = EXOPLACE_LAYERS_FIT;
+    options.allow_swap = 0;
+    out = NULL;
+    check_placement(exoplace_get_placement_json(&out, text, strlen(text), &options, &err), out, &err);
 
     free(text);
     return 0;
