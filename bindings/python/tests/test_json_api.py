@@ -310,6 +310,45 @@ class DistributeLayersTest(unittest.TestCase):
             exoplace.distribute_layers([1.5], 1)
 
 
+class FitLayersTest(unittest.TestCase):
+    def test_no_node_gets_more_layers_than_it_holds(self):
+        # exo PR #2227: 1536 MiB a layer; largest remainder gives the first node 15.
+        mib = 2**20
+        self.assertEqual(exoplace.distribute_layers([22938 * mib, 27648 * mib], 32), [15, 17])
+        self.assertEqual(exoplace.fit_layers([22938 * mib, 27648 * mib], 32, 1536 * mib), [14, 18])
+        self.assertEqual(exoplace.fit_layers([0, 0, 0], 10, 0), [4, 3, 3])
+
+    def test_no_safe_split_is_invalid_split(self):
+        for capacity, n_layers, cost in (([19, 21], 4, 10), ([100, 9], 2, 10), ([100] * 3, 2, 1)):
+            with self.subTest(capacity=capacity):
+                with self.assertRaises(PlacementError) as caught:
+                    exoplace.fit_layers(capacity, n_layers, cost)
+                self.assertEqual(caught.exception.code, "invalid_split")
+
+    def test_bad_arguments_name_the_field(self):
+        for args, field in ((([], 1, 1), "capacity"), (([1, -1], 1, 1), "capacity[1]"), (([1], 0, 1), "n_layers"),
+                            (([1], 1, -1), "layer_cost"), (([1], 1, U64_MAX + 1), "layer_cost")):
+            with self.subTest(field=field):
+                with self.assertRaises(InputError) as caught:
+                    exoplace.fit_layers(*args)
+                self.assertEqual(caught.exception.field, field)
+        with self.assertRaises(InputError) as caught:
+            exoplace.distribute_layers([1], 1, "fit")
+        self.assertEqual(caught.exception.field, "strategy")
+
+    def test_a_request_with_a_kv_cache_places_by_layers_held(self):
+        body = request([node("a", 2000, 1000), node("b", 2000, 1000)], ring("a", "b"),
+                       {"modelId": "m", "storageSize": 1500, "nLayers": 5, "kvBytesPerTokenPerLayer": 25,
+                        "contextLength": 4})
+        self.assertEqual(exoplace.get_placement(body)["nodes"], ["a", "b"])
+        placed = exoplace.get_placement(body, strategy="fit")
+        self.assertEqual((placed["nodes"], placed["memory_tier"]), (["a"], "total"))
+        body["reserveBytes"] = 1
+        with self.assertRaises(InputError) as caught:
+            exoplace.get_placement(body)
+        self.assertEqual(caught.exception.field, "reserve_bytes")
+
+
 class ProbeLocalTest(unittest.TestCase):
     def test_reads_meminfo_and_psi_under_proc_root(self):
         with tempfile.TemporaryDirectory() as root:

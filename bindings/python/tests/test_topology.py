@@ -196,6 +196,37 @@ class PlacingTest(unittest.TestCase):
             self.topology.place_model(Model("m", 10, 1), min_nodes=2)
         self.assertEqual(caught.exception.code, "invalid_split")
 
+    def test_fit_counts_layers_with_the_kv_cache_and_the_reserve(self):
+        # 1500 bytes over 5 layers: 300 a layer; a and b hold 3 each in available memory.
+        model = Model("m", 1500, 5)
+        fitted = self.topology.get_placement(model, strategy="fit")
+        self.assertEqual((fitted.nodes, fitted.memory_tier), (("a", "b"), "available"))
+        self.assertEqual([s.end_layer - s.start_layer for s in fitted.shards], [3, 2])
+        # 100 bytes of KV cache a layer: 400 each, 2 + 2 in available memory, 5 in a's total.
+        with_kv = Model("m", 1500, 5, kv_cache_bytes_per_layer=100)
+        self.assertEqual(self.topology.get_placement(with_kv).nodes, ("a", "b"))  # bytes alone
+        placed = self.topology.get_placement(with_kv, strategy="fit")
+        self.assertEqual((placed.nodes, placed.memory_tier, placed.is_low_memory), (("a",), "total", True))
+        # A reserve of 201 bytes: 799 // 300 = 2 each in available memory.
+        reserved = self.topology.get_placement(model, strategy="fit", reserve_bytes=201)
+        self.assertEqual((reserved.nodes, reserved.memory_tier), (("a",), "total"))
+        with self.assertRaises(PlacementError) as caught:
+            self.topology.place_model(with_kv, strategy="fit")
+        self.assertEqual(caught.exception.code, "insufficient_memory")
+        # One byte of reserve: 1999 // 400 = 4 in total memory, so a alone no longer holds 5.
+        previews = self.topology.previews(with_kv, strategy="fit", reserve_bytes=1)
+        self.assertEqual((previews[0].placement.nodes, previews[0].placement.memory_tier), (("a", "b"), "total"))
+        with self.assertRaises(InputError) as caught:
+            self.topology.get_placement(model, reserve_bytes=1)
+        self.assertEqual(caught.exception.field, "reserve_bytes")
+        with self.assertRaises(InputError) as caught:
+            self.topology.get_placement(Model("m", 1, 1, kv_cache_bytes_per_layer=-1), strategy="fit")
+        self.assertEqual(caught.exception.field, "model.kv_cache_bytes_per_layer")
+        with self.assertRaises(TypeError):
+            Model("m", 1, 1, kv_cache_bytes_per_layer="1")
+        self.assertEqual(with_kv.as_json()["kvCacheBytesPerLayer"], 100)
+        self.assertNotIn("kvCacheBytesPerLayer", model.as_json())
+
     def test_bad_arguments_name_the_field(self):
         cases = [
             (dict(model=Model("", 1, 1)), "model.model_id"),
