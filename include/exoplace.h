@@ -87,7 +87,8 @@ EXOPLACE_API const char *exoplace_version(void);
  * exoplace_status_is_placement_failure() (kind PLACEMENT). Values are fixed
  * for good; new ones are only ever appended. Each rule set has its own
  * placement failures: `seed` (placement.md) fails with INSUFFICIENT_MEMORY,
- * TENSOR_NOT_SUPPORTED, NO_TENSOR_SHARDING, INVALID_SPLIT; `exo-main`
+ * TENSOR_NOT_SUPPORTED, NO_TENSOR_SHARDING, INVALID_SPLIT (and
+ * NODE_INSUFFICIENT_MEMORY from exoplace_place_manual()); `exo-main`
  * (exo-main.md section 9) with INSUFFICIENT_MEMORY and the values from
  * TENSOR_UNSUPPORTED through INVALID_MULTIADDR; both with SEARCH_LIMIT.
  */
@@ -990,6 +991,48 @@ EXOPLACE_API exoplace_status exoplace_get_placement(exoplace_placement *out,
                                                     const exoplace_model *model,
                                                     const exoplace_place_options *options,
                                                     exoplace_error *err);
+
+/**
+ * A manual split (exo #1720): the caller gives the ring, in rank order, and
+ * the layers of each node; the library checks them and makes the shards. In
+ * order:
+ * - the model and options as exoplace_place() checks them, with rules SEED
+ *   and sharding PIPELINE; options->reserve_bytes is read whatever the
+ *   strategy (the strategy, min_nodes, required_node_ids and the ladder
+ *   settings are not read);
+ * - every count is at least 1 and they sum to the model's n_layers;
+ * - every id is a node, none twice, and each is connected to the next and
+ *   the last to the first (node_ids[i] -> node_ids[i + 1]; one node is
+ *   always a cycle);
+ * - every node holds its layers in options->memory_tier, as strategy FIT
+ *   counts memory: layer_counts[i] x layer_cost <= metric_i - reserve_bytes,
+ *   layer_cost = ceil(storage_size / n_layers) + kv_cache_bytes_per_layer.
+ *   The first node in rank order that does not fails the call.
+ * The placement has those ranks and ranges, the tier of the options
+ * (is_low_memory for any but AVAILABLE), instance_meta MLX_RING for one node
+ * and memory_delta as exoplace_place() gives it.
+ * @param[out] out filled on success (dispose it after use), zeroed on failure.
+ * @param[in] topology the cluster.
+ * @param[in] model the model.
+ * @param[in] node_ids n_nodes ids in rank order (borrowed).
+ * @param[in] layer_counts n_nodes layer counts, in the same order.
+ * @param[in] n_nodes the ring's length (>= 1).
+ * @param[in] options NULL for the defaults (the available tier, no reserve).
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (a NULL argument, n_nodes 0 or more
+ *   than the topology's nodes, an id twice, two consecutive nodes not
+ *   connected (err->field "node_ids[i]", i the first of the two), a count 0
+ *   ("layer_counts[i]"), counts that do not sum to n_layers
+ *   ("layer_counts"), sharding TENSOR, rules EXO_MAIN, what exoplace_place()
+ *   refuses); E_UNKNOWN_NODE ("node_ids[i]"); E_NODE_INSUFFICIENT_MEMORY
+ *   (err->field "layer_counts[i]", the message naming the node, the bytes its
+ *   layers need, its capacity and the shortfall in bytes; a node without a
+ *   profile has none); E_LIMIT; E_NO_MEMORY.
+ */
+EXOPLACE_API exoplace_status exoplace_place_manual(exoplace_placement *out, const exoplace_topology *topology,
+                                                   const exoplace_model *model, const char *const *node_ids,
+                                                   const uint32_t *layer_counts, size_t n_nodes,
+                                                   const exoplace_place_options *options, exoplace_error *err);
 
 /** One preview: a placement, or the error why there is none. */
 typedef struct exoplace_preview {

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ctypes
 import threading
 from contextlib import contextmanager
-from ctypes import byref, c_int, c_size_t, c_uint8, c_void_p
-from typing import Iterator, List, Optional, Sequence
+from ctypes import byref, c_char_p, c_int, c_size_t, c_uint8, c_uint32, c_void_p
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from . import _lib
 from ._lib import SIZE_MAX, UINT32_MAX, UINT64_MAX, integer_argument, raise_for_status, text_argument
@@ -514,6 +514,47 @@ class Topology:
                                  allow_swap=allow_swap, max_search_steps=max_search_steps,
                                  reserve_bytes=reserve_bytes)
         return self._run_placement("exoplace_get_placement", model, options)
+
+    def place_manual(self, model: Model, ring: Sequence[Tuple[str, int]], *, instance_meta: str = "MlxRing",
+                     memory_tier: str = "available", reserve_bytes: int = 0) -> Placement:
+        """A manual split: the ring in rank order with each node's layer count,
+        checked (exoplace_place_manual).
+
+        Args:
+            model: the model; its kv_cache_bytes_per_layer counts.
+            ring: (node_id, layers) pairs in rank order; each node connected to
+                the next and the last to the first; the layers sum to
+                model.n_layers, at least 1 each.
+            instance_meta: "MlxRing" or "MlxJaccl" (one node is MlxRing).
+            memory_tier: the tier whose memory each node must hold its layers in.
+            reserve_bytes: bytes left free on every node.
+
+        Raises:
+            PlacementError: code "node_insufficient_memory", the message
+                naming the first node short and by how many bytes; .field
+                is "layer_counts[i]".
+            InputError: not a ring of the topology, unknown or repeated
+                ids, counts that do not add up, a bad argument.
+        """
+        ring = list(ring)
+        if any(not isinstance(item, tuple) or len(item) != 2 for item in ring):
+            raise TypeError("ring: expected (node_id, layers) pairs")
+        ids = [text_argument(node_id, f"node_ids[{i}]") for i, (node_id, _) in enumerate(ring)]
+        c_ids = (c_char_p * max(len(ring), 1))(*ids)
+        c_counts = (c_uint32 * max(len(ring), 1))(*(integer_argument(layers, f"layer_counts[{i}]", 0, UINT32_MAX)
+                                                    for i, (_, layers) in enumerate(ring)))
+        options = _place_options(instance_meta=instance_meta, memory_tier=memory_tier, reserve_bytes=reserve_bytes)
+        c_model = _c_model(model)
+        c_placement = _lib.Placement()
+        err = _lib.Error()
+        try:
+            with self._reading() as handle:
+                status = _lib.lib().exoplace_place_manual(byref(c_placement), handle, byref(c_model), c_ids,
+                                                          c_counts, len(ring), byref(options), byref(err))
+                raise_for_status(status, err)
+                return _placement(c_placement, model.model_id)
+        finally:
+            _lib.lib().exoplace_placement_dispose(byref(c_placement))
 
     def _run_placement(self, function_name: str, model: Model, options: _lib.PlaceOptions) -> Placement:
         c_model = _c_model(model)

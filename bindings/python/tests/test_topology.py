@@ -227,6 +227,29 @@ class PlacingTest(unittest.TestCase):
         self.assertEqual(with_kv.as_json()["kvCacheBytesPerLayer"], 100)
         self.assertNotIn("kvCacheBytesPerLayer", model.as_json())
 
+    def test_place_manual_checks_the_ring_and_each_nodes_memory(self):
+        model = Model("m", 1500, 5, kv_cache_bytes_per_layer=100)  # 400 bytes a layer
+        placed = self.topology.place_manual(model, [("b", 2), ("a", 3)], memory_tier="total")
+        self.assertEqual(placed.nodes, ("b", "a"))
+        self.assertEqual([(s.start_layer, s.end_layer) for s in placed.shards], [(0, 2), (2, 5)])
+        self.assertEqual((placed.memory_tier, placed.is_low_memory), ("total", True))
+        with self.assertRaises(PlacementError) as caught:
+            self.topology.place_manual(model, [("a", 3), ("b", 2)])
+        self.assertEqual(caught.exception.code, "node_insufficient_memory")
+        self.assertEqual(caught.exception.field, "layer_counts[0]")
+        self.assertIn("node a cannot hold its 3 layers in available memory", str(caught.exception))
+        self.assertIn(": 200 bytes short", str(caught.exception))
+        with self.assertRaises(PlacementError):
+            self.topology.place_manual(model, [("a", 5)], memory_tier="total", reserve_bytes=1)
+        for ring, field in (([("a", 3), ("b", 3)], "layer_counts"), ([("a", 5), ("z", 0)], "layer_counts[1]"),
+                            ([("a", 2), ("a", 3)], "node_ids[1]"), ([], "n_nodes")):
+            with self.subTest(ring=ring):
+                with self.assertRaises(InputError) as caught:
+                    self.topology.place_manual(model, ring, memory_tier="total")
+                self.assertEqual(caught.exception.field, field)
+        with self.assertRaises(TypeError):
+            self.topology.place_manual(model, ["a"])
+
     def test_bad_arguments_name_the_field(self):
         cases = [
             (dict(model=Model("", 1, 1)), "model.model_id"),
