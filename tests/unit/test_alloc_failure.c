@@ -118,6 +118,62 @@ static exoplace_status scenario_layers(void)
     return exoplace_layers_distribute(layers, memory, 5, 17, EXOPLACE_LAYERS_LARGEST_REMAINDER, NULL);
 }
 
+/* Strategy fit with a KV cache and a reserve: the available tier holds too
+ * few layers, the total tier places on several nodes. */
+static exoplace_status scenario_fit(void)
+{
+    exoplace_topology *t = NULL;
+    exoplace_status st = build_cluster(&t);
+    if (st)
+        return st;
+    exoplace_model model;
+    model_of(&model, 3000); /* 100 bytes a layer of weights */
+    model.kv_cache_bytes_per_layer = 20;
+    exoplace_place_options options;
+    exoplace_place_options_init(&options);
+    options.strategy = EXOPLACE_LAYERS_FIT;
+    options.reserve_bytes = 50;
+    exoplace_placement p;
+    exoplace_error err;
+    st = exoplace_get_placement(&p, t, &model, &options, &err);
+    if (st == EXOPLACE_OK) {
+        ck_assert_int_eq(p.memory_tier, EXOPLACE_TIER_TOTAL);
+        exoplace_placement_dispose(&p);
+        exoplace_preview_list *list = NULL;
+        st = exoplace_preview_list_new(&list, t, &model, &options, NULL);
+        exoplace_preview_list_free(list);
+    } else {
+        ck_assert_int_eq(err.code, st);
+    }
+    exoplace_topology_free(t);
+    return st;
+}
+
+static exoplace_status scenario_manual(void)
+{
+    exoplace_topology *t = NULL;
+    exoplace_status st = build_cluster(&t);
+    if (st)
+        return st;
+    exoplace_model model;
+    model_of(&model, 3000);
+    static const char *const ring[] = {"d", "b", "a"};
+    static const uint32_t counts[] = {10, 14, 6}; /* 1000, 1400, 600 bytes in 1200, 1600, 800 */
+    exoplace_placement p;
+    st = exoplace_place_manual(&p, t, &model, ring, counts, 3, NULL, NULL);
+    if (st == EXOPLACE_OK)
+        exoplace_placement_dispose(&p);
+    exoplace_topology_free(t);
+    return st;
+}
+
+static exoplace_status scenario_fit_split(void)
+{
+    const uint64_t capacity[] = {29, 100, 60};
+    uint32_t layers[3];
+    return exoplace_layers_fit(layers, capacity, 3, 17, 10, NULL);
+}
+
 /* Fails each allocation of the scenario in turn; returns how many runs failed. */
 static long fail_each_allocation(scenario_fn scenario)
 {
@@ -285,6 +341,24 @@ START_TEST(largest_remainder_split_fails_cleanly_when_scratch_is_refused)
 }
 END_TEST
 
+START_TEST(fit_placement_and_previews_fail_cleanly_at_every_allocation)
+{
+    ck_assert_int_gt(fail_each_allocation(scenario_fit), 10);
+}
+END_TEST
+
+START_TEST(manual_split_fails_cleanly_at_every_allocation)
+{
+    ck_assert_int_gt(fail_each_allocation(scenario_manual), 3);
+}
+END_TEST
+
+START_TEST(fit_split_fails_cleanly_when_scratch_is_refused)
+{
+    ck_assert_int_gt(fail_each_allocation(scenario_fit_split), 3);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("alloc_failure");
@@ -294,6 +368,9 @@ int main(void)
     tcase_add_test(tc, previews_fail_cleanly_at_every_allocation);
     tcase_add_test(tc, cycle_listing_fails_cleanly_at_every_allocation);
     tcase_add_test(tc, largest_remainder_split_fails_cleanly_when_scratch_is_refused);
+    tcase_add_test(tc, fit_placement_and_previews_fail_cleanly_at_every_allocation);
+    tcase_add_test(tc, manual_split_fails_cleanly_at_every_allocation);
+    tcase_add_test(tc, fit_split_fails_cleanly_when_scratch_is_refused);
     tcase_add_test(tc, failed_add_connection_changes_nothing);
     tcase_add_test(tc, failed_add_node_changes_nothing);
     tcase_add_test(tc, failed_add_interface_changes_nothing);
