@@ -1007,6 +1007,9 @@ typedef struct exoplace_json_options {
     int no_fallback;                   /**< one attempt, no automatic fallback tier */
     int allow_swap;                    /**< the ladder may reach the swap tier */
     uint64_t max_search_steps;         /**< 0 = default */
+    int use_random_seed;               /**< 1: exo-main instances draw from random_seed (see
+                                            exoplace_place_options), so a response is reproducible */
+    uint64_t random_seed;
 } exoplace_json_options;
 
 /** Sets struct_size and the defaults above. */

@@ -35,13 +35,15 @@ static const char usage[] =
     "  --strategy NAME        layer split: largest-remainder (default) or exo,\n"
     "                         unless the request names one\n"
     "  --max-search-steps N   work bound of the placement search (0: the default)\n"
+    "  --seed N               exo-main: draw the instance's ids and port from\n"
+    "                         seed N (reproducible output), not at random\n"
     "  -h, --help             this text\n"
     "\n"
     "exit status: 0 placed, 1 cannot be placed (or not confirmed), 2 bad input\n";
 
 enum {
     OPT_JSON, OPT_MODEL, OPT_SHARDING, OPT_INSTANCE_META, OPT_MIN_NODES, OPT_NODE_IDS, OPT_NO_RETRY, OPT_NO_FALLBACK,
-    OPT_ALLOW_SWAP, OPT_YES, OPT_STRATEGY, OPT_MAX_SEARCH_STEPS
+    OPT_ALLOW_SWAP, OPT_YES, OPT_STRATEGY, OPT_MAX_SEARCH_STEPS, OPT_SEED
 };
 
 static const cli_option option_table[] = {
@@ -57,6 +59,7 @@ static const cli_option option_table[] = {
     {"yes", 0, OPT_YES},
     {"strategy", 1, OPT_STRATEGY},
     {"max-search-steps", 1, OPT_MAX_SEARCH_STEPS},
+    {"seed", 1, OPT_SEED},
     {NULL, 0, 0},
 };
 
@@ -149,6 +152,10 @@ static int parse_flags(place_flags *flags, const char **path, int argc, char **a
             status = cli_option_strategy(&flags->host.strategy, &parser);
             break;
         case OPT_MAX_SEARCH_STEPS: status = cli_option_number(&flags->host.max_search_steps, &parser, 0, UINT64_MAX); break;
+        case OPT_SEED:
+            status = cli_option_number(&flags->host.random_seed, &parser, 0, UINT64_MAX);
+            flags->host.use_random_seed = 1;
+            break;
         }
     }
     if (status)

@@ -21,12 +21,14 @@ static const char usage[] =
     "  --no-fallback          one attempt per preview, no fallback tier\n"
     "  --allow-swap           previews may use the swap tier\n"
     "  --max-search-steps N   work bound of one placement search (0: the default)\n"
+    "  --seed N               exo-main: draw the instances' ids and ports from\n"
+    "                         seed N (reproducible output), not at random\n"
     "  -h, --help             this text\n"
     "\n"
     "exit status: 0 when the list was produced (even if every preview is an\n"
     "error), 2 bad input\n";
 
-enum { OPT_JSON, OPT_MODELS, OPT_STRATEGY, OPT_NO_FALLBACK, OPT_ALLOW_SWAP, OPT_MAX_SEARCH_STEPS };
+enum { OPT_JSON, OPT_MODELS, OPT_STRATEGY, OPT_NO_FALLBACK, OPT_ALLOW_SWAP, OPT_MAX_SEARCH_STEPS, OPT_SEED };
 
 static const cli_option option_table[] = {
     {"json", 0, OPT_JSON},
@@ -35,6 +37,7 @@ static const cli_option option_table[] = {
     {"no-fallback", 0, OPT_NO_FALLBACK},
     {"allow-swap", 0, OPT_ALLOW_SWAP},
     {"max-search-steps", 1, OPT_MAX_SEARCH_STEPS},
+    {"seed", 1, OPT_SEED},
     {NULL, 0, 0},
 };
 
@@ -128,6 +131,10 @@ static int run(int argc, char **argv)
         case OPT_NO_FALLBACK: host.no_fallback = 1; break;
         case OPT_ALLOW_SWAP: host.allow_swap = 1; break;
         case OPT_MAX_SEARCH_STEPS: status = cli_option_number(&host.max_search_steps, &parser, 0, UINT64_MAX); break;
+        case OPT_SEED:
+            status = cli_option_number(&host.random_seed, &parser, 0, UINT64_MAX);
+            host.use_random_seed = 1;
+            break;
         }
     }
     if (status || got == CLI_PARSE_ERROR)

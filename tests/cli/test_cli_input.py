@@ -389,23 +389,24 @@ class ToolInput(unittest.TestCase):
         return state, card
 
     def test_model_flag_adds_the_card_to_a_bare_state(self):
+        # --seed fixes the instance's random ids and port, so two runs compare as text.
         state, card = self.exo_state()
         state_path, card_path = self.write("state.json", state), self.write("card.json", card)
         for args in ([], ["--no-retry"]):
-            _, joined, _ = EXOPLACE.run(["place", "--json"] + args, stdin_text=json.dumps(dict(state, model=card)))
-            status, out, err = EXOPLACE.run(["place", "--json"] + args + [state_path, "--model", card_path])
+            _, joined, _ = EXOPLACE.run(["place", "--json", "--seed", "7"] + args, stdin_text=json.dumps(dict(state, model=card)))
+            status, out, err = EXOPLACE.run(["place", "--json", "--seed", "7"] + args + [state_path, "--model", card_path])
             self.assertNotEqual(status, 2, err)
             self.assertEqual(out, joined, args)
         # The placement settings, as exo's /state spells them in the request.
         for args, settings in ((["--node-ids", "n2d,n17c"], {"nodeIds": ["n2d", "n17c"]}),
                                (["--sharding", "Tensor", "--instance-meta", "MlxJaccl", "--min-nodes", "2"],
                                 {"sharding": "Tensor", "instanceMeta": "MlxJaccl", "minNodes": 2})):
-            _, want, _ = EXOPLACE.run(["place", "--json"], stdin_text=json.dumps(dict(state, model=card, **settings)))
-            status, out, err = EXOPLACE.run(["place", "--json", state_path, "--model", card_path] + args)
+            _, want, _ = EXOPLACE.run(["place", "--json", "--seed", "7"], stdin_text=json.dumps(dict(state, model=card, **settings)))
+            status, out, err = EXOPLACE.run(["place", "--json", "--seed", "7", state_path, "--model", card_path] + args)
             self.assertEqual(out, want, (args, err))
         # The card wins over the request's own model.
         other = self.write("other.json", dict(state, model=dict(card, modelId="other", nLayers=3)))
-        _, out, _ = EXOPLACE.run(["place", "--json", other, "--model", card_path])
+        _, out, _ = EXOPLACE.run(["place", "--json", "--seed", "7", other, "--model", card_path])
         self.assertEqual(out, joined)
         status, out, err = EXOPLACE.run(["place", state_path])
         self.assertEqual((status, out), (2, ""))
@@ -424,9 +425,10 @@ class ToolInput(unittest.TestCase):
         state, card = self.exo_state()
         cards = [card, dict(card, modelId="second", storageSize={"inBytes": 3 * GIB})]
         state_path, cards_path = self.write("state.json", state), self.write("cards.json", cards)
-        for verb in ("fit", "previews"):
-            _, joined, _ = EXOPLACE.run([verb, "--json"], stdin_text=json.dumps(dict(state, models=cards)))
-            status, out, err = EXOPLACE.run([verb, "--json", state_path, "--models", cards_path])
+        # Fixed instance ids and ports (--seed): the two runs must give the same text.
+        for verb, seed in (("fit", []), ("previews", ["--seed", "7"])):
+            _, joined, _ = EXOPLACE.run([verb, "--json"] + seed, stdin_text=json.dumps(dict(state, models=cards)))
+            status, out, err = EXOPLACE.run([verb, "--json", state_path, "--models", cards_path] + seed)
             self.assertEqual((status, out), (0, joined), err)
 
     def test_placement_flags_win_over_the_request_settings(self):
