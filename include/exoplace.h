@@ -310,22 +310,81 @@ typedef enum exoplace_shard_kind { EXOPLACE_SHARD_KIND_MAP(EXOPLACE_ENUM_MEMBER_
 /** Number of memory tiers (the values are 0 .. EXOPLACE_TIER_COUNT - 1). */
 #define EXOPLACE_TIER_COUNT 4
 
+/*
+ * The name of an enumeration value, as exo and the JSON spell it: a static
+ * string, never to be freed, or NULL when the value is not one of its type's.
+ */
+
 /**
- * The name of an enumeration value.
- * @param[in] value any value of the type.
- * @returns a static string, or NULL when value is not one of the type's.
+ * @param[in] value any value.
+ * @returns "seed" or "exo-main"; NULL for any other value.
  */
 EXOPLACE_API const char *exoplace_rules_name(exoplace_rules value);
+
+/**
+ * @param[in] value any value.
+ * @returns "Pipeline" or "Tensor"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_sharding_name(exoplace_sharding value);
+
+/**
+ * @param[in] value any value.
+ * @returns "MlxRing" or "MlxJaccl"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_instance_meta_name(exoplace_instance_meta value);
+
+/**
+ * @param[in] value any value.
+ * @returns "available", "pressure", "total" or "swap"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_memory_tier_name(exoplace_memory_tier value);
+
+/**
+ * @param[in] value any value.
+ * @returns "unreported", "normal", "warn" or "critical"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_pressure_level_name(exoplace_pressure_level value);
+
+/**
+ * @param[in] value any value.
+ * @returns "largest-remainder" or "exo"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_layer_strategy_name(exoplace_layer_strategy value);
+
+/**
+ * @param[in] value any value.
+ * @returns "unknown", "wifi", "ethernet", "maybe_ethernet" or "thunderbolt"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_interface_type_name(exoplace_interface_type value);
+
+/**
+ * @param[in] value any value.
+ * @returns "MlxMetal", "MlxCpu", "MlxCuda" or "Vllm"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_backend_name(exoplace_backend value);
+
+/**
+ * @param[in] value any value.
+ * @returns "TextGeneration", "TextToImage" or "ImageToImage"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_task_name(exoplace_task value);
+
+/**
+ * @param[in] value any value.
+ * @returns "DownloadCompleted", "DownloadOngoing", "DownloadPending" or "DownloadFailed"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_download_kind_name(exoplace_download_kind value);
+
+/**
+ * @param[in] value any value.
+ * @returns "socket" or "rdma"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_connection_kind_name(exoplace_connection_kind value);
+
+/**
+ * @param[in] value any value.
+ * @returns "PipelineShardMetadata", "CfgShardMetadata" or "TensorShardMetadata"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_shard_kind_name(exoplace_shard_kind value);
 
 /* ------------------------------------------------------------------------ */
@@ -341,7 +400,10 @@ typedef struct exoplace_node_memory {
     int32_t free_percent;                   /**< 0..100, or -1 when not reported */
 } exoplace_node_memory;
 
-/** Sets every byte count to 0, pressure_level UNREPORTED, free_percent -1. */
+/**
+ * Sets every byte count to 0, pressure_level UNREPORTED, free_percent -1.
+ * @param[out] memory the profile; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_node_memory_init(exoplace_node_memory *memory);
 
 /** Opaque cluster topology. */
@@ -349,13 +411,18 @@ typedef struct exoplace_topology exoplace_topology;
 
 /**
  * Creates an empty topology.
- * @param[out] out receives the topology; free it with exoplace_topology_free().
+ * @param[out] out receives the topology (NULL on E_NO_MEMORY); free it with
+ *   exoplace_topology_free().
  * @param[out] err optional details.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (out is NULL), E_NO_MEMORY.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (out is NULL); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_topology_new(exoplace_topology **out, exoplace_error *err);
 
-/** Frees a topology and everything borrowed from it. NULL is accepted. */
+/**
+ * Frees a topology. Every pointer borrowed from it (node ids, connection
+ * texts, the node ids of placements made on it) becomes invalid.
+ * @param[in] topology the topology; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_topology_free(exoplace_topology *topology);
 
 /**
@@ -363,13 +430,14 @@ EXOPLACE_API void exoplace_topology_free(exoplace_topology *topology);
  * If an earlier connection already added this id as an unknown endpoint
  * (without a profile), this call gives it the profile instead of failing.
  * @param[in,out] topology the topology.
- * @param[in] node_id non-empty, at most EXOPLACE_MAX_ID_BYTES bytes, no NUL; copied.
+ * @param[in] node_id non-empty, at most EXOPLACE_MAX_ID_BYTES bytes; copied.
  * @param[in] memory the profile, copied; NULL for a node without a profile.
  * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, empty id,
  *   free_percent outside -1..100, unknown pressure level); E_DUPLICATE_NODE
  *   (the id was added by an earlier add_node); E_LIMIT (id too long,
- *   EXOPLACE_MAX_NODES reached); E_NO_MEMORY.
+ *   EXOPLACE_MAX_NODES reached); E_NO_MEMORY. On failure the topology is
+ *   unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_node(exoplace_topology *topology,
                                                         const char *node_id,
@@ -384,8 +452,9 @@ EXOPLACE_API exoplace_status exoplace_topology_add_node(exoplace_topology *topol
  * @param[in] node_id an existing node.
  * @param[in] memory the profile, copied; NULL for none.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, a profile
- *   exoplace_topology_add_node() would refuse); E_UNKNOWN_NODE.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, empty id,
+ *   a profile exoplace_topology_add_node() would refuse); E_LIMIT (id longer
+ *   than EXOPLACE_MAX_ID_BYTES); E_UNKNOWN_NODE.
  */
 EXOPLACE_API exoplace_status exoplace_topology_set_node_memory(exoplace_topology *topology, const char *node_id,
                                                                const exoplace_node_memory *memory,
@@ -401,9 +470,10 @@ EXOPLACE_API exoplace_status exoplace_topology_set_node_memory(exoplace_topology
  * @param[in] ip_address the address as text (may be empty); copied.
  * @param[in] type the interface type; EXOPLACE_INTERFACE_UNKNOWN when not reported.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, unknown type);
- *   E_UNKNOWN_NODE; E_LIMIT (name or address longer than
- *   EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY. On failure the topology is unchanged.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology, node_id, name or
+ *   ip_address, empty node_id, unknown type); E_UNKNOWN_NODE; E_LIMIT
+ *   (node_id, name or address longer than EXOPLACE_MAX_ID_BYTES);
+ *   E_NO_MEMORY. On failure the topology is unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_interface(exoplace_topology *topology,
                                                              const char *node_id,
@@ -420,13 +490,14 @@ EXOPLACE_API exoplace_status exoplace_topology_add_interface(exoplace_topology *
  * it makes the node its own successor but adds no cycle of two or more nodes.
  * Connections keep the order they were added in (exo-main reads it).
  * @param[in,out] topology the topology.
- * @param[in] source_node_id, sink_node_id the endpoints; copied.
+ * @param[in] source_node_id the source's id; copied.
+ * @param[in] sink_node_id the sink's id; copied.
  * @param[in] multiaddr text exoplace_multiaddr_parse() accepts; copied.
  * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL or empty argument, a
- *   multiaddr exoplace_multiaddr_parse() refuses); E_LIMIT (an id longer than
- *   EXOPLACE_MAX_ID_BYTES, EXOPLACE_MAX_NODES reached); E_NO_MEMORY. On
- *   failure the topology is unchanged.
+ *   multiaddr exoplace_multiaddr_parse() refuses); E_LIMIT (an id or the
+ *   multiaddr longer than EXOPLACE_MAX_ID_BYTES, EXOPLACE_MAX_NODES
+ *   reached); E_NO_MEMORY. On failure the topology is unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_connection(exoplace_topology *topology,
                                                               const char *source_node_id,
@@ -441,11 +512,15 @@ EXOPLACE_API exoplace_status exoplace_topology_add_connection(exoplace_topology 
  * exoplace_topology_add_connection(). The seed rule set counts an RDMA
  * connection as a link that is not thunderbolt.
  * @param[in,out] topology the topology.
- * @param[in] source_node_id, sink_node_id the endpoints; copied.
- * @param[in] source_iface, sink_iface RDMA interface names (may be empty); copied.
+ * @param[in] source_node_id the source's id; copied.
+ * @param[in] sink_node_id the sink's id; copied.
+ * @param[in] source_iface the source's RDMA interface name (may be empty); copied.
+ * @param[in] sink_iface the sink's RDMA interface name (may be empty); copied.
  * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, empty id);
- *   E_LIMIT; E_NO_MEMORY. On failure the topology is unchanged.
+ *   E_LIMIT (an id or interface name longer than EXOPLACE_MAX_ID_BYTES,
+ *   EXOPLACE_MAX_NODES reached); E_NO_MEMORY. On failure the topology is
+ *   unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_rdma_connection(exoplace_topology *topology,
                                                                    const char *source_node_id,
@@ -461,8 +536,9 @@ EXOPLACE_API exoplace_status exoplace_topology_add_rdma_connection(exoplace_topo
  * @param[in] node_id an existing node.
  * @param[in] backends a mask of EXOPLACE_BACKEND_BIT() values.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, a bit that is no
- *   backend); E_UNKNOWN_NODE.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, empty id, a
+ *   bit that is no backend); E_LIMIT (id longer than EXOPLACE_MAX_ID_BYTES);
+ *   E_UNKNOWN_NODE.
  */
 EXOPLACE_API exoplace_status exoplace_topology_set_node_backends(exoplace_topology *topology,
                                                                  const char *node_id, uint32_t backends,
@@ -475,7 +551,8 @@ EXOPLACE_API exoplace_status exoplace_topology_set_node_backends(exoplace_topolo
  * @param[in] node_id an existing node.
  * @param[in] enabled 1 or 0.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, enabled not 0 or 1);
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, empty id,
+ *   enabled not 0 or 1); E_LIMIT (id longer than EXOPLACE_MAX_ID_BYTES);
  *   E_UNKNOWN_NODE.
  */
 EXOPLACE_API exoplace_status exoplace_topology_set_node_rdma_ctl(exoplace_topology *topology,
@@ -491,7 +568,10 @@ typedef struct exoplace_download {
     uint64_t total_bytes;        /**< ONGOING and PENDING: bytes in all */
 } exoplace_download;
 
-/** Sets struct_size, model_id NULL, kind COMPLETED, both byte counts 0. */
+/**
+ * Sets struct_size, model_id NULL, kind COMPLETED, both byte counts 0.
+ * @param[out] download the entry; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_download_init(exoplace_download *download);
 
 /**
@@ -501,21 +581,31 @@ EXOPLACE_API void exoplace_download_init(exoplace_download *download);
  * total (0 when total is 0), FAILED 0; no entry 0.
  * @param[in,out] topology the topology.
  * @param[in] node_id an existing node.
- * @param[in] download the entry; its strings are copied.
+ * @param[in] download the entry; its model_id is copied.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, struct_size not
- *   set by _init, empty model id, unknown kind); E_UNKNOWN_NODE; E_LIMIT
- *   (model id longer than EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY. On failure the
- *   topology is unchanged.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology, node_id, download
+ *   or model id, struct_size not set by _init, empty node_id or model id,
+ *   unknown kind); E_UNKNOWN_NODE; E_LIMIT (node_id or model id longer than
+ *   EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY. On failure the topology is
+ *   unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_download(exoplace_topology *topology, const char *node_id,
                                                             const exoplace_download *download,
                                                             exoplace_error *err);
 
-/** Number of nodes, in the order they were added (unknown endpoints included). */
+/**
+ * Number of nodes. Nodes are indexed 0 .. count - 1 in the order they were
+ * added, endpoints a connection added included.
+ * @param[in] topology the topology.
+ * @returns the count; 0 when topology is NULL.
+ */
 EXOPLACE_API size_t exoplace_topology_node_count(const exoplace_topology *topology);
 
-/** Number of distinct connections, of both kinds. */
+/**
+ * Number of distinct connections, of both kinds.
+ * @param[in] topology the topology.
+ * @returns the count; 0 when topology is NULL.
+ */
 EXOPLACE_API size_t exoplace_topology_connection_count(const exoplace_topology *topology);
 
 /** One connection, as exoplace_topology_connection() describes it. */
@@ -530,29 +620,53 @@ typedef struct exoplace_connection_info {
 
 /**
  * Connection `index`, in the order the connections were added.
- * @param[out] out receives the connection; its strings are borrowed from the topology.
+ * @param[out] out receives the connection; its strings are borrowed from the
+ *   topology, valid until it is freed. Untouched on failure.
  * @param[in] topology the topology.
  * @param[in] index 0 .. exoplace_topology_connection_count() - 1.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, index out of range).
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or topology, index out
+ *   of range).
  */
 EXOPLACE_API exoplace_status exoplace_topology_connection(exoplace_connection_info *out,
                                                           const exoplace_topology *topology, size_t index,
                                                           exoplace_error *err);
 
-/** The backends mask of node `index` (0 when never set or out of range). */
+/**
+ * The backends a node supports.
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @returns its mask of EXOPLACE_BACKEND_BIT() values; 0 when never set, when
+ *   index is out of range or topology is NULL.
+ */
 EXOPLACE_API uint32_t exoplace_topology_node_backends(const exoplace_topology *topology, size_t index);
 
-/** Whether RDMA control is enabled on node `index` (0 when never set or out of range). */
+/**
+ * Whether RDMA control is enabled on a node.
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @returns 1 or 0; 0 when never set, when index is out of range or topology
+ *   is NULL.
+ */
 EXOPLACE_API int exoplace_topology_node_rdma_ctl(const exoplace_topology *topology, size_t index);
 
-/** The id of node `index` (borrowed), or NULL when index is out of range. */
+/**
+ * The id of a node.
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @returns the id, borrowed from the topology until it is freed; NULL when
+ *   index is out of range or topology is NULL.
+ */
 EXOPLACE_API const char *exoplace_topology_node_id(const exoplace_topology *topology, size_t index);
 
 /**
  * Finds a node by id.
- * @param[out] index_out receives the node's index.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL argument), E_UNKNOWN_NODE.
+ * @param[out] index_out receives the node's index; untouched on failure.
+ * @param[in] topology the topology.
+ * @param[in] node_id the id (any length).
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL index_out, topology or
+ *   node_id); E_UNKNOWN_NODE (no node has that id).
  */
 EXOPLACE_API exoplace_status exoplace_topology_find_node(size_t *index_out,
                                                          const exoplace_topology *topology,
@@ -562,17 +676,24 @@ EXOPLACE_API exoplace_status exoplace_topology_find_node(size_t *index_out,
 /**
  * A node's profile.
  * @param[out] memory_out receives a copy of the profile.
- * @returns 1 when node `index` has a profile (memory_out filled), 0 when it
- *   has none or index is out of range (memory_out untouched).
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @returns 1 when node `index` has a profile (memory_out filled); 0 when it
+ *   has none, index is out of range or an argument is NULL (memory_out
+ *   untouched).
  */
 EXOPLACE_API int exoplace_topology_node_memory(exoplace_node_memory *memory_out,
                                                const exoplace_topology *topology, size_t index);
 
 /**
- * Whether node `index` is a leaf, as the rule set says: seed, exactly one
- * distinct successor in the whole topology; exo-main, at most one
- * (connections of any kind; a self-connection counts). Returns 0 for an
- * index out of range or an unknown rule set.
+ * Whether a node is a leaf, as the rule set says: seed, exactly one distinct
+ * successor in the whole topology; exo-main, at most one (connections of any
+ * kind; a self-connection counts).
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @param[in] rules the rule set.
+ * @returns 1 or 0; 0 when index is out of range, topology is NULL or rules
+ *   is unknown.
  */
 EXOPLACE_API int exoplace_topology_node_is_leaf(const exoplace_topology *topology, size_t index,
                                                exoplace_rules rules);
@@ -596,9 +717,16 @@ typedef struct exoplace_multiaddr {
 
 /**
  * Parses a multiaddr. An IPv4 address must be four decimal octets 0..255; an
- * IPv6 address must be valid inet_pton text; a DNS name non-empty; a port
- * 0..65535. Parts after the transport (e.g. /p2p/...) are ignored.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT with a message saying which part is wrong.
+ * IPv6 address must be valid inet_pton text; a DNS name non-empty; the
+ * transport, if any, /tcp/PORT or /udp/PORT with a port 0..65535. Parts
+ * after the port (e.g. /p2p/...) are ignored.
+ * @param[out] out receives the parts; zeroed first, so on failure it may
+ *   hold the parts read before the wrong one.
+ * @param[in] text the multiaddr, NUL-terminated.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or text; a malformed
+ *   multiaddr or an address of EXOPLACE_MULTIADDR_HOST_BYTES bytes or more,
+ *   with a message saying which part is wrong).
  */
 EXOPLACE_API exoplace_status exoplace_multiaddr_parse(exoplace_multiaddr *out, const char *text,
                                                       exoplace_error *err);
