@@ -746,9 +746,23 @@ EXOPLACE_API exoplace_status exoplace_multiaddr_parse(exoplace_multiaddr *out, c
  * *node_total_out set; cycle_starts needs cycle_count + 1 entries.
  * The count grows faster than exponentially on dense clusters; past
  * max_cycles (0 = EXOPLACE_DEFAULT_MAX_CYCLES) the call stops with
- * E_TOO_MANY_CYCLES. Placement never calls this.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT, E_BUFFER_TOO_SMALL,
- *   E_TOO_MANY_CYCLES, E_NO_MEMORY.
+ * E_TOO_MANY_CYCLES. Placement never calls this. Allocates only scratch.
+ * @param[out] cycle_count_out the number of cycles (OK, E_BUFFER_TOO_SMALL).
+ * @param[out] node_total_out the entries of cycle_nodes they take (OK,
+ *   E_BUFFER_TOO_SMALL).
+ * @param[out] cycle_starts cycle_count + 1 offsets into cycle_nodes;
+ *   untouched on failure.
+ * @param[in] cycle_starts_capacity entries of cycle_starts.
+ * @param[out] cycle_nodes the node indexes of every cycle, one after the
+ *   other; untouched on failure.
+ * @param[in] cycle_nodes_capacity entries of cycle_nodes.
+ * @param[in] topology the topology.
+ * @param[in] max_cycles the most cycles to list; 0 = EXOPLACE_DEFAULT_MAX_CYCLES.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL cycle_count_out,
+ *   node_total_out or topology, a NULL array with a capacity that is not 0);
+ *   E_BUFFER_TOO_SMALL (a capacity is too small); E_TOO_MANY_CYCLES (more
+ *   than max_cycles cycles); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_cycle_list(size_t *cycle_count_out, size_t *node_total_out,
                                                   size_t *cycle_starts, size_t cycle_starts_capacity,
@@ -760,8 +774,13 @@ EXOPLACE_API exoplace_status exoplace_cycle_list(size_t *cycle_count_out, size_t
  * Whether a cycle (node indexes, in order) is a thunderbolt cycle: every
  * ordered pair of its distinct nodes that has a connection has a thunderbolt
  * one. A singleton is always one.
- * @param[out] out receives 1 or 0.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL, empty, index out of range).
+ * @param[out] out receives 1 or 0; untouched on failure.
+ * @param[in] topology the topology.
+ * @param[in] nodes n_nodes node indexes, in cycle order.
+ * @param[in] n_nodes the cycle's length, at least 1.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, topology or nodes,
+ *   n_nodes 0, an index out of range).
  */
 EXOPLACE_API exoplace_status exoplace_cycle_is_thunderbolt(int *out, const exoplace_topology *topology,
                                                            const size_t *nodes, size_t n_nodes,
@@ -772,16 +791,17 @@ EXOPLACE_API exoplace_status exoplace_cycle_is_thunderbolt(int *out, const exopl
  * profile and the exact (128-bit) sum of its metric in `tier` is >=
  * required_bytes (exo's use_total_memory is EXOPLACE_TIER_TOTAL). Cycles in
  * the flat form of exoplace_cycle_list().
- * @param[out] keep_out cycle_count flags.
+ * @param[out] keep_out cycle_count flags; untouched on failure.
  * @param[in] topology the topology the cycles are of.
  * @param[in] cycle_starts cycle_count + 1 offsets into cycle_nodes.
  * @param[in] cycle_nodes node indexes.
- * @param[in] cycle_count the number of cycles.
+ * @param[in] cycle_count the number of cycles; with 0 the arrays may be NULL.
  * @param[in] required_bytes the model's size.
  * @param[in] tier the memory tier whose metric is summed.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL array, index out of range,
- *   decreasing cycle_starts, unknown tier).
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology, a NULL array when
+ *   cycle_count is not 0, a node index out of range, decreasing
+ *   cycle_starts, unknown tier).
  */
 EXOPLACE_API exoplace_status exoplace_cycle_list_filter_by_memory(uint8_t *keep_out,
                                                                   const exoplace_topology *topology,
@@ -794,8 +814,14 @@ EXOPLACE_API exoplace_status exoplace_cycle_list_filter_by_memory(uint8_t *keep_
 
 /**
  * smallest_cycles: keep_out[i] = 1 for the cycles of minimum length among
- * those with keep_in[i] != 0 (keep_in NULL: all cycles).
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT.
+ * those with keep_in[i] != 0 (keep_in NULL: all cycles), 0 for the others.
+ * @param[out] keep_out cycle_count flags; untouched on failure.
+ * @param[in] cycle_starts cycle_count + 1 offsets, as exoplace_cycle_list() gives them.
+ * @param[in] cycle_count the number of cycles; with 0 the arrays may be NULL.
+ * @param[in] keep_in cycle_count flags; NULL counts every cycle.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL keep_out or cycle_starts
+ *   when cycle_count is not 0, decreasing cycle_starts).
  */
 EXOPLACE_API exoplace_status exoplace_cycle_list_smallest(uint8_t *keep_out, const size_t *cycle_starts,
                                                       size_t cycle_count, const uint8_t *keep_in,
@@ -803,16 +829,24 @@ EXOPLACE_API exoplace_status exoplace_cycle_list_smallest(uint8_t *keep_out, con
 
 /**
  * Splits n_layers pipeline layers over nodes with the given memory metric,
- * in order. Allocates only scratch (largest-remainder leftovers).
+ * in order. Allocates only scratch, freed before it returns.
  * - EXO: exo's numbers bit for bit (double divide-then-multiply, round half
  *   to even, at least 1 each, the last takes the rest); E_INVALID_SPLIT when
- *   a node would get zero or fewer layers.
+ *   the last node would get zero or fewer layers.
  * - LARGEST_REMAINDER: exact integer proportional split, leftovers to the
  *   largest remainders (lower index on ties), then every node at least one
- *   layer; E_INVALID_SPLIT when n_layers < n_nodes.
- * @param[out] layers_out n_nodes counts that sum to n_layers.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL array, n_nodes 0,
- *   n_layers 0, unknown strategy), E_INVALID_SPLIT, E_NO_MEMORY.
+ *   layer (an even split when every metric is 0); E_INVALID_SPLIT when
+ *   n_layers < n_nodes.
+ * @param[out] layers_out n_nodes counts that sum to n_layers; unspecified
+ *   on failure.
+ * @param[in] memory n_nodes metrics (bytes).
+ * @param[in] n_nodes the number of nodes, at least 1.
+ * @param[in] n_layers the model's layers, at least 1.
+ * @param[in] strategy the split.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL layers_out or memory,
+ *   n_nodes 0, n_layers 0, unknown strategy); E_INVALID_SPLIT (as above);
+ *   E_LIMIT (n_nodes too large for the scratch to be sized); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t *memory,
                                                         size_t n_nodes, uint32_t n_layers,
