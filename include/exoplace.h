@@ -895,7 +895,10 @@ typedef struct exoplace_model {
     const char *card_json;
 } exoplace_model;
 
-/** Sets struct_size, every pointer NULL, every count 0, supports_tensor -1. */
+/**
+ * Sets struct_size, every pointer NULL, every number 0, supports_tensor -1.
+ * @param[out] model the model; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_model_init(exoplace_model *model);
 
 /** Options of one placement. Fill with exoplace_place_options_init(). */
@@ -926,6 +929,10 @@ typedef struct exoplace_place_options {
     uint64_t random_seed;                  /**< any value, 0 included */
 } exoplace_place_options;
 
+/**
+ * Sets struct_size and the defaults above; every other member 0 or NULL.
+ * @param[out] options the options; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_place_options_init(exoplace_place_options *options);
 
 /** One node's share of a placement. */
@@ -1020,8 +1027,14 @@ typedef struct exoplace_instance {
 
 /**
  * exo's hostsByNode[rank][idx] of a ring instance.
- * @param[out] out receives the host (its ip borrowed from the instance).
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, not a ring
+ * @param[out] out receives the host: its ip borrowed from the instance, or
+ *   one of the static texts EXOPLACE_SELF_IP and EXOPLACE_RING_PLACEHOLDER_IP.
+ *   Untouched on failure.
+ * @param[in] instance a ring instance of a placement.
+ * @param[in] rank the rank whose list it is.
+ * @param[in] idx the rank listed.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or instance, not a ring
  *   instance, rank or idx >= n_nodes).
  */
 EXOPLACE_API exoplace_status exoplace_instance_ring_host(exoplace_host *out, const exoplace_instance *instance,
@@ -1043,7 +1056,11 @@ typedef struct exoplace_placement {
     exoplace_instance instance; /**< exo-main: the instance (owned); seed: all zero */
 } exoplace_placement;
 
-/** Frees the shards and the instance and zeroes the struct. NULL is accepted. */
+/**
+ * Frees the shards and the instance and zeroes the struct.
+ * @param[in,out] placement a placement a call filled, or one zeroed (as every
+ *   failed call leaves it); NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
 
 /**
@@ -1052,13 +1069,25 @@ EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
  * first, then cycles with a leaf, then the greatest memory, then canonical
  * order. It searches cycle lengths upward with branch and bound and never
  * lists every cycle.
- * @param[out] out filled on success (dispose it after use), zeroed on failure.
- * @param[in] options NULL for the defaults.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology/model/out, empty
- *   model id, n_layers 0, min_nodes 0, unknown enum value); E_LIMIT (model
- *   id longer than EXOPLACE_MAX_ID_BYTES);
- *   E_INSUFFICIENT_MEMORY, E_TENSOR_NOT_SUPPORTED, E_NO_TENSOR_SHARDING,
- *   E_INVALID_SPLIT (exo's texts in err->message); E_SEARCH_LIMIT when
+ * @param[out] out filled on success (dispose it after use; the shards' node
+ *   ids are borrowed from topology); zeroed on failure, unless topology is
+ *   NULL.
+ * @param[in] topology the cluster; only read, so other threads may read it too.
+ * @param[in] model the model; borrowed for the call.
+ * @param[in] options NULL for the defaults; else filled by
+ *   exoplace_place_options_init() first.
+ * @param[out] err optional details; cleared on success.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, topology or model;
+ *   options or model not filled by their _init; NULL or empty model id,
+ *   n_layers 0, supports_tensor not -1..1, uses_cfg not 0 or 1, NULL backends
+ *   or tasks with a count, min_nodes 0, use_random_seed not 0 or 1, NULL
+ *   required_node_ids or entry of it, an unknown enum value); E_LIMIT (model
+ *   id or base_model longer than EXOPLACE_MAX_ID_BYTES, card_json longer
+ *   than EXOPLACE_MAX_CARD_JSON_BYTES); with exo's texts in err->message,
+ *   E_INSUFFICIENT_MEMORY (no cycle of min_nodes or more nodes has the
+ *   memory), E_TENSOR_NOT_SUPPORTED (Tensor for a model with supports_tensor
+ *   0), E_NO_TENSOR_SHARDING (no such cycle's length divides hidden_size),
+ *   E_INVALID_SPLIT (the layer split gives a node no layers); E_SEARCH_LIMIT when
  *   proving exo's choice would take more than max_search_steps (sparse
  *   graphs with a large min_nodes; dense groups joined by few links when the
  *   model needs several groups): no placement is made, since the one found
@@ -1078,8 +1107,16 @@ EXOPLACE_API exoplace_status exoplace_place(exoplace_placement *out, const exopl
  * every attempt fails, the first attempt's error is returned. An attempt
  * that exceeds max_search_steps ends the ladder with E_SEARCH_LIMIT: a later
  * tier must not place, as "low memory", what an undecided tier might have
- * placed strictly.
- * @returns as exoplace_place().
+ * placed strictly. The first tier, options->memory_tier, is always tried.
+ * @param[out] out as for exoplace_place(); memory_tier and is_low_memory
+ *   say which tier placed it.
+ * @param[in] topology the cluster, only read.
+ * @param[in] model the model; borrowed for the call.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details: the first attempt's error, or the
+ *   error that ended the ladder; cleared on success.
+ * @returns as exoplace_place(); E_SEARCH_LIMIT and E_NO_MEMORY from any
+ *   attempt.
  */
 EXOPLACE_API exoplace_status exoplace_get_placement(exoplace_placement *out,
                                                     const exoplace_topology *topology,
@@ -1110,9 +1147,17 @@ typedef struct exoplace_preview_list exoplace_preview_list;
  * without nodes gives an empty list. One work bound covers the whole call:
  * EXOPLACE_PREVIEWS_WORK_FACTOR x max_search_steps; attempts made after it is
  * spent become E_SEARCH_LIMIT error previews.
- * @param[out] out the list; free with exoplace_preview_list_free().
+ * @param[out] out the list; free with exoplace_preview_list_free(). The
+ *   previews' node ids are borrowed from topology. NULL on failure (untouched
+ *   when out or topology is NULL).
+ * @param[in] topology the cluster, only read.
+ * @param[in] model the model; borrowed for the call.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
  * @returns EXOPLACE_OK (even when every preview is an error);
- *   E_INVALID_ARGUMENT; E_NO_MEMORY.
+ *   E_INVALID_ARGUMENT (NULL out or topology; the model and options checks
+ *   of exoplace_place() but for sharding, instance_meta and min_nodes);
+ *   E_LIMIT (as exoplace_place()); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_preview_list_new(exoplace_preview_list **out,
                                                    const exoplace_topology *topology,
@@ -1120,9 +1165,27 @@ EXOPLACE_API exoplace_status exoplace_preview_list_new(exoplace_preview_list **o
                                                    const exoplace_place_options *options,
                                                    exoplace_error *err);
 
+/**
+ * Frees a list and the placements of its previews.
+ * @param[in] list the list; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_preview_list_free(exoplace_preview_list *list);
+
+/**
+ * Number of previews, in exo's order: Pipeline then Tensor, MlxRing then
+ * MlxJaccl, min_nodes upward.
+ * @param[in] list the list.
+ * @returns the count; 0 when list is NULL.
+ */
 EXOPLACE_API size_t exoplace_preview_list_count(const exoplace_preview_list *list);
-/** Preview `index` (borrowed), NULL when out of range. */
+
+/**
+ * One preview.
+ * @param[in] list the list.
+ * @param[in] index 0 .. exoplace_preview_list_count() - 1.
+ * @returns the preview, borrowed from the list until it is freed; NULL when
+ *   index is out of range or list is NULL.
+ */
 EXOPLACE_API const exoplace_preview *exoplace_preview_list_get(const exoplace_preview_list *list,
                                                                size_t index);
 
@@ -1132,7 +1195,14 @@ typedef struct exoplace_model_fit {
     int can_fit;  /**< storage_size <= sum of ram_total over nodes with a profile */
 } exoplace_model_fit;
 
-/** @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL argument). */
+/**
+ * Whether a model of storage_size bytes fits the cluster (sums over 128 bits).
+ * @param[out] out receives the two flags; untouched on failure.
+ * @param[in] topology the cluster.
+ * @param[in] storage_size the model's bytes.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or topology).
+ */
 EXOPLACE_API exoplace_status exoplace_model_fit_check(exoplace_model_fit *out,
                                                       const exoplace_topology *topology,
                                                       uint64_t storage_size, exoplace_error *err);
@@ -1141,8 +1211,14 @@ EXOPLACE_API exoplace_status exoplace_model_fit_check(exoplace_model_fit *out,
  * Orders a model list for display: can-fit first, then will-fit, then larger
  * models first, then model id (byte-wise). Fills order_out with a permutation
  * of 0..n_models-1 (allocates scratch only).
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL argument, NULL model id),
- *   E_NO_MEMORY.
+ * @param[out] order_out n_models indexes into models; untouched on failure.
+ * @param[in] topology the cluster whose memory decides the fit.
+ * @param[in] models n_models models (only storage_size and model_id are read).
+ * @param[in] n_models the number of models; with 0 the arrays may be NULL.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology, NULL order_out or
+ *   models when n_models is not 0, a NULL model id); E_LIMIT (n_models
+ *   above UINT32_MAX); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_models_order(size_t *order_out, const exoplace_topology *topology,
                                                    const exoplace_model *models, size_t n_models,
