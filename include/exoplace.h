@@ -1247,7 +1247,10 @@ typedef struct exoplace_json_options {
     uint64_t max_search_steps;         /**< 0 = default */
 } exoplace_json_options;
 
-/** Sets struct_size and the defaults above. */
+/**
+ * Sets struct_size and the defaults above.
+ * @param[out] options the options; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_json_options_init(exoplace_json_options *options);
 
 /**
@@ -1266,15 +1269,19 @@ typedef struct exoplace_request {
 } exoplace_request;
 
 /**
- * Reads a request.
- * @param[out] out the request; free it with exoplace_request_free(). NULL on failure.
+ * Reads a request. The request owns copies of what it keeps of the text.
+ * @param[out] out the request; free it with exoplace_request_free(). NULL on
+ *   failure (untouched when text is NULL).
  * @param[in] text JSON text, UTF-8, at most EXOPLACE_MAX_INPUT_BYTES; need not be NUL-terminated.
  * @param[in] length bytes of text.
- * @param[in] options the host's settings; NULL for the defaults.
+ * @param[in] options the host's settings, copied into the request's options;
+ *   NULL for the defaults.
  * @param[out] err optional details: the path of the offending field in err->field.
  * @returns EXOPLACE_OK; E_INVALID_JSON (not JSON: line and column in the
- *   message); E_INVALID_ARGUMENT (a field of the wrong type or value);
- *   E_DUPLICATE_NODE; E_LIMIT (a documented limit); E_NO_MEMORY.
+ *   message); E_INVALID_ARGUMENT (NULL out or text, options not filled by
+ *   exoplace_json_options_init(), a field of the wrong type or value);
+ *   E_DUPLICATE_NODE (a node id listed twice); E_LIMIT (a documented limit:
+ *   size, depth, an id's bytes, the node count); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_request_parse(exoplace_request **out, const char *text, size_t length,
                                                     const exoplace_json_options *options, exoplace_error *err);
@@ -1283,23 +1290,33 @@ EXOPLACE_API exoplace_status exoplace_request_parse(exoplace_request **out, cons
  * Reads a model catalogue: a JSON list of models (exo-main: model cards), an
  * object with a "models" list, or one model object. The result is a request
  * whose topology is empty.
- * @param[out] out the catalogue; free it with exoplace_request_free().
- * @param[in] text, length JSON text as for exoplace_request_parse().
+ * @param[out] out the catalogue; free it with exoplace_request_free(). NULL
+ *   on failure (untouched when text is NULL).
+ * @param[in] text JSON text as for exoplace_request_parse().
+ * @param[in] length bytes of text.
  * @param[in] rules how the models are read (seed: json.md models; exo-main: ModelCards).
  * @param[out] err optional details.
- * @returns as exoplace_request_parse().
+ * @returns EXOPLACE_OK; E_INVALID_JSON; E_INVALID_ARGUMENT (NULL out or
+ *   text, unknown rules, a model field of the wrong type or value); E_LIMIT;
+ *   E_NO_MEMORY; each as for exoplace_request_parse().
  */
 EXOPLACE_API exoplace_status exoplace_request_parse_catalogue(exoplace_request **out, const char *text,
                                                               size_t length, exoplace_rules rules,
                                                               exoplace_error *err);
 
-/** Frees a request and everything it owns. NULL is accepted. */
+/**
+ * Frees a request and everything it owns, its topology and models included.
+ * @param[in] request the request; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_request_free(exoplace_request *request);
 
 /**
  * Writers: the JSON responses of docs/json.md (seed) and exo-main.md
  * section 9 (exo-main), as a string the caller frees with exoplace_free().
- * Each returns EXOPLACE_OK, E_INVALID_ARGUMENT (a NULL argument) or E_NO_MEMORY.
+ * Each returns EXOPLACE_OK, E_INVALID_ARGUMENT (a NULL argument) or
+ * E_NO_MEMORY, and the statuses its own block adds. On failure *out is
+ * NULL, or untouched when a required argument is NULL. The inputs are
+ * borrowed for the call.
  */
 
 /**
@@ -1312,24 +1329,31 @@ EXOPLACE_API void exoplace_request_free(exoplace_request *request);
  * @param[in] placement a placement a call of this library filled.
  * @param[in] model the model it places.
  * @param[out] err optional details.
- * @returns besides the above, for exo-main: E_INVALID_ARGUMENT (a placement
- *   without its instance; a model exo's card cannot hold: hidden_size 0,
- *   supports_tensor not stated; a member of card_json exo's card refuses,
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, placement, model or
+ *   model id); E_NO_MEMORY; and for exo-main: E_INVALID_ARGUMENT (a
+ *   placement without its instance; a model exo's card cannot hold: empty
+ *   id, n_layers or hidden_size 0, supports_tensor not 0 or 1, NULL or
+ *   unknown backends or tasks; a member of card_json exo's card refuses,
  *   err->field "model.card_json.<path>"); E_INVALID_JSON (card_json is no
- *   JSON text); E_LIMIT (card_json longer than EXOPLACE_MAX_CARD_JSON_BYTES,
- *   the text longer than EXOPLACE_MAX_OUTPUT_BYTES).
+ *   JSON text); E_LIMIT (card_json longer than EXOPLACE_MAX_CARD_JSON_BYTES
+ *   or nested deeper than EXOPLACE_MAX_JSON_DEPTH, the text longer than
+ *   EXOPLACE_MAX_OUTPUT_BYTES).
  */
 EXOPLACE_API exoplace_status exoplace_placement_write_json(char **out, const exoplace_placement *placement,
                                                            const exoplace_model *model, exoplace_error *err);
 
 /**
  * A placement failure: {"ok": false, "code": ..., "error": ...} (exo-main
- * adds "rules").
+ * adds "rules"). "error" is failure->message, or the status's default text
+ * when the message is empty.
  * @param[out] out the text.
  * @param[in] failure the error a placement call filled; its code must be a
  *   placement failure (exoplace_status_is_placement_failure()).
- * @param[in] rules the rule set of the call.
+ * @param[in] rules the rule set of the call: EXOPLACE_RULES_EXO_MAIN adds
+ *   "rules", any other value writes the seed shape.
  * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or failure, a code that
+ *   is no placement failure); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_failure_write_json(char **out, const exoplace_error *failure,
                                                          exoplace_rules rules, exoplace_error *err);
@@ -1344,9 +1368,12 @@ EXOPLACE_API exoplace_status exoplace_failure_write_json(char **out, const exopl
  * @param[out] out the text.
  * @param[in] lists n_models preview lists (exoplace_preview_list_new()).
  * @param[in] models the models of the lists, in the same order.
- * @param[in] n_models the number of lists.
+ * @param[in] n_models the number of lists; with 0 the arrays may be NULL.
  * @param[out] err optional details.
- * @returns besides the above, for exo-main previews the errors of
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, NULL lists or models
+ *   when n_models is not 0, a NULL list or model id); E_LIMIT (the text
+ *   longer than EXOPLACE_MAX_OUTPUT_BYTES, whatever the rule set);
+ *   E_NO_MEMORY; for exo-main previews also the exo-main errors of
  *   exoplace_placement_write_json().
  */
 EXOPLACE_API exoplace_status exoplace_preview_lists_write_json(char **out, const exoplace_preview_list *const *lists,
@@ -1358,9 +1385,14 @@ EXOPLACE_API exoplace_status exoplace_preview_lists_write_json(char **out, const
  * keep[] is not 0, in order.
  * @param[out] out the text.
  * @param[in] topology the topology the cycles are of.
- * @param[in] cycle_starts, cycle_nodes, cycle_count the flat cycle list.
+ * @param[in] cycle_starts cycle_count + 1 offsets into cycle_nodes.
+ * @param[in] cycle_nodes node indexes.
+ * @param[in] cycle_count the number of cycles; with 0 the arrays may be NULL.
  * @param[in] keep cycle_count flags; NULL keeps every cycle.
  * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or topology, NULL
+ *   cycle_starts or cycle_nodes when cycle_count is not 0, decreasing
+ *   cycle_starts, a node index out of range); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_cycle_list_write_json(char **out, const exoplace_topology *topology,
                                                             const size_t *cycle_starts, const size_t *cycle_nodes,
@@ -1371,8 +1403,10 @@ EXOPLACE_API exoplace_status exoplace_cycle_list_write_json(char **out, const ex
  * {"ok": true, "layers": [...]}: a split of exoplace_layers_distribute().
  * @param[out] out the text.
  * @param[in] layers n_nodes counts.
- * @param[in] n_nodes the number of counts.
+ * @param[in] n_nodes the number of counts; with 0 layers may be NULL.
  * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, NULL layers when
+ *   n_nodes is not 0); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_layers_write_json(char **out, const uint32_t *layers, size_t n_nodes,
                                                         exoplace_error *err);
@@ -1384,46 +1418,88 @@ EXOPLACE_API exoplace_status exoplace_layers_write_json(char **out, const uint32
  * @param[out] out the text.
  * @param[in] topology the cluster.
  * @param[in] models n_models models.
- * @param[in] order a permutation of 0 .. n_models - 1; NULL for the given order.
- * @param[in] n_models the number of models.
+ * @param[in] order n_models indexes into models, each below n_models (a
+ *   permutation, as exoplace_models_order() gives it); NULL for the given order.
+ * @param[in] n_models the number of models; with 0 the arrays may be NULL.
  * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or topology, NULL models
+ *   when n_models is not 0, an order entry out of range, a NULL model id);
+ *   E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_model_fit_write_json(char **out, const exoplace_topology *topology,
                                                            const exoplace_model *models, const size_t *order,
                                                            size_t n_models, exoplace_error *err);
 
-/**
+/*
  * The JSON entry points: read a request (exoplace_request_parse()), make the
  * call, write the response (the writers above) to *out, which the caller
- * frees with exoplace_free().
+ * frees with exoplace_free(). Their parameters: out the response; request
+ * JSON text, UTF-8, need not be NUL-terminated; length its bytes; options
+ * the host's settings, NULL for the defaults; err optional details.
  *
  * Return value and *out:
  * - EXOPLACE_OK: *out is the success response.
  * - a placement failure (exoplace_status_is_placement_failure()): the
  *   request was well-formed but cannot be placed; *out is the failure
  *   object, and err has the code and exo's text.
- * - any other status (bad input, as exoplace_request_parse() returns, or
- *   E_NO_MEMORY): *out is NULL.
- *
- * @param[out] out the response.
- * @param[in] request JSON text, UTF-8; need not be NUL-terminated.
- * @param[in] length bytes of request.
- * @param[in] options the host's settings; NULL for the defaults.
- * @param[out] err optional details.
+ * - any other status: *out is NULL (untouched when out or request is NULL).
+ *   E_INVALID_ARGUMENT for NULL out or request and for a request without
+ *   what the call needs; else a status of exoplace_request_parse(), of the
+ *   C call or of its writer, e.g. E_NO_MEMORY.
  */
-/** get_placement with the memory-tier ladder: a placement object. The request needs "model". */
+
+/**
+ * get_placement with the memory-tier ladder: a placement object
+ * (exoplace_placement_write_json()). The request needs "topology" and "model".
+ * @param[out] out the response.
+ * @param[in] request JSON text.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
+ * @returns as above; the placement failures of exoplace_get_placement().
+ */
 EXOPLACE_API exoplace_status exoplace_get_placement_json(char **out, const char *request, size_t length,
                                                          const exoplace_json_options *options,
                                                          exoplace_error *err);
-/** One attempt (seed: the request's allow_low_memory picks the total tier). The request needs "model". */
+
+/**
+ * One attempt (seed: the request's allow_low_memory picks the total tier): a
+ * placement object. The request needs "topology" and "model".
+ * @param[out] out the response.
+ * @param[in] request JSON text.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults; no_fallback and allow_swap do
+ *   not apply.
+ * @param[out] err optional details.
+ * @returns as above; the placement failures of exoplace_place().
+ */
 EXOPLACE_API exoplace_status exoplace_place_json(char **out, const char *request, size_t length,
                                                  const exoplace_json_options *options, exoplace_error *err);
-/** {"previews": [...]} for "model" or every model of "models". */
+
+/**
+ * {"previews": [...]} (exoplace_preview_lists_write_json()) for "model" or
+ * every model of "models"; the request needs "topology" too.
+ * @param[out] out the response.
+ * @param[in] request JSON text.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
+ * @returns as above, never a placement failure: failed previews are in the
+ *   response.
+ */
 EXOPLACE_API exoplace_status exoplace_previews_json(char **out, const char *request, size_t length,
                                                     const exoplace_json_options *options, exoplace_error *err);
+
 /**
  * The model list: {"models": [...]} (exoplace_model_fit_write_json()) for
- * "models" or "model", in exoplace_models_order()'s order.
+ * "models" or "model", in exoplace_models_order()'s order; the request needs
+ * "topology" too.
+ * @param[out] out the response.
+ * @param[in] request JSON text.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
+ * @returns as above, never a placement failure.
  */
 EXOPLACE_API exoplace_status exoplace_model_fit_json(char **out, const char *request, size_t length,
                                                      const exoplace_json_options *options, exoplace_error *err);
@@ -1437,14 +1513,26 @@ typedef struct exoplace_cycle_filter {
     exoplace_memory_tier tier;     /**< with by_memory: the metric (default AVAILABLE) */
 } exoplace_cycle_filter;
 
-/** Sets struct_size and the defaults above (no memory filter). */
+/**
+ * Sets struct_size and the defaults above (no memory filter).
+ * @param[out] filter the filter; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_cycle_filter_init(exoplace_cycle_filter *filter);
 
 /**
  * {"cycles": [[ids...], ...]} in canonical order for {"topology": ...} or a
- * bare topology.
- * @param[in] filter NULL lists every cycle.
- * @returns as the entry points above; E_TOO_MANY_CYCLES past max_cycles.
+ * bare topology, read with the default json options.
+ * @param[out] out the response; NULL on failure (untouched when out or
+ *   request is NULL).
+ * @param[in] request JSON text, UTF-8; need not be NUL-terminated.
+ * @param[in] length bytes of request.
+ * @param[in] filter NULL for the defaults: every cycle, at most
+ *   EXOPLACE_DEFAULT_MAX_CYCLES of them.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or request, filter not
+ *   filled by exoplace_cycle_filter_init(), no topology, an unknown tier);
+ *   E_TOO_MANY_CYCLES past max_cycles; the statuses of
+ *   exoplace_request_parse(); E_NO_MEMORY. Never a placement failure.
  */
 EXOPLACE_API exoplace_status exoplace_cycles_json(char **out, const char *request, size_t length,
                                                   const exoplace_cycle_filter *filter, exoplace_error *err);
@@ -1453,11 +1541,26 @@ EXOPLACE_API exoplace_status exoplace_cycles_json(char **out, const char *reques
  * {"ok": true, "layers": [...]} for {"memory": [...], "n_layers": N,
  * "strategy": S}; S defaults to options->strategy. A split that gives a
  * node no layers is the failure invalid_split.
+ * @param[out] out the response: the layers, or for E_INVALID_SPLIT the
+ *   failure object; NULL on any other failure (untouched when out or request
+ *   is NULL).
+ * @param[in] request JSON text, UTF-8; need not be NUL-terminated.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults; only strategy is read.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_SPLIT; E_INVALID_JSON; E_INVALID_ARGUMENT
+ *   (NULL out or request, options not filled by exoplace_json_options_init(),
+ *   memory missing or empty, n_layers missing or 0, a field of the wrong type
+ *   or value); E_LIMIT (size, depth, more than EXOPLACE_MAX_NODES memory
+ *   values); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_layers_json(char **out, const char *request, size_t length,
                                                   const exoplace_json_options *options, exoplace_error *err);
 
-/** Frees a string returned by the library. NULL is accepted. */
+/**
+ * Frees a string returned by the library (never one from elsewhere).
+ * @param[in] ptr the string; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_free(void *ptr);
 
 /* ------------------------------------------------------------------------ */
