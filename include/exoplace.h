@@ -1641,8 +1641,9 @@ typedef struct exoplace_probe_result {
  * @param[out] out filled on success (dispose it after use), zeroed on failure.
  * @param[in] options NULL for the defaults.
  * @param[out] err optional details.
- * @returns as exoplace_probe_memory(); also E_PROBE when the host name is
- *   empty or not UTF-8 and no node_id is given, or getifaddrs() fails.
+ * @returns as exoplace_probe_memory(); also E_PROBE when no node_id is given
+ *   and gethostname() fails or gives a name that is empty or not UTF-8, or
+ *   when getifaddrs() fails.
  */
 EXOPLACE_API exoplace_status exoplace_probe_node(exoplace_probe_result *out,
                                                  const exoplace_probe_options *options,
@@ -1661,7 +1662,8 @@ EXOPLACE_API void exoplace_probe_result_dispose(exoplace_probe_result *result);
  * "ramAvailable": ..., "swapTotal": ..., "swapAvailable": ...,
  * "pressureLevel" (unless UNREPORTED), "freePercent" (unless -1)},
  * "networkInterfaces": [{"name": ..., "ipAddress": ...}, ...]}}.
- * @param[out] out the JSON text; free with exoplace_free(). NULL on failure.
+ * @param[out] out the JSON text; free with exoplace_free(). NULL on failure
+ *   (untouched when result is NULL).
  * @param[in] result a result, from exoplace_probe_node() or filled by the
  *   caller (borrowed for the call).
  * @param[out] err optional details.
