@@ -19,7 +19,9 @@
 #include "select_exo_main.h"
 
 #include "error.h"
+#include "sort.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,12 +35,36 @@
 /* The score bound adds the largest fraction once per node left, so it is
  * only computed for this many nodes left (beyond, it does not cut). */
 #define SCORE_BOUND_MAX_REMAINING 64
+/* The exact memory bound scans the metric order for the r + 1 largest nodes
+ * off the path; beyond this r the loose bound (the largest metrics of all,
+ * or what the piece has left) stands. */
+#define BOUND_SCAN_MAX_REMAINING 256
 
 typedef struct tier_metrics {
     int ready;
     exoplace__u128 *metric;     /* per node; 0 without memory */
     exoplace__u128 *top_prefix; /* top_prefix[k]: the k largest metrics of nodes with memory */
+    uint32_t *by_metric;        /* nodes with memory, metric descending, index ascending */
+    size_t n_by_metric;
+    uint32_t *position;         /* position[v] in by_metric */
+    /* The distinct successors again, metric descending: where the order of
+     * the cycles does not matter (existence, the best key), good cycles come
+     * first and the bounds cut the rest early. */
+    size_t *fast_first;
+    uint32_t *fast;
 } tier_metrics;
+
+/* For the node that follows a path of p nodes, with r = length - p - 1
+ * more after it: the r and r + 1 largest metrics of the allowed nodes of the
+ * piece off the path, so that each candidate's exact bound is O(1). */
+typedef struct level_bound {
+    int exact;               /* 0: r too large to scan; the loose bound stands */
+    size_t count;            /* nodes counted, at most r + 1 */
+    exoplace__u128 top;      /* the first min(r, count) of them */
+    exoplace__u128 top_one_more;
+    uint32_t last_r;         /* by_metric position of the r-th counted */
+    uint32_t last_counted;   /* and of the last counted */
+} level_bound;
 
 struct exoplace__exo_main_graph {
     const exoplace_topology *topology;
@@ -82,16 +108,29 @@ struct exoplace__exo_main_graph {
     double *fraction;                            /* per node, for the model of the call */
     uint8_t *on_path;
     uint8_t *required;
+    uint8_t *rdma_both_ways; /* has an RDMA edge out and one in (from and to other nodes) */
     uint32_t *path;
     size_t *path_it;
     exoplace__u128 *path_sum;
     double *path_score;
     uint32_t *path_required;
     uint32_t *path_leaves;
+    level_bound *levels;
     uint32_t *best;
 };
 
 /* ---- the graph -------------------------------------------------------------- */
+
+static void tier_dispose(tier_metrics *tm)
+{
+    free(tm->metric);
+    free(tm->top_prefix);
+    free(tm->by_metric);
+    free(tm->position);
+    free(tm->fast_first);
+    free(tm->fast);
+    memset(tm, 0, sizeof *tm);
+}
 
 void exoplace__exo_main_graph_free(exoplace__exo_main_graph *g)
 {
@@ -115,10 +154,8 @@ void exoplace__exo_main_graph_free(exoplace__exo_main_graph *g)
     free(g->dist);
     if (g->out_edges_ready)
         exoplace__out_edges_dispose(&g->out_edges);
-    for (int t = 0; t < 4; t++) {
-        free(g->tiers[t].metric);
-        free(g->tiers[t].top_prefix);
-    }
+    for (int t = 0; t < 4; t++)
+        tier_dispose(&g->tiers[t]);
     free(g->mark_a);
     free(g->mark_b);
     free(g->mark_c);
@@ -129,12 +166,14 @@ void exoplace__exo_main_graph_free(exoplace__exo_main_graph *g)
     free(g->fraction);
     free(g->on_path);
     free(g->required);
+    free(g->rdma_both_ways);
     free(g->path);
     free(g->path_it);
     free(g->path_sum);
     free(g->path_score);
     free(g->path_required);
     free(g->path_leaves);
+    free(g->levels);
     free(g->best);
     free(g);
 }
@@ -196,21 +235,34 @@ exoplace_status exoplace__exo_main_graph_new(exoplace__exo_main_graph **out, con
     g->fraction = malloc(cells * sizeof *g->fraction);
     g->on_path = calloc(cells, 1);
     g->required = calloc(cells, 1);
+    g->rdma_both_ways = calloc(cells, 1);
     g->path = malloc(cells * sizeof *g->path);
     g->path_it = malloc(cells * sizeof *g->path_it);
     g->path_sum = malloc(cells * sizeof *g->path_sum);
     g->path_score = malloc(cells * sizeof *g->path_score);
     g->path_required = malloc(cells * sizeof *g->path_required);
     g->path_leaves = malloc(cells * sizeof *g->path_leaves);
+    g->levels = malloc(cells * sizeof *g->levels);
     g->best = malloc(cells * sizeof *g->best);
     if (!g->succ_first || !g->pred_first || !g->next_first || !g->succ || !g->pred || !g->next || !g->start ||
         !g->piece_end || !g->piece_parent || !g->piece_size || !g->deepest || !g->mark_a || !g->mark_b ||
         !g->mark_c || !g->mark_h || !g->stack || !g->order || !g->scratch || !g->fraction || !g->on_path ||
-        !g->required || !g->path || !g->path_it || !g->path_sum || !g->path_score || !g->path_required ||
-        !g->path_leaves || !g->best) {
+        !g->required || !g->rdma_both_ways || !g->path || !g->path_it || !g->path_sum || !g->path_score || !g->path_required ||
+        !g->path_leaves || !g->levels || !g->best) {
         exoplace__exo_main_graph_free(g);
         return exoplace__fail_no_memory(err);
     }
+    /* In a cycle of two or more nodes every node has an RDMA edge to its
+     * successor and one from its predecessor (5.9). Bit 1: out, bit 2: in. */
+    for (size_t e = 0; e < m; e++) {
+        const exoplace__connection *c = &t->connections[e];
+        if (c->kind == EXOPLACE_CONNECTION_RDMA && c->from != c->to) {
+            g->rdma_both_ways[c->from] |= 1;
+            g->rdma_both_ways[c->to] |= 2;
+        }
+    }
+    for (size_t v = 0; v < n; v++)
+        g->rdma_both_ways[v] = g->rdma_both_ways[v] == 3;
     edge_lists(t, g->succ_first, g->succ, 1);
     edge_lists(t, g->pred_first, g->pred, 0);
     /* Distinct successors: the first occurrence in a newest-first list is the
@@ -492,10 +544,14 @@ fail:
 
 /* ---- per tier and per model ---------------------------------------------------- */
 
-static int metric_greater(const void *a, const void *b)
+typedef struct metric_order {
+    const exoplace__u128 *metric;
+} metric_order;
+
+static int metric_before(const void *ctx, uint32_t a, uint32_t b)
 {
-    exoplace__u128 x = *(const exoplace__u128 *)a, y = *(const exoplace__u128 *)b;
-    return (x < y) - (x > y);
+    const exoplace__u128 *metric = ((const metric_order *)ctx)->metric;
+    return metric[a] != metric[b] ? metric[a] > metric[b] : a < b;
 }
 
 static const tier_metrics *use_tier(exoplace__exo_main_graph *g, exoplace_memory_tier tier, exoplace_error *err)
@@ -503,30 +559,41 @@ static const tier_metrics *use_tier(exoplace__exo_main_graph *g, exoplace_memory
     tier_metrics *tm = &g->tiers[tier];
     if (tm->ready)
         return tm;
-    size_t n = g->n, cells = n ? n : 1;
+    size_t n = g->n, cells = n ? n : 1, m = g->next_first[n];
     tm->metric = malloc(cells * sizeof *tm->metric);
     tm->top_prefix = malloc((n + 1) * sizeof *tm->top_prefix);
-    exoplace__u128 *sorted = malloc(cells * sizeof *sorted);
-    if (!tm->metric || !tm->top_prefix || !sorted) {
-        free(sorted);
-        free(tm->metric);
-        free(tm->top_prefix);
-        tm->metric = tm->top_prefix = NULL;
+    tm->by_metric = malloc(cells * sizeof *tm->by_metric);
+    tm->position = malloc(cells * sizeof *tm->position);
+    tm->fast_first = malloc((n + 1) * sizeof *tm->fast_first);
+    tm->fast = malloc((m ? m : 1) * sizeof *tm->fast);
+    uint32_t *tmp = malloc((m > n ? m : cells) * sizeof *tmp);
+    if (!tm->metric || !tm->top_prefix || !tm->by_metric || !tm->position || !tm->fast_first || !tm->fast || !tmp) {
+        free(tmp);
+        tier_dispose(tm);
         exoplace__fail_no_memory(err);
         return NULL;
     }
-    size_t n_sorted = 0;
+    tm->n_by_metric = 0;
     for (size_t v = 0; v < n; v++) {
         const exoplace__node *node = &g->topology->nodes[v];
         tm->metric[v] = exoplace__node_metric(node, tier);
+        tm->position[v] = NONE;
         if (node->has_profile)
-            sorted[n_sorted++] = tm->metric[v];
+            tm->by_metric[tm->n_by_metric++] = (uint32_t)v;
     }
-    qsort(sorted, n_sorted, sizeof *sorted, metric_greater);
+    metric_order order = {tm->metric};
+    exoplace__sort(tm->by_metric, tmp, tm->n_by_metric, metric_before, &order);
     tm->top_prefix[0] = 0;
     for (size_t i = 0; i < n; i++)
-        tm->top_prefix[i + 1] = tm->top_prefix[i] + (i < n_sorted ? sorted[i] : 0);
-    free(sorted);
+        tm->top_prefix[i + 1] = tm->top_prefix[i] + (i < tm->n_by_metric ? tm->metric[tm->by_metric[i]] : 0);
+    for (size_t i = 0; i < tm->n_by_metric; i++)
+        tm->position[tm->by_metric[i]] = (uint32_t)i;
+    memcpy(tm->fast_first, g->next_first, (n + 1) * sizeof *tm->fast_first);
+    memcpy(tm->fast, g->next, m * sizeof *tm->fast);
+    for (size_t u = 0; u < n; u++)
+        exoplace__sort(tm->fast + tm->fast_first[u], tmp, tm->fast_first[u + 1] - tm->fast_first[u], metric_before,
+                       &order);
+    free(tmp);
     tm->ready = 1;
     return tm;
 }
@@ -553,20 +620,31 @@ double exoplace__download_fraction(const exoplace__node *node, const char *model
 
 /* ---- one length ------------------------------------------------------------------ */
 
+typedef enum pass_mode {
+    PASS_EXISTS, /* is there a cycle: any order, the first found ends it */
+    PASS_BEST,   /* the greatest key: any order */
+    PASS_FIRST   /* the first cycle in candidate order whose key reaches `target` */
+} pass_mode;
+
+typedef struct cycle_key {
+    double score;       /* download score, summed in rank order (4) */
+    exoplace__u128 sum; /* exact metric sum */
+} cycle_key;
+
 typedef struct length_pass {
     size_t length;
     exoplace__u128 required_bytes;
-    size_t n_required;       /* distinct required nodes (g->required marks them) */
-    uint32_t backend_mask;   /* 0: any node; else a node needs one of these */
-    int need_rdma;           /* RDMA cycle with rdma_ctl at every node (5.9) */
-    int need_leaf;           /* contains a leaf (5.10) */
-    int stop_at_first;
+    size_t n_required;     /* distinct required nodes (g->required marks them) */
+    uint32_t backend_mask; /* 0: any node; else a node needs one of these */
+    int need_rdma;         /* RDMA cycle with rdma_ctl at every node (5.9) */
+    int need_leaf;         /* contains a leaf (5.10) */
+    pass_mode mode;
+    cycle_key target;      /* PASS_FIRST */
     const tier_metrics *tier;
     double max_fraction;
     /* result */
     int found;
-    double best_score;
-    exoplace__u128 best_sum;
+    cycle_key best;
 } length_pass;
 
 static int node_allowed(const exoplace__exo_main_graph *g, const length_pass *pass, uint32_t v)
@@ -582,6 +660,11 @@ static int node_allowed(const exoplace__exo_main_graph *g, const length_pass *pa
     return 1;
 }
 
+static int is_leaf(const exoplace__exo_main_graph *g, uint32_t v)
+{
+    return exoplace__node_is_leaf(&g->topology->nodes[v], EXOPLACE_RULES_EXO_MAIN);
+}
+
 /* Whether v can join the path's nodes in an RDMA cycle: every link between
  * them, either way, has an RDMA edge. */
 static int rdma_links(const exoplace__exo_main_graph *g, const uint32_t *path, size_t p, uint32_t v)
@@ -595,46 +678,60 @@ static int rdma_links(const exoplace__exo_main_graph *g, const uint32_t *path, s
     return 1;
 }
 
-/* Whether (score, sum) is greater than the pass's best. */
-static int key_beats(const length_pass *pass, double score, exoplace__u128 sum)
+/* Compares keys: score first (as doubles), then memory (5.11). */
+static int key_compare(cycle_key a, cycle_key b)
 {
-    if (!pass->found)
-        return 1;
-    if (score != pass->best_score)
-        return score > pass->best_score;
-    return sum > pass->best_sum;
+    if (a.score != b.score)
+        return a.score > b.score ? 1 : -1;
+    return (a.sum > b.sum) - (a.sum < b.sum);
 }
 
-static void take_candidate(exoplace__exo_main_graph *g, length_pass *pass, const uint32_t *cycle, double score,
-                           exoplace__u128 sum)
+/* Whether a cycle whose key is at most `bound` can still change the pass's answer. */
+static int may_matter(const length_pass *pass, cycle_key bound)
 {
-    if (!key_beats(pass, score, sum))
-        return;
+    switch (pass->mode) {
+    case PASS_EXISTS:
+        return 1;
+    case PASS_BEST:
+        return !pass->found || key_compare(bound, pass->best) > 0;
+    case PASS_FIRST:
+        return key_compare(bound, pass->target) >= 0;
+    }
+    return 1;
+}
+
+/* A cycle that passed every filter; returns 1 when the pass is over. */
+static int take_cycle(exoplace__exo_main_graph *g, length_pass *pass, const uint32_t *cycle, cycle_key key)
+{
+    if (pass->mode == PASS_FIRST && key_compare(key, pass->target) < 0)
+        return 0;
+    if (pass->mode == PASS_BEST && pass->found && key_compare(key, pass->best) <= 0)
+        return 0;
     memcpy(g->best, cycle, pass->length * sizeof *cycle);
     pass->found = 1;
-    pass->best_score = score;
-    pass->best_sum = sum;
+    pass->best = key;
+    return pass->mode != PASS_BEST;
 }
 
 /* Singletons in candidate order: nodes with a self-edge in decreasing index
- * (rustworkx reports self-loops first), then every node in index order. */
+ * (rustworkx reports self-loops first), then every node in index order.
+ * Few enough to walk in that order in every mode. */
 static void singleton_pass(exoplace__exo_main_graph *g, length_pass *pass)
 {
     const exoplace_topology *t = g->topology;
     for (int round = 0; round < 2; round++) {
         for (size_t i = 0; i < g->n; i++) {
             uint32_t v = round == 0 ? (uint32_t)(g->n - 1 - i) : (uint32_t)i;
-            const exoplace__node *node = &t->nodes[v];
-            if (round == 0 && !node->has_self_connection)
+            if (round == 0 && !t->nodes[v].has_self_connection)
                 continue;
             if (!node_allowed(g, pass, v) || pass->tier->metric[v] < pass->required_bytes)
                 continue;
             if (pass->n_required > 1 || (pass->n_required == 1 && !g->required[v]))
                 continue;
-            if (pass->need_leaf && !exoplace__node_is_leaf(node, EXOPLACE_RULES_EXO_MAIN))
+            if (pass->need_leaf && !is_leaf(g, v))
                 continue;
-            take_candidate(g, pass, &v, 0.0 + g->fraction[v], pass->tier->metric[v]);
-            if (pass->found && pass->stop_at_first)
+            cycle_key key = {0.0 + g->fraction[v], pass->tier->metric[v]};
+            if (take_cycle(g, pass, &v, key))
                 return;
         }
     }
@@ -645,16 +742,65 @@ static exoplace__u128 min_u128(exoplace__u128 a, exoplace__u128 b)
     return a < b ? a : b;
 }
 
-/* The cycles of pass->length >= 2 through start k, in depth-first order.
- * Returns OK, or the work bound / out of memory status. */
+/* Fills the level bound for the node after a path of p nodes (see level_bound). */
+static int level_bound_fill(level_bound *lb, exoplace__exo_main_graph *g, exoplace__search *search,
+                            const length_pass *pass, size_t k, size_t p)
+{
+    size_t r = pass->length - p - 1;
+    memset(lb, 0, sizeof *lb);
+    if (r > BOUND_SCAN_MAX_REMAINING)
+        return 1;
+    lb->exact = 1;
+    const tier_metrics *tm = pass->tier;
+    size_t i = 0;
+    for (; i < tm->n_by_metric && lb->count < r + 1; i++) {
+        uint32_t v = tm->by_metric[i];
+        if (g->on_path[v] || !in_piece(g, k, v) || !node_allowed(g, pass, v))
+            continue;
+        if (lb->count < r) {
+            lb->top += tm->metric[v];
+            lb->last_r = (uint32_t)i;
+        }
+        lb->top_one_more += tm->metric[v];
+        lb->last_counted = (uint32_t)i;
+        lb->count++;
+    }
+    return exoplace__search_spend(search, i + 1);
+}
+
+/* The most the r nodes after v can add, or 0 with *enough = 0 when the piece
+ * has fewer than r allowed nodes left beside v and the path. */
+static exoplace__u128 rest_bound(const level_bound *lb, const length_pass *pass, exoplace__u128 piece_left,
+                                 uint32_t v, size_t r, int *enough)
+{
+    *enough = 1;
+    if (!lb->exact)
+        return min_u128(pass->tier->top_prefix[r], piece_left);
+    uint32_t at = pass->tier->position[v];
+    int counted = lb->count > 0 && at <= lb->last_counted;
+    size_t others = lb->count - (size_t)counted;
+    if (others < r) {
+        *enough = 0;
+        return 0;
+    }
+    if (counted && (lb->count <= r || at <= lb->last_r))
+        return lb->top_one_more - pass->tier->metric[v];
+    return lb->top;
+}
+
+/* The cycles of pass->length >= 2 through start k, depth first: in
+ * candidate order for PASS_FIRST, metric order otherwise. Returns OK, or
+ * the work bound / out of memory status. */
 static exoplace_status start_pass(exoplace__exo_main_graph *g, exoplace__search *search, length_pass *pass,
                                   size_t k, exoplace_error *err)
 {
-    const exoplace_topology *t = g->topology;
-    const exoplace__u128 *metric = pass->tier->metric;
+    const tier_metrics *tm = pass->tier;
+    const exoplace__u128 *metric = tm->metric;
+    const size_t *first = pass->mode == PASS_FIRST ? g->next_first : tm->fast_first;
+    const uint32_t *succ = pass->mode == PASS_FIRST ? g->next : tm->fast;
     size_t length = pass->length;
     uint32_t s = g->start[k];
-    if (g->piece_size[k] < length || !node_allowed(g, pass, s))
+    if (g->piece_size[k] < length || !node_allowed(g, pass, s) || (pass->need_rdma && !g->rdma_both_ways[s]))
         return EXOPLACE_OK;
     /* Every required node must be in the piece; the memory of the piece bounds the rest. */
     exoplace__u128 piece_total = 0;
@@ -675,7 +821,6 @@ static exoplace_status start_pass(exoplace__exo_main_graph *g, exoplace__search 
     if (!dist)
         return st;
 
-    const exoplace__u128 *top = pass->tier->top_prefix;
     uint32_t *path = g->path;
     size_t p = 1;
     path[0] = s;
@@ -683,19 +828,22 @@ static exoplace_status start_pass(exoplace__exo_main_graph *g, exoplace__search 
     g->path_sum[0] = metric[s];
     g->path_score[0] = 0.0 + g->fraction[s];
     g->path_required[0] = g->required[s];
-    g->path_leaves[0] = (uint32_t)exoplace__node_is_leaf(&t->nodes[s], EXOPLACE_RULES_EXO_MAIN);
-    g->path_it[0] = g->next_first[s];
-    while (p > 0) {
+    g->path_leaves[0] = (uint32_t)is_leaf(g, s);
+    g->path_it[0] = first[s];
+    if (!level_bound_fill(&g->levels[0], g, search, pass, k, 1))
+        st = exoplace__search_fail_limit(search, err);
+    while (p > 0 && !st) {
         if (!exoplace__search_spend(search, 1)) {
             st = exoplace__search_fail_limit(search, err);
             break;
         }
         uint32_t u = path[p - 1];
         if (p == length) {
-            if (exoplace__topology_pair(t, u, s) && g->path_required[p - 1] == pass->n_required &&
+            /* dist[u] == 1: u has an edge to s (u is in the piece, with memory). */
+            if (dist[u] == 1 && g->path_required[p - 1] == pass->n_required &&
                 (!pass->need_leaf || g->path_leaves[p - 1])) {
-                take_candidate(g, pass, path, g->path_score[p - 1], g->path_sum[p - 1]);
-                if (pass->stop_at_first)
+                cycle_key key = {g->path_score[p - 1], g->path_sum[p - 1]};
+                if (take_cycle(g, pass, path, key))
                     break;
             }
             g->on_path[u] = 0;
@@ -703,41 +851,39 @@ static exoplace_status start_pass(exoplace__exo_main_graph *g, exoplace__search 
             continue;
         }
         size_t remaining = length - p - 1; /* nodes still to add after v */
+        const level_bound *lb = &g->levels[p - 1];
         uint32_t chosen = NONE;
-        while (g->path_it[p - 1] < g->next_first[u + 1]) {
-            uint32_t v = g->next[g->path_it[p - 1]++];
+        while (g->path_it[p - 1] < first[u + 1]) {
+            uint32_t v = succ[g->path_it[p - 1]++];
             if (g->on_path[v] || !in_piece(g, k, v) || dist[v] > remaining + 1 || !node_allowed(g, pass, v))
-                continue;
-            exoplace__u128 sum = g->path_sum[p - 1] + metric[v];
-            exoplace__u128 rest = min_u128(top[remaining], piece_total - sum);
-            if (sum + rest < pass->required_bytes)
                 continue;
             uint32_t required = g->path_required[p - 1] + g->required[v];
             if (pass->n_required - required > remaining)
                 continue;
-            if (pass->need_leaf && !remaining && !g->path_leaves[p - 1] &&
-                !exoplace__node_is_leaf(&t->nodes[v], EXOPLACE_RULES_EXO_MAIN))
+            if (pass->need_leaf && !remaining && !g->path_leaves[p - 1] && !is_leaf(g, v))
+                continue;
+            exoplace__u128 sum = g->path_sum[p - 1] + metric[v];
+            int enough;
+            exoplace__u128 rest = rest_bound(lb, pass, piece_total - sum, v, remaining, &enough);
+            if (!enough || sum + rest < pass->required_bytes)
                 continue;
             double score = g->path_score[p - 1] + g->fraction[v];
-            if (pass->found && !pass->stop_at_first) {
-                double score_bound = score;
-                if (pass->max_fraction > 0.0) {
-                    if (remaining > SCORE_BOUND_MAX_REMAINING)
-                        score_bound = pass->best_score + 1.0; /* no cut */
-                    else
-                        for (size_t i = 0; i < remaining; i++)
-                            score_bound += pass->max_fraction;
-                }
-                if (!key_beats(pass, score_bound, sum + rest))
-                    continue;
+            cycle_key bound = {score, sum + rest};
+            if (pass->max_fraction > 0.0) {
+                if (remaining > SCORE_BOUND_MAX_REMAINING)
+                    bound.score = (double)INFINITY;
+                else
+                    for (size_t i = 0; i < remaining; i++)
+                        bound.score += pass->max_fraction;
             }
-            if (pass->need_rdma && !rdma_links(g, path, p, v))
+            if (!may_matter(pass, bound))
+                continue;
+            if (pass->need_rdma && (!g->rdma_both_ways[v] || !rdma_links(g, path, p, v)))
                 continue;
             g->path_sum[p] = sum;
             g->path_score[p] = score;
             g->path_required[p] = required;
-            g->path_leaves[p] =
-                g->path_leaves[p - 1] + (uint32_t)exoplace__node_is_leaf(&t->nodes[v], EXOPLACE_RULES_EXO_MAIN);
+            g->path_leaves[p] = g->path_leaves[p - 1] + (uint32_t)is_leaf(g, v);
             chosen = v;
             break;
         }
@@ -748,19 +894,23 @@ static exoplace_status start_pass(exoplace__exo_main_graph *g, exoplace__search 
         }
         path[p] = chosen;
         g->on_path[chosen] = 1;
-        g->path_it[p] = g->next_first[chosen];
+        g->path_it[p] = first[chosen];
         p++;
+        if (p < length && !level_bound_fill(&g->levels[p - 1], g, search, pass, k, p))
+            st = exoplace__search_fail_limit(search, err);
     }
     for (size_t i = 0; i < p; i++)
         g->on_path[path[i]] = 0;
     return st;
 }
 
-/* Runs one pass over every cycle of pass->length in candidate order. */
+/* Runs one pass over every cycle of pass->length. */
 static exoplace_status run_pass(exoplace__exo_main_graph *g, exoplace__search *search, length_pass *pass,
                                 exoplace_error *err)
 {
     pass->found = 0;
+    if (pass->tier->top_prefix[pass->length] < pass->required_bytes)
+        return EXOPLACE_OK;
     if (pass->length == 1) {
         singleton_pass(g, pass);
         return EXOPLACE_OK;
@@ -769,10 +919,28 @@ static exoplace_status run_pass(exoplace__exo_main_graph *g, exoplace__search *s
         exoplace_status st = start_pass(g, search, pass, k, err);
         if (st)
             return st;
-        if (pass->found && pass->stop_at_first)
+        if (pass->found && pass->mode != PASS_BEST)
             break;
     }
     return EXOPLACE_OK;
+}
+
+/* Whether the node filter of `pass` keeps every node with memory. */
+static int every_node_allowed(const exoplace__exo_main_graph *g, const length_pass *pass)
+{
+    for (size_t v = 0; v < g->n; v++)
+        if (g->topology->nodes[v].has_profile && !node_allowed(g, pass, (uint32_t)v))
+            return 0;
+    return 1;
+}
+
+/* Whether some node the filter keeps is a leaf (else no cycle has one). */
+static int some_allowed_leaf(const exoplace__exo_main_graph *g, const length_pass *pass)
+{
+    for (size_t v = 0; v < g->n; v++)
+        if (is_leaf(g, (uint32_t)v) && node_allowed(g, pass, (uint32_t)v))
+            return 1;
+    return 0;
 }
 
 /* Whether some cycle of `length` passes the filters of `base`. */
@@ -781,10 +949,7 @@ static exoplace_status exists(int *found, exoplace__exo_main_graph *g, exoplace_
 {
     length_pass pass = *base;
     pass.length = length;
-    pass.stop_at_first = 1;
-    *found = 0;
-    if (pass.tier->top_prefix[length] < pass.required_bytes)
-        return EXOPLACE_OK;
+    pass.mode = PASS_EXISTS;
     exoplace_status st = run_pass(g, search, &pass, err);
     *found = pass.found;
     return st;
@@ -959,7 +1124,9 @@ exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_ou
                               "Model %s backends %s cannot satisfy engine %s which requires %s", model->model_id,
                               card_text, exoplace_instance_meta_name(options->instance_meta), engine_text);
     }
-    if ((st = exists(&found, g, search, &base, smallest, err)))
+    /* A filter that keeps every node keeps every cycle: the memory pass's answer stands. */
+    found = every_node_allowed(g, &base);
+    if (!found && (st = exists(&found, g, search, &base, smallest, err)))
         return st;
     if (!found) {
         char allowed_text[96];
@@ -979,15 +1146,24 @@ exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_ou
     }
     /* 5.10 */
     base.need_leaf = 1;
-    if ((st = exists(&found, g, search, &base, smallest, err)))
+    found = 0;
+    if (some_allowed_leaf(g, &base) && (st = exists(&found, g, search, &base, smallest, err)))
         return st;
     base.need_leaf = found;
-    /* 5.11 */
+    /* 5.11: the greatest key in any order, then the first cycle in
+     * candidate order that has it. */
     length_pass best = base;
     best.length = smallest;
+    best.mode = PASS_BEST;
     if ((st = run_pass(g, search, &best, err)))
         return st;
-    if (!best.found) /* the passes above found one: only a broken bound gets here */
+    length_pass first = base;
+    first.length = smallest;
+    first.mode = PASS_FIRST;
+    first.target = best.best;
+    if (best.found && (st = run_pass(g, search, &first, err)))
+        return st;
+    if (!best.found || !first.found) /* the passes above found one: only a broken bound gets here */
         return exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
     memcpy(cycle_out, g->best, smallest * sizeof *cycle_out);
     *length_out = smallest;
