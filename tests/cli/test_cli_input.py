@@ -23,6 +23,9 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_support import Exoplace  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bindings", "python"))
+from exoplace import _lib as _bindings_lib  # noqa: E402
+
 EXOPLACE = None
 REPO = None
 LIBRARY = None
@@ -79,13 +82,9 @@ def raw_controls(text):
 class JsonEntryPoints:
     """The library's JSON entry points through ctypes: what --json must print."""
 
-    class Options(ctypes.Structure):  # exoplace_json_options
-        _fields_ = [("struct_size", ctypes.c_uint32), ("strategy", ctypes.c_int), ("no_fallback", ctypes.c_int),
-                    ("allow_swap", ctypes.c_int), ("max_search_steps", ctypes.c_uint64)]
-
-    class Filter(ctypes.Structure):  # exoplace_cycle_filter
-        _fields_ = [("struct_size", ctypes.c_uint32), ("max_cycles", ctypes.c_size_t), ("by_memory", ctypes.c_int),
-                    ("min_bytes", ctypes.c_uint64), ("tier", ctypes.c_int)]
+    # The C structs as the Python bindings mirror them (one definition of each layout).
+    Options = _bindings_lib.JsonOptions
+    Filter = _bindings_lib.CycleFilter
 
     def __init__(self, path):
         self.lib = ctypes.CDLL(path)
