@@ -916,8 +916,10 @@ typedef struct exoplace_place_options {
                                                 Never on by default */
     uint64_t max_search_steps;             /**< work bound; 0 = EXOPLACE_DEFAULT_MAX_SEARCH_STEPS */
     exoplace_rules rules;                  /**< default SEED */
-    const char *const *required_node_ids;  /**< only cycles containing all of these (exo's node_ids);
-                                                borrowed; NULL for none */
+    const char *const *required_node_ids;  /**< exo-main: only cycles containing all of these
+                                                (exo's node_ids; an id that is no node leaves
+                                                none); borrowed; NULL for none. The seed rule
+                                                set has no such filter: E_INVALID_ARGUMENT */
     size_t n_required_node_ids;
     /* Random source of exo-main instances: see "Instances" below. The
      * callback wins over the seed; with neither, the system's randomness. */
@@ -1064,11 +1066,14 @@ typedef struct exoplace_placement {
 EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
 
 /**
- * One placement attempt in options->memory_tier (placement.md section 4):
- * the smallest feasible cycles of length >= min_nodes, thunderbolt cycles
- * first, then cycles with a leaf, then the greatest memory, then canonical
- * order. It searches cycle lengths upward with branch and bound and never
- * lists every cycle.
+ * One placement attempt in options->memory_tier, by options->rules.
+ * seed (placement.md section 4): the smallest feasible cycles of length >=
+ * min_nodes, thunderbolt cycles first, then cycles with a leaf, then the
+ * greatest memory, then canonical order. exo-main (exo-main.md section 5):
+ * exo main's place_instance step by step, the tier's metric standing for
+ * ramAvailable, and the instance of section 7 (out->instance), its random
+ * values from the options' source. Both search cycle lengths upward with
+ * branch and bound and never list every cycle.
  * @param[out] out filled on success (dispose it after use; the shards' node
  *   ids are borrowed from topology); zeroed on failure, unless topology is
  *   NULL.
@@ -1087,7 +1092,15 @@ EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
  *   E_INSUFFICIENT_MEMORY (no cycle of min_nodes or more nodes has the
  *   memory), E_TENSOR_NOT_SUPPORTED (Tensor for a model with supports_tensor
  *   0), E_NO_TENSOR_SHARDING (no such cycle's length divides hidden_size),
- *   E_INVALID_SPLIT (the layer split gives a node no layers); E_SEARCH_LIMIT when
+ *   E_INVALID_SPLIT (the layer split gives a node no layers); exo-main, with
+ *   exo's texts: E_INSUFFICIENT_MEMORY, E_TENSOR_UNSUPPORTED,
+ *   E_TENSOR_INDIVISIBLE, E_PIPELINE_UNSUPPORTED_MODEL,
+ *   E_PIPELINE_SINGLE_NODE_ONLY, E_BACKEND_INCOMPATIBLE_MODEL,
+ *   E_BACKEND_NO_CYCLE, E_RDMA_NO_CYCLE (the selection, 5.3 to 5.9),
+ *   E_ZERO_MEMORY, E_TOO_FEW_LAYERS, E_NODE_INSUFFICIENT_MEMORY (the split,
+ *   6.1), E_RING_NO_LINK, E_JACCL_NOT_ALL_TO_ALL,
+ *   E_JACCL_UNREACHABLE_COORDINATOR, E_INVALID_MULTIADDR (the instance, 7),
+ *   E_RANDOM (the random source failed); E_SEARCH_LIMIT when
  *   proving exo's choice would take more than max_search_steps (sparse
  *   graphs with a large min_nodes; dense groups joined by few links when the
  *   model needs several groups): no placement is made, since the one found

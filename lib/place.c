@@ -110,6 +110,9 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
     if (resolved->n_required_node_ids && !resolved->required_node_ids)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids",
                               "must not be NULL when n_required_node_ids is not 0");
+    if (resolved->n_required_node_ids && resolved->rules != EXOPLACE_RULES_EXO_MAIN)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids",
+                              "only the exo-main rule set places on required nodes");
     for (size_t i = 0; i < resolved->n_required_node_ids; i++)
         if (!resolved->required_node_ids[i])
             return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids", i, "",
