@@ -6,6 +6,8 @@ Two layers over the C library (loaded with ctypes, standard library only):
   get_placement(), place(), previews(), cycles(), model_fit(),
   distribute_layers() and probe_local(). A request is a dict, JSON text or an
   exo /state document.
+- exo.place_instance(): exo's own placement call on a parsed GET /state and a
+  PlaceInstance command, returning exo's mapping of instances (exoplace.exo).
 - probe_node(): this machine as a ProbedNode (its NodeMemory and interfaces).
 - Objects for topologies built in code: Topology (add_node, add_interface,
   add_connection, get_placement, place_model, previews, cycles, ...) returning
@@ -19,7 +21,7 @@ or the system's library path (see exoplace._lib).
 """
 from __future__ import annotations
 
-from . import _lib
+from . import _lib, exo
 from .errors import ExoplaceError, InputError, LibraryLoadError, PlacementError, ProbeError
 from .json_api import cycles, distribute_layers, get_placement, model_fit, place, previews, probe_local
 from .model import Model, ModelFit, Multiaddr, NetworkInterface, NodeMemory, Placement, Preview, ProbedNode, Shard
@@ -38,5 +40,5 @@ __all__ = [
     "ExoplaceError", "InputError", "LibraryLoadError", "PlacementError", "ProbeError",
     "cycles", "distribute_layers", "get_placement", "model_fit", "place", "previews", "probe_local", "probe_node",
     "Model", "ModelFit", "Multiaddr", "NetworkInterface", "NodeMemory", "Placement", "Preview", "ProbedNode", "Shard",
-    "Topology", "parse_multiaddr", "library_version", "__version__",
+    "Topology", "parse_multiaddr", "library_version", "__version__", "exo",
 ]

@@ -71,3 +71,53 @@ def two_node_topology(available: int = 1000, total: int = 2000) -> exoplace.Topo
     topology.add_connection("a", "b", "/ip4/10.0.0.2/tcp/52415")
     topology.add_connection("b", "a", "/ip4/10.0.0.1/tcp/52415")
     return topology
+
+
+# ---- exo main's GET /state (rule set exo-main) --------------------------------
+
+
+def exo_card(model_id: str = "m", storage_size: int = 1500, n_layers: int = 12, **extra: Any) -> Dict[str, Any]:
+    """An exo ModelCard with the members exo requires (hidden size 4096, tensor
+    support, text generation on MlxMetal); `extra` adds or replaces members."""
+    card: Dict[str, Any] = {"modelId": model_id, "storageSize": {"inBytes": storage_size}, "nLayers": n_layers,
+                            "hiddenSize": 4096, "supportsTensor": True, "tasks": ["TextGeneration"],
+                            "backends": ["MlxMetal"]}
+    card.update(extra)
+    return card
+
+
+def exo_memory(ram_total: int, ram_available: int, swap_available: int = 0) -> Dict[str, Any]:
+    """A nodeMemory entry."""
+    return {"ramTotal": {"inBytes": ram_total}, "ramAvailable": {"inBytes": ram_available},
+            "swapTotal": {"inBytes": swap_available}, "swapAvailable": {"inBytes": swap_available}}
+
+
+def exo_state(memory: Dict[str, Dict[str, Any]], links: Optional[List[tuple]] = None,
+              **members: Any) -> Dict[str, Any]:
+    """A GET /state object: `memory` maps node id -> exo_memory(); `links` are
+    (source, sink, sink IP) socket edges; every node supports MlxMetal and
+    has one ethernet interface per address it is reached at; `members`
+    adds or replaces /state members."""
+    nodes = list(memory)
+    connections: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
+    interfaces: Dict[str, List[Dict[str, Any]]] = {node_id: [] for node_id in nodes}
+    for source, sink, ip in links or []:
+        edge = {"sinkMultiaddr": {"address": f"/ip4/{ip}/tcp/52415"}}
+        connections.setdefault(source, {}).setdefault(sink, []).append(edge)
+        interfaces.setdefault(sink, []).append({"name": "en0", "ipAddress": ip, "interfaceType": "ethernet"})
+    state: Dict[str, Any] = {
+        "instances": {}, "runners": {}, "tasks": {}, "downloads": {},
+        "topology": {"nodes": nodes, "connections": connections},
+        "nodeMemory": memory,
+        "nodeNetwork": {node_id: {"interfaces": found} for node_id, found in interfaces.items()},
+        "nodeBackends": {node_id: ["MlxMetal"] for node_id in nodes},
+        "nodeRdmaCtl": {},
+    }
+    state.update(members)
+    return state
+
+
+def exo_pair(available: int = 1000, total: int = 2000, swap: int = 0) -> Dict[str, Any]:
+    """Two nodes a and b linked both ways (a reaches b at 10.0.0.2, b reaches a at 10.0.0.1)."""
+    return exo_state({"a": exo_memory(total, available, swap), "b": exo_memory(total, available, swap)},
+                     [("a", "b", "10.0.0.2"), ("b", "a", "10.0.0.1")])
