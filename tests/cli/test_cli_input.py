@@ -79,9 +79,10 @@ def raw_controls(text):
 class JsonEntryPoints:
     """The library's JSON entry points through ctypes: what --json must print."""
 
-    class Options(ctypes.Structure):  # exoplace_json_options
+    class Options(ctypes.Structure):  # exoplace_json_options, field for field (its _init writes all of it)
         _fields_ = [("struct_size", ctypes.c_uint32), ("strategy", ctypes.c_int), ("no_fallback", ctypes.c_int),
-                    ("allow_swap", ctypes.c_int), ("max_search_steps", ctypes.c_uint64)]
+                    ("allow_swap", ctypes.c_int), ("max_search_steps", ctypes.c_uint64),
+                    ("use_random_seed", ctypes.c_int), ("random_seed", ctypes.c_uint64)]
 
     class Filter(ctypes.Structure):  # exoplace_cycle_filter
         _fields_ = [("struct_size", ctypes.c_uint32), ("max_cycles", ctypes.c_size_t), ("by_memory", ctypes.c_int),
@@ -101,6 +102,7 @@ class JsonEntryPoints:
     def options(self, **settings):
         options = self.Options()
         self.lib.exoplace_json_options_init(ctypes.byref(options))
+        assert options.struct_size == ctypes.sizeof(options), "Options is not exoplace_json_options"
         for key, value in settings.items():
             setattr(options, key, value)
         return options
@@ -108,6 +110,7 @@ class JsonEntryPoints:
     def cycle_filter(self, **settings):
         f = self.Filter()
         self.lib.exoplace_cycle_filter_init(ctypes.byref(f))
+        assert f.struct_size == ctypes.sizeof(f), "Filter is not exoplace_cycle_filter"
         for key, value in settings.items():
             setattr(f, key, value)
         return f
