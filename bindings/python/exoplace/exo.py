@@ -6,7 +6,7 @@ topology, current_instances, node_memory, node_network, ...)``: it takes a
 cluster should run, the current ones plus the new one, keyed by instance id.
 :func:`place_instance` here takes the same two things as data, the cluster state
 as ``GET /state`` serves it and the command, places with the rule set
-``exo-main`` (docs: shared spec exo-main.md), and returns the same mapping, each
+``exo-main`` (exo-main.md), and returns the same mapping, each
 instance exactly as exo serializes it (the tagged ``MlxRingInstance`` /
 ``MlxJacclInstance`` object, camelCase), plus the memory tier the placement
 needed.

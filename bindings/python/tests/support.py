@@ -121,3 +121,54 @@ def exo_pair(available: int = 1000, total: int = 2000, swap: int = 0) -> Dict[st
     """Two nodes a and b linked both ways (a reaches b at 10.0.0.2, b reaches a at 10.0.0.1)."""
     return exo_state({"a": exo_memory(total, available, swap), "b": exo_memory(total, available, swap)},
                      [("a", "b", "10.0.0.2"), ("b", "a", "10.0.0.1")])
+
+
+def topology_from_state(state: Dict[str, Any]) -> exoplace.Topology:
+    """The Topology a GET /state describes, built through the object layer's
+    calls in the order the JSON reader reads the state (exo-main.md 1 and
+    2.1): topology nodes (without memory), edges in document order, then
+    nodeMemory, nodeNetwork, nodeBackends, nodeRdmaCtl and downloads of the
+    topology's nodes."""
+    topology = exoplace.Topology()
+    graph = state.get("topology") or {}
+    for node_id in graph.get("nodes", []):
+        topology.add_node(node_id, profile=False)
+    for source, sinks in (graph.get("connections") or {}).items():
+        for sink, edges in sinks.items():
+            for edge in edges:
+                if "sinkMultiaddr" in edge:
+                    topology.add_connection(source, sink, edge["sinkMultiaddr"]["address"])
+                else:
+                    topology.add_rdma_connection(source, sink, edge["sourceRdmaIface"], edge["sinkRdmaIface"])
+    known = set(topology.node_ids)
+
+    def entries(member: str) -> List[tuple]:
+        return [(node_id, value) for node_id, value in (state.get(member) or {}).items() if node_id in known]
+
+    for node_id, memory in entries("nodeMemory"):
+        topology.set_node_memory(node_id, ram_total=memory["ramTotal"]["inBytes"],
+                                 ram_available=memory["ramAvailable"]["inBytes"],
+                                 swap_total=memory["swapTotal"]["inBytes"],
+                                 swap_available=memory["swapAvailable"]["inBytes"])
+    for node_id, network in entries("nodeNetwork"):
+        for interface in network.get("interfaces", []):
+            topology.add_interface(node_id, interface["name"], interface["ipAddress"],
+                                   interface.get("interfaceType", "unknown"))
+    for node_id, backends in entries("nodeBackends"):
+        topology.set_backends(node_id, backends)
+    for node_id, status in entries("nodeRdmaCtl"):
+        topology.set_rdma_ctl(node_id, status["enabled"])
+    for node_id, downloads in entries("downloads"):
+        for entry in downloads:
+            (kind, body), = entry.items()
+            (shard,) = body["shardMetadata"].values()
+            downloaded = total = 0
+            if kind == "DownloadOngoing":
+                downloaded = body["downloadProgress"]["downloaded"]["inBytes"]
+                total = body["downloadProgress"]["total"]["inBytes"]
+            elif kind == "DownloadPending":
+                downloaded = body.get("downloaded", {}).get("inBytes", 0)
+                total = body.get("total", {}).get("inBytes", 0)
+            topology.add_download(node_id, shard["modelCard"]["modelId"], kind, downloaded_bytes=downloaded,
+                                  total_bytes=total)
+    return topology

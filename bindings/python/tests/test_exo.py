@@ -167,7 +167,8 @@ class TierTest(unittest.TestCase):
 class RandomTest(unittest.TestCase):
     def test_a_seed_fixes_the_random_values(self):
         state, body = exo_pair(), command()
-        self.assertEqual(exo.place_instance(state, body, random_seed=11), exo.place_instance(state, body, random_seed=11))
+        self.assertEqual(exo.place_instance(state, body, random_seed=11),
+                         exo.place_instance(state, body, random_seed=11))
         self.assertNotEqual(exo.place_instance(state, body, random_seed=11).instance_id,
                             exo.place_instance(state, body, random_seed=12).instance_id)
 
