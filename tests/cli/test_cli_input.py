@@ -100,6 +100,7 @@ class JsonEntryPoints:
     def options(self, **settings):
         options = self.Options()
         self.lib.exoplace_json_options_init(ctypes.byref(options))
+        assert options.struct_size == ctypes.sizeof(options), "Options is not exoplace_json_options"
         for key, value in settings.items():
             setattr(options, key, value)
         return options
@@ -107,6 +108,7 @@ class JsonEntryPoints:
     def cycle_filter(self, **settings):
         f = self.Filter()
         self.lib.exoplace_cycle_filter_init(ctypes.byref(f))
+        assert f.struct_size == ctypes.sizeof(f), "Filter is not exoplace_cycle_filter"
         for key, value in settings.items():
             setattr(f, key, value)
         return f

@@ -89,7 +89,11 @@ def get_placement(request: Request, *, model: ModelArgument = None, strategy: st
 
     Args:
         request: json.md's request (topology, model, sharding, instance_meta,
-            min_nodes, allow_low_memory), or an exo /state document with `model`.
+            min_nodes, allow_low_memory; rule set seed), or exo main's
+            GET /state object, parsed, with the placement fields of
+            exo-main.md section 1 (model, sharding, instanceMeta, minNodes,
+            nodeIds) added or given here as `model` (rule set exo-main,
+            chosen by the shape when the request has no "rules").
         model: a Model or an exo model dict to place, replacing the request's.
         strategy: the pipeline layer split, "largest-remainder" or "exo"; a
             "strategy" member of the request takes precedence.
@@ -100,8 +104,10 @@ def get_placement(request: Request, *, model: ModelArgument = None, strategy: st
             from this seed (reproducible output) instead of fresh randomness.
 
     Returns:
-        {"ok": True, "model_id", "sharding", "instance_meta", "is_low_memory",
-        "memory_tier", "nodes", "shards"}.
+        seed: {"ok": True, "model_id", "sharding", "instance_meta",
+        "is_low_memory", "memory_tier", "nodes", "shards"}. exo-main:
+        {"ok": True, "rules": "exo-main", "instance" (exo's Instance as exo
+        serializes it), "is_low_memory", "memory_tier"}.
 
     Raises:
         PlacementError: cannot be placed (.code e.g. "insufficient_memory",
@@ -129,8 +135,9 @@ def previews(request: Request, *, model: ModelArgument = None, strategy: str = "
 
     Returns:
         {"previews": [...]}: each with model_id, sharding, instance_meta, nodes,
-        shards, memory_delta_by_node, error (exo's text or None), is_low_memory
-        and memory_tier. Error previews do not raise.
+        shards (exo-main: instance instead of those two), memory_delta_by_node,
+        error (exo's text or None), is_low_memory and memory_tier. Error
+        previews do not raise.
 
     Raises:
         InputError: bad input.
