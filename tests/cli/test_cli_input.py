@@ -81,7 +81,8 @@ class JsonEntryPoints:
 
     class Options(ctypes.Structure):  # exoplace_json_options
         _fields_ = [("struct_size", ctypes.c_uint32), ("strategy", ctypes.c_int), ("no_fallback", ctypes.c_int),
-                    ("allow_swap", ctypes.c_int), ("max_search_steps", ctypes.c_uint64)]
+                    ("allow_swap", ctypes.c_int), ("max_search_steps", ctypes.c_uint64),
+                    ("use_random_seed", ctypes.c_int), ("random_seed", ctypes.c_uint64)]
 
     class Filter(ctypes.Structure):  # exoplace_cycle_filter
         _fields_ = [("struct_size", ctypes.c_uint32), ("max_cycles", ctypes.c_size_t), ("by_memory", ctypes.c_int),
