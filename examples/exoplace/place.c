@@ -17,6 +17,7 @@ static const char usage[] =
     "terminal you are asked to confirm it; otherwise a warning is printed.\n"
     "FILE (default: standard input) is a request, or exo's /state with the\n"
     "model given by --model.\n"
+    "\n" CLI_INSTANCE_HELP
     "\n"
     "options:\n"
     "  --json                 print the library's JSON response only\n"
@@ -280,8 +281,8 @@ static int confirm_low_memory(const place_flags *flags, const exoplace_placement
     return CLI_EXIT_NOT_PLACED;
 }
 
-static void print_table(const exoplace_placement *placement, const exoplace_model *model,
-                        const exoplace_topology *topology)
+static int print_table(const exoplace_placement *placement, const exoplace_model *model,
+                       const exoplace_topology *topology)
 {
     char size[32];
     cli_format_bytes(size, sizeof size, (double)model->storage_size);
@@ -292,9 +293,8 @@ static void print_table(const exoplace_placement *placement, const exoplace_mode
            exoplace_instance_meta_name(placement->instance_meta), placement->n_nodes, cli_plural(placement->n_nodes),
            cli_colour_on(placement->is_low_memory ? CLI_YELLOW : CLI_GREEN),
            exoplace_memory_tier_name(placement->memory_tier), cli_colour_off());
-    /* An exo-main placement is drawn as the same rank table until the
-     * placement struct carries its instance (ranks' ring addresses). */
     cli_print_placement_table(placement, model, topology);
+    return cli_print_instance_table("place", placement);
 }
 
 /* A placement that cannot be made: the failure object with --json, the
@@ -362,7 +362,7 @@ static int place(const place_flags *flags, const char *path)
             else
                 status = cli_library_error("place", written, &err);
         } else {
-            print_table(&placement, model, request->topology);
+            status = print_table(&placement, model, request->topology);
         }
     }
     exoplace_placement_dispose(&placement);
