@@ -314,22 +314,81 @@ typedef enum exoplace_shard_kind { EXOPLACE_SHARD_KIND_MAP(EXOPLACE_ENUM_MEMBER_
 /** Number of memory tiers (the values are 0 .. EXOPLACE_TIER_COUNT - 1). */
 #define EXOPLACE_TIER_COUNT 4
 
+/*
+ * The name of an enumeration value, as exo and the JSON spell it: a static
+ * string, never to be freed, or NULL when the value is not one of its type's.
+ */
+
 /**
- * The name of an enumeration value.
- * @param[in] value any value of the type.
- * @returns a static string, or NULL when value is not one of the type's.
+ * @param[in] value any value.
+ * @returns "seed" or "exo-main"; NULL for any other value.
  */
 EXOPLACE_API const char *exoplace_rules_name(exoplace_rules value);
+
+/**
+ * @param[in] value any value.
+ * @returns "Pipeline" or "Tensor"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_sharding_name(exoplace_sharding value);
+
+/**
+ * @param[in] value any value.
+ * @returns "MlxRing" or "MlxJaccl"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_instance_meta_name(exoplace_instance_meta value);
+
+/**
+ * @param[in] value any value.
+ * @returns "available", "pressure", "total" or "swap"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_memory_tier_name(exoplace_memory_tier value);
+
+/**
+ * @param[in] value any value.
+ * @returns "unreported", "normal", "warn" or "critical"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_pressure_level_name(exoplace_pressure_level value);
+
+/**
+ * @param[in] value any value.
+ * @returns "largest-remainder" or "exo"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_layer_strategy_name(exoplace_layer_strategy value);
+
+/**
+ * @param[in] value any value.
+ * @returns "unknown", "wifi", "ethernet", "maybe_ethernet" or "thunderbolt"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_interface_type_name(exoplace_interface_type value);
+
+/**
+ * @param[in] value any value.
+ * @returns "MlxMetal", "MlxCpu", "MlxCuda" or "Vllm"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_backend_name(exoplace_backend value);
+
+/**
+ * @param[in] value any value.
+ * @returns "TextGeneration", "TextToImage" or "ImageToImage"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_task_name(exoplace_task value);
+
+/**
+ * @param[in] value any value.
+ * @returns "DownloadCompleted", "DownloadOngoing", "DownloadPending" or "DownloadFailed"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_download_kind_name(exoplace_download_kind value);
+
+/**
+ * @param[in] value any value.
+ * @returns "socket" or "rdma"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_connection_kind_name(exoplace_connection_kind value);
+
+/**
+ * @param[in] value any value.
+ * @returns "PipelineShardMetadata", "CfgShardMetadata" or "TensorShardMetadata"; NULL for any other value.
+ */
 EXOPLACE_API const char *exoplace_shard_kind_name(exoplace_shard_kind value);
 
 /* ------------------------------------------------------------------------ */
@@ -345,7 +404,10 @@ typedef struct exoplace_node_memory {
     int32_t free_percent;                   /**< 0..100, or -1 when not reported */
 } exoplace_node_memory;
 
-/** Sets every byte count to 0, pressure_level UNREPORTED, free_percent -1. */
+/**
+ * Sets every byte count to 0, pressure_level UNREPORTED, free_percent -1.
+ * @param[out] memory the profile; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_node_memory_init(exoplace_node_memory *memory);
 
 /** Opaque cluster topology. */
@@ -353,13 +415,18 @@ typedef struct exoplace_topology exoplace_topology;
 
 /**
  * Creates an empty topology.
- * @param[out] out receives the topology; free it with exoplace_topology_free().
+ * @param[out] out receives the topology (NULL on E_NO_MEMORY); free it with
+ *   exoplace_topology_free().
  * @param[out] err optional details.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (out is NULL), E_NO_MEMORY.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (out is NULL); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_topology_new(exoplace_topology **out, exoplace_error *err);
 
-/** Frees a topology and everything borrowed from it. NULL is accepted. */
+/**
+ * Frees a topology. Every pointer borrowed from it (node ids, connection
+ * texts, the node ids of placements made on it) becomes invalid.
+ * @param[in] topology the topology; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_topology_free(exoplace_topology *topology);
 
 /**
@@ -367,13 +434,14 @@ EXOPLACE_API void exoplace_topology_free(exoplace_topology *topology);
  * If an earlier connection already added this id as an unknown endpoint
  * (without a profile), this call gives it the profile instead of failing.
  * @param[in,out] topology the topology.
- * @param[in] node_id non-empty, at most EXOPLACE_MAX_ID_BYTES bytes, no NUL; copied.
+ * @param[in] node_id non-empty, at most EXOPLACE_MAX_ID_BYTES bytes; copied.
  * @param[in] memory the profile, copied; NULL for a node without a profile.
  * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, empty id,
  *   free_percent outside -1..100, unknown pressure level); E_DUPLICATE_NODE
  *   (the id was added by an earlier add_node); E_LIMIT (id too long,
- *   EXOPLACE_MAX_NODES reached); E_NO_MEMORY.
+ *   EXOPLACE_MAX_NODES reached); E_NO_MEMORY. On failure the topology is
+ *   unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_node(exoplace_topology *topology,
                                                         const char *node_id,
@@ -388,8 +456,9 @@ EXOPLACE_API exoplace_status exoplace_topology_add_node(exoplace_topology *topol
  * @param[in] node_id an existing node.
  * @param[in] memory the profile, copied; NULL for none.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, a profile
- *   exoplace_topology_add_node() would refuse); E_UNKNOWN_NODE.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, empty id,
+ *   a profile exoplace_topology_add_node() would refuse); E_LIMIT (id longer
+ *   than EXOPLACE_MAX_ID_BYTES); E_UNKNOWN_NODE.
  */
 EXOPLACE_API exoplace_status exoplace_topology_set_node_memory(exoplace_topology *topology, const char *node_id,
                                                                const exoplace_node_memory *memory,
@@ -405,9 +474,10 @@ EXOPLACE_API exoplace_status exoplace_topology_set_node_memory(exoplace_topology
  * @param[in] ip_address the address as text (may be empty); copied.
  * @param[in] type the interface type; EXOPLACE_INTERFACE_UNKNOWN when not reported.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, unknown type);
- *   E_UNKNOWN_NODE; E_LIMIT (name or address longer than
- *   EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY. On failure the topology is unchanged.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology, node_id, name or
+ *   ip_address, empty node_id, unknown type); E_UNKNOWN_NODE; E_LIMIT
+ *   (node_id, name or address longer than EXOPLACE_MAX_ID_BYTES);
+ *   E_NO_MEMORY. On failure the topology is unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_interface(exoplace_topology *topology,
                                                              const char *node_id,
@@ -424,13 +494,14 @@ EXOPLACE_API exoplace_status exoplace_topology_add_interface(exoplace_topology *
  * it makes the node its own successor but adds no cycle of two or more nodes.
  * Connections keep the order they were added in (exo-main reads it).
  * @param[in,out] topology the topology.
- * @param[in] source_node_id, sink_node_id the endpoints; copied.
+ * @param[in] source_node_id the source's id; copied.
+ * @param[in] sink_node_id the sink's id; copied.
  * @param[in] multiaddr text exoplace_multiaddr_parse() accepts; copied.
  * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL or empty argument, a
- *   multiaddr exoplace_multiaddr_parse() refuses); E_LIMIT (an id longer than
- *   EXOPLACE_MAX_ID_BYTES, EXOPLACE_MAX_NODES reached); E_NO_MEMORY. On
- *   failure the topology is unchanged.
+ *   multiaddr exoplace_multiaddr_parse() refuses); E_LIMIT (an id or the
+ *   multiaddr longer than EXOPLACE_MAX_ID_BYTES, EXOPLACE_MAX_NODES
+ *   reached); E_NO_MEMORY. On failure the topology is unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_connection(exoplace_topology *topology,
                                                               const char *source_node_id,
@@ -445,11 +516,15 @@ EXOPLACE_API exoplace_status exoplace_topology_add_connection(exoplace_topology 
  * exoplace_topology_add_connection(). The seed rule set counts an RDMA
  * connection as a link that is not thunderbolt.
  * @param[in,out] topology the topology.
- * @param[in] source_node_id, sink_node_id the endpoints; copied.
- * @param[in] source_iface, sink_iface RDMA interface names (may be empty); copied.
+ * @param[in] source_node_id the source's id; copied.
+ * @param[in] sink_node_id the sink's id; copied.
+ * @param[in] source_iface the source's RDMA interface name (may be empty); copied.
+ * @param[in] sink_iface the sink's RDMA interface name (may be empty); copied.
  * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, empty id);
- *   E_LIMIT; E_NO_MEMORY. On failure the topology is unchanged.
+ *   E_LIMIT (an id or interface name longer than EXOPLACE_MAX_ID_BYTES,
+ *   EXOPLACE_MAX_NODES reached); E_NO_MEMORY. On failure the topology is
+ *   unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_rdma_connection(exoplace_topology *topology,
                                                                    const char *source_node_id,
@@ -465,8 +540,9 @@ EXOPLACE_API exoplace_status exoplace_topology_add_rdma_connection(exoplace_topo
  * @param[in] node_id an existing node.
  * @param[in] backends a mask of EXOPLACE_BACKEND_BIT() values.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, a bit that is no
- *   backend); E_UNKNOWN_NODE.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, empty id, a
+ *   bit that is no backend); E_LIMIT (id longer than EXOPLACE_MAX_ID_BYTES);
+ *   E_UNKNOWN_NODE.
  */
 EXOPLACE_API exoplace_status exoplace_topology_set_node_backends(exoplace_topology *topology,
                                                                  const char *node_id, uint32_t backends,
@@ -479,7 +555,8 @@ EXOPLACE_API exoplace_status exoplace_topology_set_node_backends(exoplace_topolo
  * @param[in] node_id an existing node.
  * @param[in] enabled 1 or 0.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, enabled not 0 or 1);
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology or id, empty id,
+ *   enabled not 0 or 1); E_LIMIT (id longer than EXOPLACE_MAX_ID_BYTES);
  *   E_UNKNOWN_NODE.
  */
 EXOPLACE_API exoplace_status exoplace_topology_set_node_rdma_ctl(exoplace_topology *topology,
@@ -495,7 +572,10 @@ typedef struct exoplace_download {
     uint64_t total_bytes;        /**< ONGOING and PENDING: bytes in all */
 } exoplace_download;
 
-/** Sets struct_size, model_id NULL, kind COMPLETED, both byte counts 0. */
+/**
+ * Sets struct_size, model_id NULL, kind COMPLETED, both byte counts 0.
+ * @param[out] download the entry; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_download_init(exoplace_download *download);
 
 /**
@@ -505,21 +585,31 @@ EXOPLACE_API void exoplace_download_init(exoplace_download *download);
  * total (0 when total is 0), FAILED 0; no entry 0.
  * @param[in,out] topology the topology.
  * @param[in] node_id an existing node.
- * @param[in] download the entry; its strings are copied.
+ * @param[in] download the entry; its model_id is copied.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, struct_size not
- *   set by _init, empty model id, unknown kind); E_UNKNOWN_NODE; E_LIMIT
- *   (model id longer than EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY. On failure the
- *   topology is unchanged.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology, node_id, download
+ *   or model id, struct_size not set by _init, empty node_id or model id,
+ *   unknown kind); E_UNKNOWN_NODE; E_LIMIT (node_id or model id longer than
+ *   EXOPLACE_MAX_ID_BYTES); E_NO_MEMORY. On failure the topology is
+ *   unchanged.
  */
 EXOPLACE_API exoplace_status exoplace_topology_add_download(exoplace_topology *topology, const char *node_id,
                                                             const exoplace_download *download,
                                                             exoplace_error *err);
 
-/** Number of nodes, in the order they were added (unknown endpoints included). */
+/**
+ * Number of nodes. Nodes are indexed 0 .. count - 1 in the order they were
+ * added, endpoints a connection added included.
+ * @param[in] topology the topology.
+ * @returns the count; 0 when topology is NULL.
+ */
 EXOPLACE_API size_t exoplace_topology_node_count(const exoplace_topology *topology);
 
-/** Number of distinct connections, of both kinds. */
+/**
+ * Number of distinct connections, of both kinds.
+ * @param[in] topology the topology.
+ * @returns the count; 0 when topology is NULL.
+ */
 EXOPLACE_API size_t exoplace_topology_connection_count(const exoplace_topology *topology);
 
 /** One connection, as exoplace_topology_connection() describes it. */
@@ -534,29 +624,53 @@ typedef struct exoplace_connection_info {
 
 /**
  * Connection `index`, in the order the connections were added.
- * @param[out] out receives the connection; its strings are borrowed from the topology.
+ * @param[out] out receives the connection; its strings are borrowed from the
+ *   topology, valid until it is freed. Untouched on failure.
  * @param[in] topology the topology.
  * @param[in] index 0 .. exoplace_topology_connection_count() - 1.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, index out of range).
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or topology, index out
+ *   of range).
  */
 EXOPLACE_API exoplace_status exoplace_topology_connection(exoplace_connection_info *out,
                                                           const exoplace_topology *topology, size_t index,
                                                           exoplace_error *err);
 
-/** The backends mask of node `index` (0 when never set or out of range). */
+/**
+ * The backends a node supports.
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @returns its mask of EXOPLACE_BACKEND_BIT() values; 0 when never set, when
+ *   index is out of range or topology is NULL.
+ */
 EXOPLACE_API uint32_t exoplace_topology_node_backends(const exoplace_topology *topology, size_t index);
 
-/** Whether RDMA control is enabled on node `index` (0 when never set or out of range). */
+/**
+ * Whether RDMA control is enabled on a node.
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @returns 1 or 0; 0 when never set, when index is out of range or topology
+ *   is NULL.
+ */
 EXOPLACE_API int exoplace_topology_node_rdma_ctl(const exoplace_topology *topology, size_t index);
 
-/** The id of node `index` (borrowed), or NULL when index is out of range. */
+/**
+ * The id of a node.
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @returns the id, borrowed from the topology until it is freed; NULL when
+ *   index is out of range or topology is NULL.
+ */
 EXOPLACE_API const char *exoplace_topology_node_id(const exoplace_topology *topology, size_t index);
 
 /**
  * Finds a node by id.
- * @param[out] index_out receives the node's index.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL argument), E_UNKNOWN_NODE.
+ * @param[out] index_out receives the node's index; untouched on failure.
+ * @param[in] topology the topology.
+ * @param[in] node_id the id (any length).
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL index_out, topology or
+ *   node_id); E_UNKNOWN_NODE (no node has that id).
  */
 EXOPLACE_API exoplace_status exoplace_topology_find_node(size_t *index_out,
                                                          const exoplace_topology *topology,
@@ -566,17 +680,24 @@ EXOPLACE_API exoplace_status exoplace_topology_find_node(size_t *index_out,
 /**
  * A node's profile.
  * @param[out] memory_out receives a copy of the profile.
- * @returns 1 when node `index` has a profile (memory_out filled), 0 when it
- *   has none or index is out of range (memory_out untouched).
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @returns 1 when node `index` has a profile (memory_out filled); 0 when it
+ *   has none, index is out of range or an argument is NULL (memory_out
+ *   untouched).
  */
 EXOPLACE_API int exoplace_topology_node_memory(exoplace_node_memory *memory_out,
                                                const exoplace_topology *topology, size_t index);
 
 /**
- * Whether node `index` is a leaf, as the rule set says: seed, exactly one
- * distinct successor in the whole topology; exo-main, at most one
- * (connections of any kind; a self-connection counts). Returns 0 for an
- * index out of range or an unknown rule set.
+ * Whether a node is a leaf, as the rule set says: seed, exactly one distinct
+ * successor in the whole topology; exo-main, at most one (connections of any
+ * kind; a self-connection counts).
+ * @param[in] topology the topology.
+ * @param[in] index the node's index.
+ * @param[in] rules the rule set.
+ * @returns 1 or 0; 0 when index is out of range, topology is NULL or rules
+ *   is unknown.
  */
 EXOPLACE_API int exoplace_topology_node_is_leaf(const exoplace_topology *topology, size_t index,
                                                exoplace_rules rules);
@@ -600,9 +721,16 @@ typedef struct exoplace_multiaddr {
 
 /**
  * Parses a multiaddr. An IPv4 address must be four decimal octets 0..255; an
- * IPv6 address must be valid inet_pton text; a DNS name non-empty; a port
- * 0..65535. Parts after the transport (e.g. /p2p/...) are ignored.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT with a message saying which part is wrong.
+ * IPv6 address must be valid inet_pton text; a DNS name non-empty; the
+ * transport, if any, /tcp/PORT or /udp/PORT with a port 0..65535. Parts
+ * after the port (e.g. /p2p/...) are ignored.
+ * @param[out] out receives the parts; zeroed first, so on failure it may
+ *   hold the parts read before the wrong one.
+ * @param[in] text the multiaddr, NUL-terminated.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or text; a malformed
+ *   multiaddr or an address of EXOPLACE_MULTIADDR_HOST_BYTES bytes or more,
+ *   with a message saying which part is wrong).
  */
 EXOPLACE_API exoplace_status exoplace_multiaddr_parse(exoplace_multiaddr *out, const char *text,
                                                       exoplace_error *err);
@@ -622,9 +750,23 @@ EXOPLACE_API exoplace_status exoplace_multiaddr_parse(exoplace_multiaddr *out, c
  * *node_total_out set; cycle_starts needs cycle_count + 1 entries.
  * The count grows faster than exponentially on dense clusters; past
  * max_cycles (0 = EXOPLACE_DEFAULT_MAX_CYCLES) the call stops with
- * E_TOO_MANY_CYCLES. Placement never calls this.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT, E_BUFFER_TOO_SMALL,
- *   E_TOO_MANY_CYCLES, E_NO_MEMORY.
+ * E_TOO_MANY_CYCLES. Placement never calls this. Allocates only scratch.
+ * @param[out] cycle_count_out the number of cycles (OK, E_BUFFER_TOO_SMALL).
+ * @param[out] node_total_out the entries of cycle_nodes they take (OK,
+ *   E_BUFFER_TOO_SMALL).
+ * @param[out] cycle_starts cycle_count + 1 offsets into cycle_nodes;
+ *   untouched on failure.
+ * @param[in] cycle_starts_capacity entries of cycle_starts.
+ * @param[out] cycle_nodes the node indexes of every cycle, one after the
+ *   other; untouched on failure.
+ * @param[in] cycle_nodes_capacity entries of cycle_nodes.
+ * @param[in] topology the topology.
+ * @param[in] max_cycles the most cycles to list; 0 = EXOPLACE_DEFAULT_MAX_CYCLES.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL cycle_count_out,
+ *   node_total_out or topology, a NULL array with a capacity that is not 0);
+ *   E_BUFFER_TOO_SMALL (a capacity is too small); E_TOO_MANY_CYCLES (more
+ *   than max_cycles cycles); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_cycle_list(size_t *cycle_count_out, size_t *node_total_out,
                                                   size_t *cycle_starts, size_t cycle_starts_capacity,
@@ -636,8 +778,13 @@ EXOPLACE_API exoplace_status exoplace_cycle_list(size_t *cycle_count_out, size_t
  * Whether a cycle (node indexes, in order) is a thunderbolt cycle: every
  * ordered pair of its distinct nodes that has a connection has a thunderbolt
  * one. A singleton is always one.
- * @param[out] out receives 1 or 0.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL, empty, index out of range).
+ * @param[out] out receives 1 or 0; untouched on failure.
+ * @param[in] topology the topology.
+ * @param[in] nodes n_nodes node indexes, in cycle order.
+ * @param[in] n_nodes the cycle's length, at least 1.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, topology or nodes,
+ *   n_nodes 0, an index out of range).
  */
 EXOPLACE_API exoplace_status exoplace_cycle_is_thunderbolt(int *out, const exoplace_topology *topology,
                                                            const size_t *nodes, size_t n_nodes,
@@ -648,16 +795,17 @@ EXOPLACE_API exoplace_status exoplace_cycle_is_thunderbolt(int *out, const exopl
  * profile and the exact (128-bit) sum of its metric in `tier` is >=
  * required_bytes (exo's use_total_memory is EXOPLACE_TIER_TOTAL). Cycles in
  * the flat form of exoplace_cycle_list().
- * @param[out] keep_out cycle_count flags.
+ * @param[out] keep_out cycle_count flags; untouched on failure.
  * @param[in] topology the topology the cycles are of.
  * @param[in] cycle_starts cycle_count + 1 offsets into cycle_nodes.
  * @param[in] cycle_nodes node indexes.
- * @param[in] cycle_count the number of cycles.
+ * @param[in] cycle_count the number of cycles; with 0 the arrays may be NULL.
  * @param[in] required_bytes the model's size.
  * @param[in] tier the memory tier whose metric is summed.
  * @param[out] err optional details.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL array, index out of range,
- *   decreasing cycle_starts, unknown tier).
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology, a NULL array when
+ *   cycle_count is not 0, a node index out of range, decreasing
+ *   cycle_starts, unknown tier).
  */
 EXOPLACE_API exoplace_status exoplace_cycle_list_filter_by_memory(uint8_t *keep_out,
                                                                   const exoplace_topology *topology,
@@ -670,8 +818,14 @@ EXOPLACE_API exoplace_status exoplace_cycle_list_filter_by_memory(uint8_t *keep_
 
 /**
  * smallest_cycles: keep_out[i] = 1 for the cycles of minimum length among
- * those with keep_in[i] != 0 (keep_in NULL: all cycles).
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT.
+ * those with keep_in[i] != 0 (keep_in NULL: all cycles), 0 for the others.
+ * @param[out] keep_out cycle_count flags; untouched on failure.
+ * @param[in] cycle_starts cycle_count + 1 offsets, as exoplace_cycle_list() gives them.
+ * @param[in] cycle_count the number of cycles; with 0 the arrays may be NULL.
+ * @param[in] keep_in cycle_count flags; NULL counts every cycle.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL keep_out or cycle_starts
+ *   when cycle_count is not 0, decreasing cycle_starts).
  */
 EXOPLACE_API exoplace_status exoplace_cycle_list_smallest(uint8_t *keep_out, const size_t *cycle_starts,
                                                       size_t cycle_count, const uint8_t *keep_in,
@@ -679,18 +833,26 @@ EXOPLACE_API exoplace_status exoplace_cycle_list_smallest(uint8_t *keep_out, con
 
 /**
  * Splits n_layers pipeline layers over nodes with the given memory metric,
- * in order. Allocates only scratch (largest-remainder leftovers).
+ * in order. Allocates only scratch, freed before it returns.
  * - EXO: exo's numbers bit for bit (double divide-then-multiply, round half
  *   to even, at least 1 each, the last takes the rest); E_INVALID_SPLIT when
- *   a node would get zero or fewer layers.
+ *   the last node would get zero or fewer layers.
  * - LARGEST_REMAINDER: exact integer proportional split, leftovers to the
  *   largest remainders (lower index on ties), then every node at least one
- *   layer; E_INVALID_SPLIT when n_layers < n_nodes.
+ *   layer (an even split when every metric is 0); E_INVALID_SPLIT when
+ *   n_layers < n_nodes.
  * - FIT needs the cost of a layer: use exoplace_layers_fit(); here it is
  *   E_INVALID_ARGUMENT.
- * @param[out] layers_out n_nodes counts that sum to n_layers.
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL array, n_nodes 0,
- *   n_layers 0, unknown strategy, FIT), E_INVALID_SPLIT, E_NO_MEMORY.
+ * @param[out] layers_out n_nodes counts that sum to n_layers; unspecified
+ *   on failure.
+ * @param[in] memory n_nodes metrics (bytes).
+ * @param[in] n_nodes the number of nodes, at least 1.
+ * @param[in] n_layers the model's layers, at least 1.
+ * @param[in] strategy the split.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL layers_out or memory,
+ *   n_nodes 0, n_layers 0, unknown strategy, FIT); E_INVALID_SPLIT (as above);
+ *   E_LIMIT (n_nodes too large for the scratch to be sized); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_layers_distribute(uint32_t *layers_out, const uint64_t *memory,
                                                         size_t n_nodes, uint32_t n_layers,
@@ -781,7 +943,10 @@ typedef struct exoplace_model {
     uint64_t kv_cache_bytes_per_layer;
 } exoplace_model;
 
-/** Sets struct_size, every pointer NULL, every count 0, supports_tensor -1. */
+/**
+ * Sets struct_size, every pointer NULL, every number 0, supports_tensor -1.
+ * @param[out] model the model; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_model_init(exoplace_model *model);
 
 /** Options of one placement. Fill with exoplace_place_options_init(). */
@@ -799,8 +964,10 @@ typedef struct exoplace_place_options {
                                                 Never on by default */
     uint64_t max_search_steps;             /**< work bound; 0 = EXOPLACE_DEFAULT_MAX_SEARCH_STEPS */
     exoplace_rules rules;                  /**< default SEED */
-    const char *const *required_node_ids;  /**< only cycles containing all of these (exo's node_ids);
-                                                borrowed; NULL for none */
+    const char *const *required_node_ids;  /**< exo-main: only cycles containing all of these
+                                                (exo's node_ids; an id that is no node leaves
+                                                none); borrowed; NULL for none. The seed rule
+                                                set has no such filter: E_INVALID_ARGUMENT */
     size_t n_required_node_ids;
     /* Random source of exo-main instances: see "Instances" below. The
      * callback wins over the seed; with neither, the system's randomness. */
@@ -817,6 +984,10 @@ typedef struct exoplace_place_options {
                                                 rules EXO_MAIN, is E_INVALID_ARGUMENT */
 } exoplace_place_options;
 
+/**
+ * Sets struct_size and the defaults above; every other member 0 or NULL.
+ * @param[out] options the options; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_place_options_init(exoplace_place_options *options);
 
 /** One node's share of a placement. */
@@ -911,8 +1082,14 @@ typedef struct exoplace_instance {
 
 /**
  * exo's hostsByNode[rank][idx] of a ring instance.
- * @param[out] out receives the host (its ip borrowed from the instance).
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL argument, not a ring
+ * @param[out] out receives the host: its ip borrowed from the instance, or
+ *   one of the static texts EXOPLACE_SELF_IP and EXOPLACE_RING_PLACEHOLDER_IP.
+ *   Untouched on failure.
+ * @param[in] instance a ring instance of a placement.
+ * @param[in] rank the rank whose list it is.
+ * @param[in] idx the rank listed.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or instance, not a ring
  *   instance, rank or idx >= n_nodes).
  */
 EXOPLACE_API exoplace_status exoplace_instance_ring_host(exoplace_host *out, const exoplace_instance *instance,
@@ -934,15 +1111,22 @@ typedef struct exoplace_placement {
     exoplace_instance instance; /**< exo-main: the instance (owned); seed: all zero */
 } exoplace_placement;
 
-/** Frees the shards and the instance and zeroes the struct. NULL is accepted. */
+/**
+ * Frees the shards and the instance and zeroes the struct.
+ * @param[in,out] placement a placement a call filled, or one zeroed (as every
+ *   failed call leaves it); NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
 
 /**
- * One placement attempt in options->memory_tier (placement.md section 4):
- * the smallest feasible cycles of length >= min_nodes, thunderbolt cycles
- * first, then cycles with a leaf, then the greatest memory, then canonical
- * order. It searches cycle lengths upward with branch and bound and never
- * lists every cycle.
+ * One placement attempt in options->memory_tier, by options->rules.
+ * seed (placement.md section 4): the smallest feasible cycles of length >=
+ * min_nodes, thunderbolt cycles first, then cycles with a leaf, then the
+ * greatest memory, then canonical order. exo-main (exo-main.md section 5):
+ * exo main's place_instance step by step, the tier's metric standing for
+ * ramAvailable, and the instance of section 7 (out->instance), its random
+ * values from the options' source. Both search cycle lengths upward with
+ * branch and bound and never list every cycle.
  *
  * Pipeline sharding with strategy FIT (seed) selects by layers held instead
  * of bytes: node i holds cap_i = floor((metric_i - reserve_bytes) /
@@ -954,16 +1138,37 @@ EXOPLACE_API void exoplace_placement_dispose(exoplace_placement *placement);
  * greatest sum of caps. So the cycle found is the smallest with a safe
  * split, and its split is exoplace_layers_fit()'s. Tensor sharding places by
  * bytes whatever the strategy.
- * @param[out] out filled on success (dispose it after use), zeroed on failure.
- * @param[in] options NULL for the defaults.
- * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology/model/out, empty
- *   model id, n_layers 0, min_nodes 0, unknown enum value, reserve_bytes
- *   without strategy FIT; with rules EXO_MAIN: strategy FIT, a nonzero
- *   kv_cache_bytes_per_layer or reserve_bytes); E_LIMIT (model id longer
- *   than EXOPLACE_MAX_ID_BYTES);
- *   E_INSUFFICIENT_MEMORY, E_TENSOR_NOT_SUPPORTED, E_NO_TENSOR_SHARDING,
- *   E_INVALID_SPLIT (exo's texts in err->message; FIT: min_nodes greater
- *   than n_layers); E_SEARCH_LIMIT when
+ * @param[out] out filled on success (dispose it after use; the shards' node
+ *   ids are borrowed from topology); zeroed on failure, unless topology is
+ *   NULL.
+ * @param[in] topology the cluster; only read, so other threads may read it too.
+ * @param[in] model the model; borrowed for the call.
+ * @param[in] options NULL for the defaults; else filled by
+ *   exoplace_place_options_init() first.
+ * @param[out] err optional details; cleared on success.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, topology or model;
+ *   options or model not filled by their _init; NULL or empty model id,
+ *   n_layers 0, supports_tensor not -1..1, uses_cfg not 0 or 1, NULL backends
+ *   or tasks with a count, min_nodes 0, use_random_seed not 0 or 1, NULL
+ *   required_node_ids or entry of it, required_node_ids under rules SEED,
+ *   an unknown enum value, reserve_bytes without strategy FIT; with rules
+ *   EXO_MAIN: strategy FIT, a nonzero kv_cache_bytes_per_layer or
+ *   reserve_bytes); E_LIMIT (model
+ *   id or base_model longer than EXOPLACE_MAX_ID_BYTES, card_json longer
+ *   than EXOPLACE_MAX_CARD_JSON_BYTES); with exo's texts in err->message,
+ *   E_INSUFFICIENT_MEMORY (no cycle of min_nodes or more nodes has the
+ *   memory), E_TENSOR_NOT_SUPPORTED (Tensor for a model with supports_tensor
+ *   0), E_NO_TENSOR_SHARDING (no such cycle's length divides hidden_size),
+ *   E_INVALID_SPLIT (the layer split gives a node no layers; FIT: min_nodes
+ *   greater than n_layers); exo-main, with
+ *   exo's texts: E_INSUFFICIENT_MEMORY, E_TENSOR_UNSUPPORTED,
+ *   E_TENSOR_INDIVISIBLE, E_PIPELINE_UNSUPPORTED_MODEL,
+ *   E_PIPELINE_SINGLE_NODE_ONLY, E_BACKEND_INCOMPATIBLE_MODEL,
+ *   E_BACKEND_NO_CYCLE, E_RDMA_NO_CYCLE (the selection, 5.3 to 5.9),
+ *   E_ZERO_MEMORY, E_TOO_FEW_LAYERS, E_NODE_INSUFFICIENT_MEMORY (the split,
+ *   6.1), E_RING_NO_LINK, E_JACCL_NOT_ALL_TO_ALL,
+ *   E_JACCL_UNREACHABLE_COORDINATOR, E_INVALID_MULTIADDR (the instance, 7),
+ *   E_RANDOM (the random source failed); E_SEARCH_LIMIT when
  *   proving exo's choice would take more than max_search_steps (sparse
  *   graphs with a large min_nodes; dense groups joined by few links when the
  *   model needs several groups): no placement is made, since the one found
@@ -983,8 +1188,16 @@ EXOPLACE_API exoplace_status exoplace_place(exoplace_placement *out, const exopl
  * every attempt fails, the first attempt's error is returned. An attempt
  * that exceeds max_search_steps ends the ladder with E_SEARCH_LIMIT: a later
  * tier must not place, as "low memory", what an undecided tier might have
- * placed strictly.
- * @returns as exoplace_place().
+ * placed strictly. The first tier, options->memory_tier, is always tried.
+ * @param[out] out as for exoplace_place(); memory_tier and is_low_memory
+ *   say which tier placed it.
+ * @param[in] topology the cluster, only read.
+ * @param[in] model the model; borrowed for the call.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details: the first attempt's error, or the
+ *   error that ended the ladder; cleared on success.
+ * @returns as exoplace_place(); E_SEARCH_LIMIT and E_NO_MEMORY from any
+ *   attempt.
  */
 EXOPLACE_API exoplace_status exoplace_get_placement(exoplace_placement *out,
                                                     const exoplace_topology *topology,
@@ -1057,9 +1270,17 @@ typedef struct exoplace_preview_list exoplace_preview_list;
  * without nodes gives an empty list. One work bound covers the whole call:
  * EXOPLACE_PREVIEWS_WORK_FACTOR x max_search_steps; attempts made after it is
  * spent become E_SEARCH_LIMIT error previews.
- * @param[out] out the list; free with exoplace_preview_list_free().
+ * @param[out] out the list; free with exoplace_preview_list_free(). The
+ *   previews' node ids are borrowed from topology. NULL on failure (untouched
+ *   when out or topology is NULL).
+ * @param[in] topology the cluster, only read.
+ * @param[in] model the model; borrowed for the call.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
  * @returns EXOPLACE_OK (even when every preview is an error);
- *   E_INVALID_ARGUMENT; E_NO_MEMORY.
+ *   E_INVALID_ARGUMENT (NULL out or topology; the model and options checks
+ *   of exoplace_place() but for sharding, instance_meta and min_nodes);
+ *   E_LIMIT (as exoplace_place()); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_preview_list_new(exoplace_preview_list **out,
                                                    const exoplace_topology *topology,
@@ -1067,9 +1288,27 @@ EXOPLACE_API exoplace_status exoplace_preview_list_new(exoplace_preview_list **o
                                                    const exoplace_place_options *options,
                                                    exoplace_error *err);
 
+/**
+ * Frees a list and the placements of its previews.
+ * @param[in] list the list; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_preview_list_free(exoplace_preview_list *list);
+
+/**
+ * Number of previews, in exo's order: Pipeline then Tensor, MlxRing then
+ * MlxJaccl, min_nodes upward.
+ * @param[in] list the list.
+ * @returns the count; 0 when list is NULL.
+ */
 EXOPLACE_API size_t exoplace_preview_list_count(const exoplace_preview_list *list);
-/** Preview `index` (borrowed), NULL when out of range. */
+
+/**
+ * One preview.
+ * @param[in] list the list.
+ * @param[in] index 0 .. exoplace_preview_list_count() - 1.
+ * @returns the preview, borrowed from the list until it is freed; NULL when
+ *   index is out of range or list is NULL.
+ */
 EXOPLACE_API const exoplace_preview *exoplace_preview_list_get(const exoplace_preview_list *list,
                                                                size_t index);
 
@@ -1079,7 +1318,14 @@ typedef struct exoplace_model_fit {
     int can_fit;  /**< storage_size <= sum of ram_total over nodes with a profile */
 } exoplace_model_fit;
 
-/** @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL argument). */
+/**
+ * Whether a model of storage_size bytes fits the cluster (sums over 128 bits).
+ * @param[out] out receives the two flags; untouched on failure.
+ * @param[in] topology the cluster.
+ * @param[in] storage_size the model's bytes.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or topology).
+ */
 EXOPLACE_API exoplace_status exoplace_model_fit_check(exoplace_model_fit *out,
                                                       const exoplace_topology *topology,
                                                       uint64_t storage_size, exoplace_error *err);
@@ -1088,8 +1334,14 @@ EXOPLACE_API exoplace_status exoplace_model_fit_check(exoplace_model_fit *out,
  * Orders a model list for display: can-fit first, then will-fit, then larger
  * models first, then model id (byte-wise). Fills order_out with a permutation
  * of 0..n_models-1 (allocates scratch only).
- * @returns EXOPLACE_OK, E_INVALID_ARGUMENT (NULL argument, NULL model id),
- *   E_NO_MEMORY.
+ * @param[out] order_out n_models indexes into models; untouched on failure.
+ * @param[in] topology the cluster whose memory decides the fit.
+ * @param[in] models n_models models (only storage_size and model_id are read).
+ * @param[in] n_models the number of models; with 0 the arrays may be NULL.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL topology, NULL order_out or
+ *   models when n_models is not 0, a NULL model id); E_LIMIT (n_models
+ *   above UINT32_MAX); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_models_order(size_t *order_out, const exoplace_topology *topology,
                                                    const exoplace_model *models, size_t n_models,
@@ -1116,9 +1368,15 @@ typedef struct exoplace_json_options {
     int no_fallback;                   /**< one attempt, no automatic fallback tier */
     int allow_swap;                    /**< the ladder may reach the swap tier */
     uint64_t max_search_steps;         /**< 0 = default */
+    int use_random_seed;               /**< 1: exo-main instances draw from random_seed (see
+                                            exoplace_place_options), so a response is reproducible */
+    uint64_t random_seed;
 } exoplace_json_options;
 
-/** Sets struct_size and the defaults above. */
+/**
+ * Sets struct_size and the defaults above.
+ * @param[out] options the options; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_json_options_init(exoplace_json_options *options);
 
 /**
@@ -1137,15 +1395,19 @@ typedef struct exoplace_request {
 } exoplace_request;
 
 /**
- * Reads a request.
- * @param[out] out the request; free it with exoplace_request_free(). NULL on failure.
+ * Reads a request. The request owns copies of what it keeps of the text.
+ * @param[out] out the request; free it with exoplace_request_free(). NULL on
+ *   failure (untouched when text is NULL).
  * @param[in] text JSON text, UTF-8, at most EXOPLACE_MAX_INPUT_BYTES; need not be NUL-terminated.
  * @param[in] length bytes of text.
- * @param[in] options the host's settings; NULL for the defaults.
+ * @param[in] options the host's settings, copied into the request's options;
+ *   NULL for the defaults.
  * @param[out] err optional details: the path of the offending field in err->field.
  * @returns EXOPLACE_OK; E_INVALID_JSON (not JSON: line and column in the
- *   message); E_INVALID_ARGUMENT (a field of the wrong type or value);
- *   E_DUPLICATE_NODE; E_LIMIT (a documented limit); E_NO_MEMORY.
+ *   message); E_INVALID_ARGUMENT (NULL out or text, options not filled by
+ *   exoplace_json_options_init(), a field of the wrong type or value);
+ *   E_DUPLICATE_NODE (a node id listed twice); E_LIMIT (a documented limit:
+ *   size, depth, an id's bytes, the node count); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_request_parse(exoplace_request **out, const char *text, size_t length,
                                                     const exoplace_json_options *options, exoplace_error *err);
@@ -1154,23 +1416,33 @@ EXOPLACE_API exoplace_status exoplace_request_parse(exoplace_request **out, cons
  * Reads a model catalogue: a JSON list of models (exo-main: model cards), an
  * object with a "models" list, or one model object. The result is a request
  * whose topology is empty.
- * @param[out] out the catalogue; free it with exoplace_request_free().
- * @param[in] text, length JSON text as for exoplace_request_parse().
+ * @param[out] out the catalogue; free it with exoplace_request_free(). NULL
+ *   on failure (untouched when text is NULL).
+ * @param[in] text JSON text as for exoplace_request_parse().
+ * @param[in] length bytes of text.
  * @param[in] rules how the models are read (seed: json.md models; exo-main: ModelCards).
  * @param[out] err optional details.
- * @returns as exoplace_request_parse().
+ * @returns EXOPLACE_OK; E_INVALID_JSON; E_INVALID_ARGUMENT (NULL out or
+ *   text, unknown rules, a model field of the wrong type or value); E_LIMIT;
+ *   E_NO_MEMORY; each as for exoplace_request_parse().
  */
 EXOPLACE_API exoplace_status exoplace_request_parse_catalogue(exoplace_request **out, const char *text,
                                                               size_t length, exoplace_rules rules,
                                                               exoplace_error *err);
 
-/** Frees a request and everything it owns. NULL is accepted. */
+/**
+ * Frees a request and everything it owns, its topology and models included.
+ * @param[in] request the request; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_request_free(exoplace_request *request);
 
 /**
  * Writers: the JSON responses of docs/json.md (seed) and exo-main.md
  * section 9 (exo-main), as a string the caller frees with exoplace_free().
- * Each returns EXOPLACE_OK, E_INVALID_ARGUMENT (a NULL argument) or E_NO_MEMORY.
+ * Each returns EXOPLACE_OK, E_INVALID_ARGUMENT (a NULL argument) or
+ * E_NO_MEMORY, and the statuses its own block adds. On failure *out is
+ * NULL, or untouched when a required argument is NULL. The inputs are
+ * borrowed for the call.
  */
 
 /**
@@ -1183,24 +1455,31 @@ EXOPLACE_API void exoplace_request_free(exoplace_request *request);
  * @param[in] placement a placement a call of this library filled.
  * @param[in] model the model it places.
  * @param[out] err optional details.
- * @returns besides the above, for exo-main: E_INVALID_ARGUMENT (a placement
- *   without its instance; a model exo's card cannot hold: hidden_size 0,
- *   supports_tensor not stated; a member of card_json exo's card refuses,
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, placement, model or
+ *   model id); E_NO_MEMORY; and for exo-main: E_INVALID_ARGUMENT (a
+ *   placement without its instance; a model exo's card cannot hold: empty
+ *   id, n_layers or hidden_size 0, supports_tensor not 0 or 1, NULL or
+ *   unknown backends or tasks; a member of card_json exo's card refuses,
  *   err->field "model.card_json.<path>"); E_INVALID_JSON (card_json is no
- *   JSON text); E_LIMIT (card_json longer than EXOPLACE_MAX_CARD_JSON_BYTES,
- *   the text longer than EXOPLACE_MAX_OUTPUT_BYTES).
+ *   JSON text); E_LIMIT (card_json longer than EXOPLACE_MAX_CARD_JSON_BYTES
+ *   or nested deeper than EXOPLACE_MAX_JSON_DEPTH, the text longer than
+ *   EXOPLACE_MAX_OUTPUT_BYTES).
  */
 EXOPLACE_API exoplace_status exoplace_placement_write_json(char **out, const exoplace_placement *placement,
                                                            const exoplace_model *model, exoplace_error *err);
 
 /**
  * A placement failure: {"ok": false, "code": ..., "error": ...} (exo-main
- * adds "rules").
+ * adds "rules"). "error" is failure->message, or the status's default text
+ * when the message is empty.
  * @param[out] out the text.
  * @param[in] failure the error a placement call filled; its code must be a
  *   placement failure (exoplace_status_is_placement_failure()).
- * @param[in] rules the rule set of the call.
+ * @param[in] rules the rule set of the call: EXOPLACE_RULES_EXO_MAIN adds
+ *   "rules", any other value writes the seed shape.
  * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or failure, a code that
+ *   is no placement failure); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_failure_write_json(char **out, const exoplace_error *failure,
                                                          exoplace_rules rules, exoplace_error *err);
@@ -1215,9 +1494,12 @@ EXOPLACE_API exoplace_status exoplace_failure_write_json(char **out, const exopl
  * @param[out] out the text.
  * @param[in] lists n_models preview lists (exoplace_preview_list_new()).
  * @param[in] models the models of the lists, in the same order.
- * @param[in] n_models the number of lists.
+ * @param[in] n_models the number of lists; with 0 the arrays may be NULL.
  * @param[out] err optional details.
- * @returns besides the above, for exo-main previews the errors of
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, NULL lists or models
+ *   when n_models is not 0, a NULL list or model id); E_LIMIT (the text
+ *   longer than EXOPLACE_MAX_OUTPUT_BYTES, whatever the rule set);
+ *   E_NO_MEMORY; for exo-main previews also the exo-main errors of
  *   exoplace_placement_write_json().
  */
 EXOPLACE_API exoplace_status exoplace_preview_lists_write_json(char **out, const exoplace_preview_list *const *lists,
@@ -1229,9 +1511,14 @@ EXOPLACE_API exoplace_status exoplace_preview_lists_write_json(char **out, const
  * keep[] is not 0, in order.
  * @param[out] out the text.
  * @param[in] topology the topology the cycles are of.
- * @param[in] cycle_starts, cycle_nodes, cycle_count the flat cycle list.
+ * @param[in] cycle_starts cycle_count + 1 offsets into cycle_nodes.
+ * @param[in] cycle_nodes node indexes.
+ * @param[in] cycle_count the number of cycles; with 0 the arrays may be NULL.
  * @param[in] keep cycle_count flags; NULL keeps every cycle.
  * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or topology, NULL
+ *   cycle_starts or cycle_nodes when cycle_count is not 0, decreasing
+ *   cycle_starts, a node index out of range); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_cycle_list_write_json(char **out, const exoplace_topology *topology,
                                                             const size_t *cycle_starts, const size_t *cycle_nodes,
@@ -1242,8 +1529,10 @@ EXOPLACE_API exoplace_status exoplace_cycle_list_write_json(char **out, const ex
  * {"ok": true, "layers": [...]}: a split of exoplace_layers_distribute().
  * @param[out] out the text.
  * @param[in] layers n_nodes counts.
- * @param[in] n_nodes the number of counts.
+ * @param[in] n_nodes the number of counts; with 0 layers may be NULL.
  * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out, NULL layers when
+ *   n_nodes is not 0); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_layers_write_json(char **out, const uint32_t *layers, size_t n_nodes,
                                                         exoplace_error *err);
@@ -1255,46 +1544,88 @@ EXOPLACE_API exoplace_status exoplace_layers_write_json(char **out, const uint32
  * @param[out] out the text.
  * @param[in] topology the cluster.
  * @param[in] models n_models models.
- * @param[in] order a permutation of 0 .. n_models - 1; NULL for the given order.
- * @param[in] n_models the number of models.
+ * @param[in] order n_models indexes into models, each below n_models (a
+ *   permutation, as exoplace_models_order() gives it); NULL for the given order.
+ * @param[in] n_models the number of models; with 0 the arrays may be NULL.
  * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or topology, NULL models
+ *   when n_models is not 0, an order entry out of range, a NULL model id);
+ *   E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_model_fit_write_json(char **out, const exoplace_topology *topology,
                                                            const exoplace_model *models, const size_t *order,
                                                            size_t n_models, exoplace_error *err);
 
-/**
+/*
  * The JSON entry points: read a request (exoplace_request_parse()), make the
  * call, write the response (the writers above) to *out, which the caller
- * frees with exoplace_free().
+ * frees with exoplace_free(). Their parameters: out the response; request
+ * JSON text, UTF-8, need not be NUL-terminated; length its bytes; options
+ * the host's settings, NULL for the defaults; err optional details.
  *
  * Return value and *out:
  * - EXOPLACE_OK: *out is the success response.
  * - a placement failure (exoplace_status_is_placement_failure()): the
  *   request was well-formed but cannot be placed; *out is the failure
  *   object, and err has the code and exo's text.
- * - any other status (bad input, as exoplace_request_parse() returns, or
- *   E_NO_MEMORY): *out is NULL.
- *
- * @param[out] out the response.
- * @param[in] request JSON text, UTF-8; need not be NUL-terminated.
- * @param[in] length bytes of request.
- * @param[in] options the host's settings; NULL for the defaults.
- * @param[out] err optional details.
+ * - any other status: *out is NULL (untouched when out or request is NULL).
+ *   E_INVALID_ARGUMENT for NULL out or request and for a request without
+ *   what the call needs; else a status of exoplace_request_parse(), of the
+ *   C call or of its writer, e.g. E_NO_MEMORY.
  */
-/** get_placement with the memory-tier ladder: a placement object. The request needs "model". */
+
+/**
+ * get_placement with the memory-tier ladder: a placement object
+ * (exoplace_placement_write_json()). The request needs "topology" and "model".
+ * @param[out] out the response.
+ * @param[in] request JSON text.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
+ * @returns as above; the placement failures of exoplace_get_placement().
+ */
 EXOPLACE_API exoplace_status exoplace_get_placement_json(char **out, const char *request, size_t length,
                                                          const exoplace_json_options *options,
                                                          exoplace_error *err);
-/** One attempt (seed: the request's allow_low_memory picks the total tier). The request needs "model". */
+
+/**
+ * One attempt (seed: the request's allow_low_memory picks the total tier): a
+ * placement object. The request needs "topology" and "model".
+ * @param[out] out the response.
+ * @param[in] request JSON text.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults; no_fallback and allow_swap do
+ *   not apply.
+ * @param[out] err optional details.
+ * @returns as above; the placement failures of exoplace_place().
+ */
 EXOPLACE_API exoplace_status exoplace_place_json(char **out, const char *request, size_t length,
                                                  const exoplace_json_options *options, exoplace_error *err);
-/** {"previews": [...]} for "model" or every model of "models". */
+
+/**
+ * {"previews": [...]} (exoplace_preview_lists_write_json()) for "model" or
+ * every model of "models"; the request needs "topology" too.
+ * @param[out] out the response.
+ * @param[in] request JSON text.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
+ * @returns as above, never a placement failure: failed previews are in the
+ *   response.
+ */
 EXOPLACE_API exoplace_status exoplace_previews_json(char **out, const char *request, size_t length,
                                                     const exoplace_json_options *options, exoplace_error *err);
+
 /**
  * The model list: {"models": [...]} (exoplace_model_fit_write_json()) for
- * "models" or "model", in exoplace_models_order()'s order.
+ * "models" or "model", in exoplace_models_order()'s order; the request needs
+ * "topology" too.
+ * @param[out] out the response.
+ * @param[in] request JSON text.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details.
+ * @returns as above, never a placement failure.
  */
 EXOPLACE_API exoplace_status exoplace_model_fit_json(char **out, const char *request, size_t length,
                                                      const exoplace_json_options *options, exoplace_error *err);
@@ -1308,14 +1639,26 @@ typedef struct exoplace_cycle_filter {
     exoplace_memory_tier tier;     /**< with by_memory: the metric (default AVAILABLE) */
 } exoplace_cycle_filter;
 
-/** Sets struct_size and the defaults above (no memory filter). */
+/**
+ * Sets struct_size and the defaults above (no memory filter).
+ * @param[out] filter the filter; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_cycle_filter_init(exoplace_cycle_filter *filter);
 
 /**
  * {"cycles": [[ids...], ...]} in canonical order for {"topology": ...} or a
- * bare topology.
- * @param[in] filter NULL lists every cycle.
- * @returns as the entry points above; E_TOO_MANY_CYCLES past max_cycles.
+ * bare topology, read with the default json options.
+ * @param[out] out the response; NULL on failure (untouched when out or
+ *   request is NULL).
+ * @param[in] request JSON text, UTF-8; need not be NUL-terminated.
+ * @param[in] length bytes of request.
+ * @param[in] filter NULL for the defaults: every cycle, at most
+ *   EXOPLACE_DEFAULT_MAX_CYCLES of them.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or request, filter not
+ *   filled by exoplace_cycle_filter_init(), no topology, an unknown tier);
+ *   E_TOO_MANY_CYCLES past max_cycles; the statuses of
+ *   exoplace_request_parse(); E_NO_MEMORY. Never a placement failure.
  */
 EXOPLACE_API exoplace_status exoplace_cycles_json(char **out, const char *request, size_t length,
                                                   const exoplace_cycle_filter *filter, exoplace_error *err);
@@ -1326,11 +1669,26 @@ EXOPLACE_API exoplace_status exoplace_cycles_json(char **out, const char *reques
  * figures are capacities and the request also gives "layer_cost"
  * (exoplace_layers_fit()). A split that gives a node no layers, or with fit
  * more than it holds, is the failure invalid_split.
+ * @param[out] out the response: the layers, or for E_INVALID_SPLIT the
+ *   failure object; NULL on any other failure (untouched when out or request
+ *   is NULL).
+ * @param[in] request JSON text, UTF-8; need not be NUL-terminated.
+ * @param[in] length bytes of request.
+ * @param[in] options NULL for the defaults; only strategy is read.
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_SPLIT; E_INVALID_JSON; E_INVALID_ARGUMENT
+ *   (NULL out or request, options not filled by exoplace_json_options_init(),
+ *   memory missing or empty, n_layers missing or 0, a field of the wrong type
+ *   or value); E_LIMIT (size, depth, more than EXOPLACE_MAX_NODES memory
+ *   values); E_NO_MEMORY.
  */
 EXOPLACE_API exoplace_status exoplace_layers_json(char **out, const char *request, size_t length,
                                                   const exoplace_json_options *options, exoplace_error *err);
 
-/** Frees a string returned by the library. NULL is accepted. */
+/**
+ * Frees a string returned by the library (never one from elsewhere).
+ * @param[in] ptr the string; NULL is accepted and does nothing.
+ */
 EXOPLACE_API void exoplace_free(void *ptr);
 
 /* ------------------------------------------------------------------------ */
@@ -1411,8 +1769,9 @@ typedef struct exoplace_probe_result {
  * @param[out] out filled on success (dispose it after use), zeroed on failure.
  * @param[in] options NULL for the defaults.
  * @param[out] err optional details.
- * @returns as exoplace_probe_memory(); also E_PROBE when the host name is
- *   empty or not UTF-8 and no node_id is given, or getifaddrs() fails.
+ * @returns as exoplace_probe_memory(); also E_PROBE when no node_id is given
+ *   and gethostname() fails or gives a name that is empty or not UTF-8, or
+ *   when getifaddrs() fails.
  */
 EXOPLACE_API exoplace_status exoplace_probe_node(exoplace_probe_result *out,
                                                  const exoplace_probe_options *options,
@@ -1431,7 +1790,8 @@ EXOPLACE_API void exoplace_probe_result_dispose(exoplace_probe_result *result);
  * "ramAvailable": ..., "swapTotal": ..., "swapAvailable": ...,
  * "pressureLevel" (unless UNREPORTED), "freePercent" (unless -1)},
  * "networkInterfaces": [{"name": ..., "ipAddress": ...}, ...]}}.
- * @param[out] out the JSON text; free with exoplace_free(). NULL on failure.
+ * @param[out] out the JSON text; free with exoplace_free(). NULL on failure
+ *   (untouched when result is NULL).
  * @param[in] result a result, from exoplace_probe_node() or filled by the
  *   caller (borrowed for the call).
  * @param[out] err optional details.

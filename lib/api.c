@@ -132,7 +132,7 @@ static exoplace_preview *preview_append(exoplace_preview_list *list)
     return p;
 }
 
-/* The outcome of one (sharding, min_nodes): MlxRing and MlxJaccl share it. */
+/* The outcome of one attempt of the previews loop. */
 typedef struct attempt_result {
     exoplace_status status;
     exoplace_error error;
@@ -153,11 +153,19 @@ static exoplace_status copy_placement(exoplace_placement *dst, const exoplace_pl
     return EXOPLACE_OK;
 }
 
+/*
+ * The previews of one sharding, for instance_meta in (MlxRing, MlxJaccl)
+ * and min_nodes in 1..n. In seed the instance_meta plays no part in the
+ * placement, so both share one attempt per min_nodes; in exo-main it does
+ * (5.8, 5.9) and every placement draws its own instance (8.6), so each is
+ * its own attempt, and its placement moves into the preview.
+ */
 static exoplace_status previews_for_sharding(exoplace_preview_list *list, exoplace__search *search,
                                              const exoplace_model *model, exoplace_place_options *options,
                                              exoplace_sharding sharding, exoplace_error *err)
 {
     size_t n = exoplace_topology_node_count(exoplace__search_topology(search));
+    int exo_main = options->rules == EXOPLACE_RULES_EXO_MAIN;
     attempt_result *results = calloc(n, sizeof *results);
     uint8_t *seen = calloc(n + 1, 1);
     exoplace_status st = EXOPLACE_OK;
@@ -166,22 +174,22 @@ static exoplace_status previews_for_sharding(exoplace_preview_list *list, exopla
         goto done;
     }
     options->sharding = sharding;
-    options->instance_meta = EXOPLACE_INSTANCE_MLX_RING;
-    for (size_t k = 1; k <= n; k++) {
-        attempt_result *r = &results[k - 1];
-        options->min_nodes = (uint32_t)k;
-        exoplace__error_clear(&r->error);
-        r->status = ladder(&r->placement, search, model, options, &r->error);
-        if (r->status && !exoplace_status_is_placement_failure(r->status)) {
-            st = exoplace__fail(err, r->status, r->error.field, "%s", r->error.message);
-            goto done;
-        }
-    }
     for (int meta = EXOPLACE_INSTANCE_MLX_RING; meta <= EXOPLACE_INSTANCE_MLX_JACCL; meta++) {
         memset(seen, 0, n + 1);
         int error_seen = 0;
+        options->instance_meta = (exoplace_instance_meta)meta;
         for (size_t k = 1; k <= n; k++) {
-            const attempt_result *r = &results[k - 1];
+            attempt_result *r = &results[k - 1];
+            if (exo_main || meta == EXOPLACE_INSTANCE_MLX_RING) {
+                exoplace_placement_dispose(&r->placement);
+                options->min_nodes = (uint32_t)k;
+                exoplace__error_clear(&r->error);
+                r->status = ladder(&r->placement, search, model, options, &r->error);
+                if (r->status && !exoplace_status_is_placement_failure(r->status)) {
+                    st = exoplace__fail(err, r->status, r->error.field, "%s", r->error.message);
+                    goto done;
+                }
+            }
             if (r->status == EXOPLACE_OK ? seen[r->placement.n_nodes] : error_seen)
                 continue;
             exoplace_preview *p = preview_append(list);
@@ -194,15 +202,18 @@ static exoplace_status previews_for_sharding(exoplace_preview_list *list, exopla
             p->instance_meta = (exoplace_instance_meta)meta;
             p->min_nodes = (uint32_t)k;
             p->status = r->status;
-            if (r->status == EXOPLACE_OK) {
-                seen[r->placement.n_nodes] = 1;
-                if (copy_placement(&p->placement, &r->placement, (exoplace_instance_meta)meta)) {
-                    st = exoplace__fail_no_memory(err);
-                    goto done;
-                }
-            } else {
+            if (r->status != EXOPLACE_OK) {
                 error_seen = 1;
                 p->error = r->error;
+                continue;
+            }
+            seen[r->placement.n_nodes] = 1;
+            if (exo_main) {
+                p->placement = r->placement;
+                memset(&r->placement, 0, sizeof r->placement);
+            } else if (copy_placement(&p->placement, &r->placement, (exoplace_instance_meta)meta)) {
+                st = exoplace__fail_no_memory(err);
+                goto done;
             }
         }
     }

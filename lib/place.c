@@ -5,6 +5,7 @@
 #include "instance.h"
 #include "layers.h"
 #include "names.h"
+#include "select_exo_main.h"
 #include "sort.h"
 
 #include <stdlib.h>
@@ -125,6 +126,9 @@ exoplace_status exoplace__check_request(exoplace_place_options *resolved, const 
     if (resolved->n_required_node_ids && !resolved->required_node_ids)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids",
                               "must not be NULL when n_required_node_ids is not 0");
+    if (resolved->n_required_node_ids && resolved->rules != EXOPLACE_RULES_EXO_MAIN)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids",
+                              "only the exo-main rule set places on required nodes");
     for (size_t i = 0; i < resolved->n_required_node_ids; i++)
         if (!resolved->required_node_ids[i])
             return exoplace__fail_item(err, EXOPLACE_E_INVALID_ARGUMENT, "required_node_ids", i, "",
@@ -222,10 +226,40 @@ done:
     return st;
 }
 
+/* exo-main.md 5: the selection, then the shards and the instance. */
+static exoplace_status exo_main_attempt(exoplace_placement *out, exoplace__search *search,
+                                        const exoplace_model *model, const exoplace_place_options *options,
+                                        exoplace_memory_tier tier, exoplace_error *err)
+{
+    exoplace__exo_main_graph *graph = NULL;
+    exoplace_status st = exoplace__search_exo_main_graph(&graph, search, err);
+    if (st)
+        return st;
+    const exoplace__out_edges *out_edges = exoplace__exo_main_graph_out_edges(graph, err);
+    if (!out_edges)
+        return EXOPLACE_E_NO_MEMORY;
+    exoplace__search_reset_work(search, options->max_search_steps);
+    const exoplace_topology *topology = exoplace__search_topology(search);
+    size_t n = exoplace_topology_node_count(topology);
+    uint32_t *cycle = malloc((n ? n : 1) * sizeof *cycle);
+    if (!cycle)
+        return exoplace__fail_no_memory(err);
+    size_t length = 0;
+    st = exoplace__exo_main_select(cycle, &length, graph, search, model, options, tier, err);
+    if (!st)
+        st = exoplace__exo_main_place_cycle(out, topology, out_edges, cycle, length, model, options->sharding,
+                                            options->instance_meta, tier,
+                                            exoplace__exo_main_graph_random(graph, options), err);
+    free(cycle);
+    return st;
+}
+
 exoplace_status exoplace__place_attempt(exoplace_placement *out, exoplace__search *search,
                                         const exoplace_model *model, const exoplace_place_options *options,
                                         exoplace_memory_tier tier, exoplace_error *err)
 {
+    if (options->rules == EXOPLACE_RULES_EXO_MAIN)
+        return exo_main_attempt(out, search, model, options, tier, err);
     /* What a cycle's metric sum must reach: the model's bytes, or with fit
      * its layers, each node holding at least one (placement.md section 3). */
     int by_layers = selects_by_layers(options);

@@ -58,6 +58,8 @@ exoplace_status exoplace__request_new(exoplace_request **out, const exoplace_jso
         r->options.no_fallback = host->no_fallback;
         r->options.allow_swap = host->allow_swap;
         r->options.max_search_steps = host->max_search_steps;
+        r->options.use_random_seed = host->use_random_seed;
+        r->options.random_seed = host->random_seed;
     }
     *out = r;
     return EXOPLACE_OK;

@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "layers.h"
+#include "select_exo_main.h"
 #include "sort.h"
 
 #include <stdlib.h>
@@ -104,6 +105,7 @@ struct exoplace__search {
     uint64_t steps;
     uint64_t max_steps;
     int work_shared; /* one bound for every following search: reset_work keeps the count */
+    exoplace__exo_main_graph *exo_main; /* created on first use */
 
     /* scratch for one length search */
     uint32_t *dist;       /* current start's distances (owned unless cached) */
@@ -160,6 +162,7 @@ void exoplace__search_free(exoplace__search *s)
 {
     if (!s)
         return;
+    exoplace__exo_main_graph_free(s->exo_main);
     for (int i = 0; i < 4; i++) {
         view_free(s, &s->tiers[i]);
         view_free(s, &s->fit_tiers[i]);
@@ -307,11 +310,30 @@ void exoplace__search_share_work(exoplace__search *s, uint64_t max_steps)
     s->work_shared = 1;
 }
 
-/* Counts work; 0 when the bound is exceeded. */
-static int spend(exoplace__search *s, uint64_t units)
+int exoplace__search_spend(exoplace__search *s, uint64_t units)
 {
-    s->steps += units;
+    s->steps = units > UINT64_MAX - s->steps ? UINT64_MAX : s->steps + units;
     return s->steps <= s->max_steps;
+}
+
+exoplace_status exoplace__search_exo_main_graph(exoplace__exo_main_graph **out, exoplace__search *s,
+                                                exoplace_error *err)
+{
+    if (!s->exo_main) {
+        exoplace_status st = exoplace__exo_main_graph_new(&s->exo_main, s->topology, err);
+        if (st)
+            return st;
+    }
+    *out = s->exo_main;
+    return EXOPLACE_OK;
+}
+
+exoplace_status exoplace__search_fail_limit(const exoplace__search *s, exoplace_error *err)
+{
+    return exoplace__fail(err, EXOPLACE_E_SEARCH_LIMIT, "max_search_steps",
+                          "the placement search exceeded its work bound of %llu steps; raise "
+                          "max_search_steps or ask for fewer nodes",
+                          (unsigned long long)s->max_steps);
 }
 
 size_t exoplace__search_placeable_count(const exoplace__search *s)
@@ -464,7 +486,7 @@ static int distances_to(exoplace__search *s, uint32_t start)
     }
     s->dist = dist;
     uint32_t start_rank = s->rank[start];
-    if (!spend(s, s->n))
+    if (!exoplace__search_spend(s, s->n))
         return 0;
     for (size_t i = 0; i < s->n; i++)
         dist[i] = DIST_UNREACHED;
@@ -476,7 +498,7 @@ static int distances_to(exoplace__search *s, uint32_t start)
     while (head < tail && unlabelled > 0) {
         uint32_t v = s->bfs_queue[head++];
         size_t from = s->pred_start[v], to = s->pred_start[v + 1];
-        if (!spend(s, to - from + 1))
+        if (!exoplace__search_spend(s, to - from + 1))
             return 0;
         for (size_t p = from; p < to; p++) {
             uint32_t u = s->pred[p];
@@ -701,7 +723,7 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
         int descended = 0;
         while (s->next_child[depth] < succ_start[node + 1]) {
             uint32_t child = succ[s->next_child[depth]++];
-            if (!spend(s, 1)) {
+            if (!exoplace__search_spend(s, 1)) {
                 result = 0;
                 break;
             }
@@ -729,7 +751,7 @@ static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
                 base + (s->allowed_prefix[taken + remaining] - s->allowed_prefix[taken]) < ls->required) {
                 level_bound *level = &s->levels[depth];
                 if (!level->ready) {
-                    if (!spend(s, 1)) {
+                    if (!exoplace__search_spend(s, 1)) {
                         result = 0;
                         break;
                     }
@@ -782,7 +804,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
     size_t length = ls->length;
     for (size_t r = 0; r < s->n; r++) {
         uint32_t start = s->by_rank[r];
-        if (!spend(s, 1))
+        if (!exoplace__search_spend(s, 1))
             return 0;
         if (!s->placeable[start] || (v->usable && !v->usable[start]))
             continue;
@@ -813,7 +835,7 @@ static int search_pass(exoplace__search *s, length_search *ls)
             continue;
 
         /* Allowed nodes of this start, metric descending. */
-        if (!spend(s, v->n_by_metric))
+        if (!exoplace__search_spend(s, v->n_by_metric))
             return 0;
         s->n_allowed = 0;
         ls->any_allowed_leaf = 0;
@@ -868,10 +890,7 @@ exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, 
     if (result < 0)
         return exoplace__fail_no_memory(err);
     if (result == 0)
-        return exoplace__fail(err, EXOPLACE_E_SEARCH_LIMIT, "max_search_steps",
-                              "the placement search exceeded its work bound of %llu steps; raise "
-                              "max_search_steps or ask for fewer nodes",
-                              (unsigned long long)s->max_steps);
+        return exoplace__search_fail_limit(s, err);
     if (ls.found) {
         memcpy(cycle_out, s->best, length * sizeof *cycle_out);
         *found = 1;

@@ -22,6 +22,18 @@ void exoplace__search_reset_work(exoplace__search *search, uint64_t max_steps);
  * the count, until the next call of this function. */
 void exoplace__search_share_work(exoplace__search *search, uint64_t max_steps);
 
+/* Counts `units` of work against the bound; 0 once it is exceeded. */
+int exoplace__search_spend(exoplace__search *search, uint64_t units);
+
+/* The E_SEARCH_LIMIT failure, naming the bound. */
+exoplace_status exoplace__search_fail_limit(const exoplace__search *search, exoplace_error *err);
+
+/* The call's exo-main state (select_exo_main.h): the graph, created on the
+ * first use and owned by the search context. */
+struct exoplace__exo_main_graph;
+exoplace_status exoplace__search_exo_main_graph(struct exoplace__exo_main_graph **out, exoplace__search *search,
+                                                exoplace_error *err);
+
 /* Switches the metric to a memory tier (cached per tier). */
 exoplace_status exoplace__search_use_tier(exoplace__search *search, exoplace_memory_tier tier,
                                           exoplace_error *err);

@@ -36,6 +36,17 @@ extern const cli_command cli_probe_command;
 /* What every --help ends with: how text and numbers are shown and read. */
 extern const char cli_help_footer[];
 
+/* What place and previews --help say of the instance table
+ * (cli_print_instance_table()). */
+#define CLI_INSTANCE_HELP                                                         \
+    "With rule set exo-main, each placement's table is followed by its\n"         \
+    "instance: the instance id and ephemeral port, then one row per rank with\n"  \
+    "the node, its layers and how this rank reaches the others. MlxRing:\n"       \
+    "TO PREV / TO NEXT are the hosts this rank lists in hostsByNode for rank\n"   \
+    "r-1 / r+1 (mod n), as ip:port ([ip]:port for IPv6). MlxJaccl: COORDINATOR\n" \
+    "is this rank's address of rank 0 as jacclCoordinators writes it, and\n"      \
+    "k:device the RDMA device this rank reaches rank k through (jacclDevices).\n"
+
 /* Prints a verb's --help text and the footer on standard output. */
 void cli_print_usage(const cli_command *command);
 
@@ -115,6 +126,14 @@ void cli_put_text(FILE *out, const char *text);
 size_t cli_text_cells(const char *text);
 /* cli_put_text(), then spaces up to `cells` cells. */
 void cli_put_padded(FILE *out, const char *text, size_t cells);
+
+/* printf into a fresh string (free() it); NULL when out of memory. The
+ * text is not escaped: show it with cli_put_text(). */
+char *cli_format(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
 /* One line on standard error, escaped as above; the newline is added. */
 void cli_message(const char *fmt, ...)
@@ -209,5 +228,15 @@ const char *cli_plural(uint64_t count);
  * needs of it and a bar, and its layers. */
 void cli_print_placement_table(const exoplace_placement *placement, const exoplace_model *model,
                                const exoplace_topology *topology);
+
+/* An exo-main placement's instance (nothing for the seed rule set): its
+ * id, kind and ephemeral port on one line, then a table with one row per
+ * rank: the rank, the node, its layers, and how it reaches the others.
+ * MlxRing: TO PREV and TO NEXT, the hosts this rank lists in hostsByNode
+ * for rank r-1 and r+1 (mod n), as ip:port ([ip]:port for IPv6). MlxJaccl:
+ * COORDINATOR, this rank's jacclCoordinators text as exo writes it, and
+ * its row of jacclDevices as "k:device" for every other rank k. Returns 0,
+ * or prints why not ("VERB: out of memory") and returns CLI_EXIT_USAGE. */
+int cli_print_instance_table(const char *verb, const exoplace_placement *placement);
 
 #endif

@@ -17,6 +17,7 @@ static const char usage[] =
     "terminal you are asked to confirm it; otherwise a warning is printed.\n"
     "FILE (default: standard input) is a request, or exo's /state with the\n"
     "model given by --model.\n"
+    "\n" CLI_INSTANCE_HELP
     "\n"
     "options:\n"
     "  --json                 print the library's JSON response only\n"
@@ -38,13 +39,15 @@ static const char usage[] =
     "                         request's reserveBytes), unless the request\n"
     "                         names one\n"
     "  --max-search-steps N   work bound of the placement search (0: the default)\n"
+    "  --seed N               exo-main: draw the instance's ids and port from\n"
+    "                         seed N (reproducible output), not at random\n"
     "  -h, --help             this text\n"
     "\n"
     "exit status: 0 placed, 1 cannot be placed (or not confirmed), 2 bad input\n";
 
 enum {
     OPT_JSON, OPT_MODEL, OPT_SHARDING, OPT_INSTANCE_META, OPT_MIN_NODES, OPT_NODE_IDS, OPT_NO_RETRY, OPT_NO_FALLBACK,
-    OPT_ALLOW_SWAP, OPT_YES, OPT_STRATEGY, OPT_MAX_SEARCH_STEPS
+    OPT_ALLOW_SWAP, OPT_YES, OPT_STRATEGY, OPT_MAX_SEARCH_STEPS, OPT_SEED
 };
 
 static const cli_option option_table[] = {
@@ -60,6 +63,7 @@ static const cli_option option_table[] = {
     {"yes", 0, OPT_YES},
     {"strategy", 1, OPT_STRATEGY},
     {"max-search-steps", 1, OPT_MAX_SEARCH_STEPS},
+    {"seed", 1, OPT_SEED},
     {NULL, 0, 0},
 };
 
@@ -152,6 +156,10 @@ static int parse_flags(place_flags *flags, const char **path, int argc, char **a
             status = cli_option_strategy(&flags->host.strategy, &parser);
             break;
         case OPT_MAX_SEARCH_STEPS: status = cli_option_number(&flags->host.max_search_steps, &parser, 0, UINT64_MAX); break;
+        case OPT_SEED:
+            status = cli_option_number(&flags->host.random_seed, &parser, 0, UINT64_MAX);
+            flags->host.use_random_seed = 1;
+            break;
         }
     }
     if (status)
@@ -276,8 +284,8 @@ static int confirm_low_memory(const place_flags *flags, const exoplace_placement
     return CLI_EXIT_NOT_PLACED;
 }
 
-static void print_table(const exoplace_placement *placement, const exoplace_model *model,
-                        const exoplace_topology *topology)
+static int print_table(const exoplace_placement *placement, const exoplace_model *model,
+                       const exoplace_topology *topology)
 {
     char size[32];
     cli_format_bytes(size, sizeof size, (double)model->storage_size);
@@ -288,9 +296,8 @@ static void print_table(const exoplace_placement *placement, const exoplace_mode
            exoplace_instance_meta_name(placement->instance_meta), placement->n_nodes, cli_plural(placement->n_nodes),
            cli_colour_on(placement->is_low_memory ? CLI_YELLOW : CLI_GREEN),
            exoplace_memory_tier_name(placement->memory_tier), cli_colour_off());
-    /* An exo-main placement is drawn as the same rank table until the
-     * placement struct carries its instance (ranks' ring addresses). */
     cli_print_placement_table(placement, model, topology);
+    return cli_print_instance_table("place", placement);
 }
 
 /* A placement that cannot be made: the failure object with --json, the
@@ -358,7 +365,7 @@ static int place(const place_flags *flags, const char *path)
             else
                 status = cli_library_error("place", written, &err);
         } else {
-            print_table(&placement, model, request->topology);
+            status = print_table(&placement, model, request->topology);
         }
     }
     exoplace_placement_dispose(&placement);

@@ -10,6 +10,7 @@ static const char usage[] =
     "Lists the placements exo would offer for the request's \"model\" (or each\n"
     "of its \"models\"): for Pipeline and Tensor sharding, MlxRing and MlxJaccl,\n"
     "and every minimum node count, the placement or the reason there is none.\n"
+    "\n" CLI_INSTANCE_HELP
     "\n"
     "options:\n"
     "  --json                 print the library's JSON response only\n"
@@ -24,12 +25,14 @@ static const char usage[] =
     "  --no-fallback          one attempt per preview, no fallback tier\n"
     "  --allow-swap           previews may use the swap tier\n"
     "  --max-search-steps N   work bound of one placement search (0: the default)\n"
+    "  --seed N               exo-main: draw the instances' ids and ports from\n"
+    "                         seed N (reproducible output), not at random\n"
     "  -h, --help             this text\n"
     "\n"
     "exit status: 0 when the list was produced (even if every preview is an\n"
     "error), 2 bad input\n";
 
-enum { OPT_JSON, OPT_MODELS, OPT_STRATEGY, OPT_NO_FALLBACK, OPT_ALLOW_SWAP, OPT_MAX_SEARCH_STEPS };
+enum { OPT_JSON, OPT_MODELS, OPT_STRATEGY, OPT_NO_FALLBACK, OPT_ALLOW_SWAP, OPT_MAX_SEARCH_STEPS, OPT_SEED };
 
 static const cli_option option_table[] = {
     {"json", 0, OPT_JSON},
@@ -38,11 +41,12 @@ static const cli_option option_table[] = {
     {"no-fallback", 0, OPT_NO_FALLBACK},
     {"allow-swap", 0, OPT_ALLOW_SWAP},
     {"max-search-steps", 1, OPT_MAX_SEARCH_STEPS},
+    {"seed", 1, OPT_SEED},
     {NULL, 0, 0},
 };
 
-static void print_preview(const exoplace_preview *preview, const exoplace_model *model,
-                          const exoplace_topology *topology)
+static int print_preview(const exoplace_preview *preview, const exoplace_model *model,
+                         const exoplace_topology *topology)
 {
     int ok = preview->status == EXOPLACE_OK;
     const exoplace_placement *placement = &preview->placement;
@@ -54,7 +58,7 @@ static void print_preview(const exoplace_preview *preview, const exoplace_model 
         printf("%sdoes not fit%s: ", cli_colour_on(CLI_RED), cli_colour_off());
         cli_put_text(stdout, preview->error.message);
         putchar('\n');
-        return;
+        return 0;
     }
     printf("%zu node%s (", placement->n_nodes, cli_plural(placement->n_nodes));
     for (size_t i = 0; i < placement->n_nodes; i++) {
@@ -65,25 +69,28 @@ static void print_preview(const exoplace_preview *preview, const exoplace_model 
     printf(")  %s%s%s%s\n", cli_colour_on(colour), low ? "low memory, tier " : "fits",
            low ? exoplace_memory_tier_name(placement->memory_tier) : "", cli_colour_off());
     cli_print_placement_table(placement, model, topology);
+    return cli_print_instance_table("previews", placement);
 }
 
-static void print_table(const exoplace_preview_list *const *lists, const cli_models *models,
-                        const exoplace_topology *topology)
+static int print_table(const exoplace_preview_list *const *lists, const cli_models *models,
+                       const exoplace_topology *topology)
 {
     size_t shown = 0;
-    for (size_t m = 0; m < models->count; m++) {
+    int status = CLI_EXIT_OK;
+    for (size_t m = 0; status == CLI_EXIT_OK && m < models->count; m++) {
         size_t n = exoplace_preview_list_count(lists[m]);
         if (n == 0)
             continue;
         printf("%s%s", shown ? "\n" : "", cli_colour_on(CLI_BOLD));
         cli_put_text(stdout, models->models[m].model_id);
         printf("%s\n", cli_colour_off());
-        for (size_t i = 0; i < n; i++)
-            print_preview(exoplace_preview_list_get(lists[m], i), &models->models[m], topology);
+        for (size_t i = 0; status == CLI_EXIT_OK && i < n; i++)
+            status = print_preview(exoplace_preview_list_get(lists[m], i), &models->models[m], topology);
         shown += n;
     }
     if (shown == 0)
         printf("no previews (the topology has no nodes)\n");
+    return status;
 }
 
 /* One preview list per model, then the JSON or the table. */
@@ -106,7 +113,7 @@ static int previews(const exoplace_request *request, const cli_models *models, i
     else if (json)
         cli_print_json(text);
     else
-        print_table((const exoplace_preview_list *const *)lists, models, request->topology);
+        status = print_table((const exoplace_preview_list *const *)lists, models, request->topology);
     for (size_t m = 0; m < models->count; m++)
         exoplace_preview_list_free(lists[m]);
     free(lists);
@@ -131,6 +138,10 @@ static int run(int argc, char **argv)
         case OPT_NO_FALLBACK: host.no_fallback = 1; break;
         case OPT_ALLOW_SWAP: host.allow_swap = 1; break;
         case OPT_MAX_SEARCH_STEPS: status = cli_option_number(&host.max_search_steps, &parser, 0, UINT64_MAX); break;
+        case OPT_SEED:
+            status = cli_option_number(&host.random_seed, &parser, 0, UINT64_MAX);
+            host.use_random_seed = 1;
+            break;
         }
     }
     if (status || got == CLI_PARSE_ERROR)

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Colour only when standard output is a terminal and NO_COLOR is unset;
@@ -149,4 +150,120 @@ void cli_print_placement_table(const exoplace_placement *placement, const exopla
         print_shard_row(placement, &placement->shards[i], model, topology, id_cells);
     printf("  %smemory: '=' used by other programs, '#' this model, '!' beyond available, '.' free%s\n",
            cli_colour_on(CLI_DIM), cli_colour_off());
+}
+
+/* ---- the exo-main instance: how the ranks reach each other ---- */
+
+/* hostsByNode[rank][idx] as "ip:port", an IPv6 address in brackets
+ * ("[fe80::1]:50213") so the port cannot be read as part of it. */
+static char *ring_host_text(const exoplace_instance *instance, size_t rank, size_t idx)
+{
+    exoplace_host host;
+    if (exoplace_instance_ring_host(&host, instance, rank, idx, NULL) != EXOPLACE_OK)
+        return cli_format("-");
+    if (strchr(host.ip, ':'))
+        return cli_format("[%s]:%u", host.ip, (unsigned)host.port);
+    return cli_format("%s:%u", host.ip, (unsigned)host.port);
+}
+
+/* Row `rank` of jacclDevices, the diagonal left out: "1:rdma_en3 2:rdma_en5",
+ * each the rank reached and the device this rank reaches it through. */
+static char *jaccl_devices_text(const exoplace_instance *instance, size_t rank)
+{
+    size_t n = instance->n_nodes, size = 1;
+    const char *const *row = instance->jaccl_devices + rank * n;
+    for (size_t k = 0; k < n; k++)
+        if (k != rank)
+            size += (size_t)snprintf(NULL, 0, "%zu:", k) + strlen(row[k] ? row[k] : "-") + 1;
+    char *text = malloc(size);
+    if (!text)
+        return NULL;
+    size_t used = 0;
+    text[0] = '\0';
+    for (size_t k = 0; k < n; k++)
+        if (k != rank)
+            used += (size_t)snprintf(text + used, size - used, "%s%zu:%s", used ? " " : "", k,
+                                     row[k] ? row[k] : "-");
+    return text;
+}
+
+enum { INSTANCE_COLUMNS = 5 };
+
+/* One line of the instance table: each cell padded to its column but the last. */
+static void print_instance_row(char *const *texts, const size_t *widths)
+{
+    for (size_t c = 0; c + 1 < INSTANCE_COLUMNS; c++) {
+        cli_put_padded(stdout, texts[c], widths[c]);
+        fputs("  ", stdout);
+    }
+    cli_put_text(stdout, texts[INSTANCE_COLUMNS - 1]);
+}
+
+int cli_print_instance_table(const char *verb, const exoplace_placement *placement)
+{
+    const exoplace_instance *instance = &placement->instance;
+    if (placement->rules != EXOPLACE_RULES_EXO_MAIN || instance->n_nodes != placement->n_nodes ||
+        placement->n_nodes == 0)
+        return 0;
+    int ring = instance->kind == EXOPLACE_INSTANCE_MLX_RING;
+    static const char *const ring_header[INSTANCE_COLUMNS] = {"RANK", "NODE", "LAYERS", "TO PREV (r-1)",
+                                                              "TO NEXT (r+1)"};
+    static const char *const jaccl_header[INSTANCE_COLUMNS] = {"RANK", "NODE", "LAYERS", "COORDINATOR",
+                                                               "RDMA DEVICES (rank:device)"};
+    const char *const *header = ring ? ring_header : jaccl_header;
+    size_t n = placement->n_nodes;
+    /* Every cell is made before anything is printed: the widths need them. */
+    char **cells = calloc(n * INSTANCE_COLUMNS, sizeof *cells);
+    int missing = cells == NULL;
+    for (size_t r = 0; !missing && r < n; r++) {
+        const exoplace_shard *shard = &placement->shards[r];
+        char **row = cells + r * INSTANCE_COLUMNS;
+        row[0] = cli_format("%lu", (unsigned long)shard->device_rank);
+        row[1] = cli_format("%s", shard->node_id);
+        row[2] = cli_format("[%lu, %lu)", (unsigned long)shard->start_layer, (unsigned long)shard->end_layer);
+        if (ring) {
+            row[3] = ring_host_text(instance, r, (r + n - 1) % n);
+            row[4] = ring_host_text(instance, r, (r + 1) % n);
+        } else {
+            row[3] = cli_format("%s", instance->jaccl_coordinators[r]);
+            row[4] = jaccl_devices_text(instance, r);
+        }
+        for (size_t c = 0; c < INSTANCE_COLUMNS; c++)
+            missing |= row[c] == NULL;
+    }
+    if (!missing) {
+        size_t widths[INSTANCE_COLUMNS];
+        for (size_t c = 0; c < INSTANCE_COLUMNS; c++) {
+            widths[c] = cli_text_cells(header[c]);
+            for (size_t r = 0; r < n; r++) {
+                size_t w = cli_text_cells(cells[r * INSTANCE_COLUMNS + c]);
+                if (w > widths[c])
+                    widths[c] = w;
+            }
+        }
+        printf("  instance %s (%sInstance)  ephemeral port %u\n", instance->instance_id,
+               exoplace_instance_meta_name(instance->kind), (unsigned)instance->ephemeral_port);
+        printf("  %s", cli_colour_on(CLI_BOLD));
+        print_instance_row((char *const *)header, widths);
+        printf("%s\n", cli_colour_off());
+        for (size_t r = 0; r < n; r++) {
+            fputs("  ", stdout);
+            print_instance_row(cells + r * INSTANCE_COLUMNS, widths);
+            putchar('\n');
+        }
+        if (ring)
+            printf("  %shosts: TO PREV / TO NEXT are what this rank lists in hostsByNode for rank r-1 / r+1 "
+                   "(mod n)%s\n",
+                   cli_colour_on(CLI_DIM), cli_colour_off());
+        else
+            printf("  %sCOORDINATOR: this rank's address of rank 0 (jacclCoordinators); k:device: its RDMA "
+                   "device to rank k (jacclDevices)%s\n",
+                   cli_colour_on(CLI_DIM), cli_colour_off());
+    }
+    for (size_t i = 0; cells && i < n * INSTANCE_COLUMNS; i++)
+        free(cells[i]);
+    free(cells);
+    if (missing)
+        return cli_usage_error(verb, "out of memory drawing the instance table");
+    return 0;
 }

@@ -175,6 +175,15 @@ static char *format(const char *fmt, va_list ap)
     return text;
 }
 
+char *cli_format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = format(fmt, ap);
+    va_end(ap);
+    return text;
+}
+
 static void message_line(const char *prefix, const char *fmt, va_list ap)
 {
     char *text = format(fmt, ap);

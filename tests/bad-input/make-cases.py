@@ -4,7 +4,9 @@
     python3 tests/bad-input/make-cases.py [OUTDIR]      (default: cases/ beside this file)
 
 Most cases are one mutation of BASE, a valid two-node thunderbolt request, so
-that each breaks exactly one thing; the .json files are the data the runner
+that each breaks exactly one thing; the exo-main-* cases mutate EXO_BASE, the
+/state request of an exo-main conformance vector, read from
+tests/conformance-exo-main/ when this script runs; the .json files are the data the runner
 reads, and this script only says how each was made. Rerun it after changing a
 case here (it rewrites every file it knows; delete cases/ first to drop one).
 The biggest inputs are not committed: GEN lists them, run.py builds them.
@@ -14,6 +16,7 @@ import json
 import os
 import sys
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
 os.makedirs(OUT, exist_ok=True)
 
@@ -335,6 +338,370 @@ case("node-id-escape-in-error", mutate(lambda d: (setter(N0 + ["nodeId"], "a\x1b
                                                   setter(["topology", "nodes", 1, "nodeId"], "a\x1b[2J")(d))), 2,
      field="topology.nodes[1].nodeId", stderr=["duplicate node id", "a\\x1b[2J"],
      comment="standard error shows request text escaped too")
+
+# ---- exo-main: exo's GET /state with the placement fields (exo-main.md section 1)
+# Every case is one mutation of a conformance vector's request, unchanged: a
+# pair a <-> b with both edge kinds (RDMA first, then two sockets), interfaces,
+# backends, rdma_ctl and a Tensor / MlxJaccl card. The vector is read here, not
+# copied, so the cases follow it when it is regenerated.
+EXO_VECTOR = os.path.join(ROOT, "tests", "conformance-exo-main", "rdma-jaccl-two-nodes-tensor.json")
+with open(EXO_VECTOR, encoding="utf-8") as f:
+    EXO_BASE = json.load(f)["request"]
+# Download entries of each kind, as exo serializes them, from another vector.
+with open(os.path.join(ROOT, "tests", "conformance-exo-main", "download-fractions-and-other-model.json"),
+          encoding="utf-8") as f:
+    _exo_downloads = json.load(f)["request"]["downloads"]
+
+
+def exo_mutate(fn):
+    d = copy.deepcopy(EXO_BASE)
+    fn(d)
+    return text_of(d)
+
+
+def exo_case(name, fn, field, **kw):
+    case("exo-main-" + name, exo_mutate(fn), 2, field=field, **kw)
+
+
+def exo_download(kind, model_id=None):
+    """A download entry of `kind` at node a for the base's model (or model_id)."""
+    if kind == "DownloadFailed":
+        body = copy.deepcopy(_exo_downloads["a"][0]["DownloadOngoing"])
+        del body["downloadProgress"]
+        body["errorMessage"] = "disk full"
+    else:
+        source = {"DownloadOngoing": _exo_downloads["a"][0], "DownloadPending": _exo_downloads["b"][0],
+                  "DownloadCompleted": _exo_downloads["c"][0]}[kind]
+        body = copy.deepcopy(source[kind])
+    body["nodeId"] = "a"
+    card = copy.deepcopy(EXO_BASE["model"])
+    if model_id is not None:
+        card["modelId"] = model_id
+    body["shardMetadata"]["PipelineShardMetadata"]["modelCard"] = card
+    return {kind: body}
+
+
+def with_download(entry_fn, node="a"):
+    """Sets downloads.<node> to the one entry entry_fn() returns."""
+    return lambda d: d["downloads"].update({node: [entry_fn()]})
+
+
+def edit_download(kind, fn):
+    """An entry of `kind` for the base's model, changed by fn(body)."""
+    def make():
+        entry = exo_download(kind)
+        fn(entry[kind])
+        return entry
+    return with_download(make)
+
+
+def shard_of(body):
+    return body["shardMetadata"]["PipelineShardMetadata"]
+
+
+XE = ["topology", "connections", "a", "b"]  # a -> b: [RDMA edge, socket edge, socket edge]
+XE_RDMA = "topology.connections.a.b[0]"
+XE_SOCKET = "topology.connections.a.b[1]"
+XADDR = XE_SOCKET + ".sinkMultiaddr.address"
+XM = ["nodeMemory", "a"]
+XN = ["nodeNetwork", "a", "interfaces"]
+XB = ["nodeBackends", "a"]
+XR = ["nodeRdmaCtl", "a"]
+XC = ["model"]
+XDL = "downloads.a[0]"
+
+# topology.nodes
+exo_case("nodes-object", setter(["topology", "nodes"], {"a": {}, "b": {}}), "topology.nodes")
+exo_case("nodes-string", setter(["topology", "nodes"], "a,b"), "topology.nodes")
+exo_case("node-object", setter(["topology", "nodes", 0], {"nodeId": "a"}),
+         "topology.nodes[0]", comment="the json.md node object inside a /state")
+exo_case("node-number", setter(["topology", "nodes", 0], 1), "topology.nodes[0]")
+exo_case("node-null", setter(["topology", "nodes", 1], None), "topology.nodes[1]")
+exo_case("node-empty", setter(["topology", "nodes", 1], ""), "topology.nodes[1]",
+         comment="exo turns an empty id into a random uuid4; libexoplace refuses it (exo-main.md 11.2)")
+exo_case("node-duplicate", setter(["topology", "nodes", 1], "a"), "topology.nodes[1]", stderr=["duplicate_node"],
+         comment="exo keeps the first silently; libexoplace refuses it (exo-main.md 11.2)")
+exo_case("node-nul", setter(["topology", "nodes", 1], "b\u0000"), "topology.nodes[1]")
+exo_case("node-1025-bytes", lambda d: d["topology"]["nodes"].append("n" * 1025), "topology.nodes[2]",
+         stderr=["limit_exceeded"])
+exo_case("topology-array", setter(["topology"], []), "topology")
+
+# topology.connections: source -> sink -> [edges]
+case("exo-main-connections-array", exo_mutate(setter(["topology", "connections"], [])), 2, field="topology.connections",
+     comment='an array is json.md\'s shape: only "rules" makes this request exo-main')
+exo_case("connections-string", setter(["topology", "connections"], "a->b"), "topology.connections")
+exo_case("source-array", setter(["topology", "connections", "a"], [{"b": []}]), "topology.connections.a")
+exo_case("source-empty-id", lambda d: d["topology"]["connections"].update({"": {}}), "topology.connections.",
+         stderr=["empty node id"])
+exo_case("source-nul", lambda d: d["topology"]["connections"].update({"x\u0000": {}}), "topology.connections.x\\\\x00")
+exo_case("sink-object", setter(XE, {}), "topology.connections.a.b")
+exo_case("sink-string", setter(["topology", "connections", "a"], {"b": "edge"}), "topology.connections.a.b")
+exo_case("sink-empty-id", lambda d: d["topology"]["connections"]["a"].update({"": []}), "topology.connections.a.",
+         stderr=["empty node id"])
+exo_case("edge-empty-object", setter(XE + [0], {}), XE_RDMA, stderr=["expected sinkMultiaddr"])
+exo_case("edge-array", setter(XE + [0], ["rdma_en2", "rdma_en3"]), XE_RDMA)
+exo_case("edge-null", setter(XE + [0], None), XE_RDMA)
+exo_case("edge-neither-kind", setter(XE + [0], {"address": "/ip4/10.0.0.5/tcp/52415"}), XE_RDMA + ".address",
+         stderr=["unknown member"])
+exo_case("edge-both-kinds", lambda d: d["topology"]["connections"]["a"]["b"][0].update(
+    sinkMultiaddr={"address": "/ip4/10.0.0.5/tcp/52415"}), XE_RDMA, stderr=["not both"])
+exo_case("edge-socket-with-source-iface", lambda d: d["topology"]["connections"]["a"]["b"][1].update(
+    sourceRdmaIface="rdma_en2"), XE_SOCKET, stderr=["not both"])
+exo_case("edge-rdma-extra-member", lambda d: d["topology"]["connections"]["a"]["b"][0].update(weight=1),
+         XE_RDMA + ".weight", stderr=["unknown member"])
+exo_case("edge-socket-extra-member", lambda d: d["topology"]["connections"]["a"]["b"][1].update(latencyMs=1),
+         XE_SOCKET + ".latencyMs", stderr=["unknown member"])
+exo_case("edge-rdma-source-missing", deleter(XE + [0, "sourceRdmaIface"]), XE_RDMA + ".sourceRdmaIface",
+         stderr=["missing"])
+exo_case("edge-rdma-sink-missing", deleter(XE + [0, "sinkRdmaIface"]), XE_RDMA + ".sinkRdmaIface", stderr=["missing"])
+exo_case("edge-rdma-source-number", setter(XE + [0, "sourceRdmaIface"], 2), XE_RDMA + ".sourceRdmaIface")
+exo_case("edge-rdma-sink-array", setter(XE + [0, "sinkRdmaIface"], ["rdma_en3"]), XE_RDMA + ".sinkRdmaIface")
+exo_case("edge-rdma-source-null", setter(XE + [0, "sourceRdmaIface"], None), XE_RDMA + ".sourceRdmaIface")
+exo_case("edge-rdma-sink-1025-bytes", setter(XE + [0, "sinkRdmaIface"], "r" * 1025), XE_RDMA + ".sinkRdmaIface",
+         stderr=["limit_exceeded"])
+exo_case("edge-multiaddr-string", setter(XE + [1, "sinkMultiaddr"], "/ip4/10.0.0.5/tcp/52415"),
+         XE_SOCKET + ".sinkMultiaddr")
+exo_case("edge-multiaddr-address-missing", deleter(XE + [1, "sinkMultiaddr", "address"]), XADDR, stderr=["missing"])
+exo_case("edge-multiaddr-address-number", setter(XE + [1, "sinkMultiaddr", "address"], 52415), XADDR)
+
+# Near misses of each of exo's Multiaddr.PATTERNS (exo-main.md 1.1).
+for name, address in [
+        # /ip4/ + four dot-separated groups of 1-3 digits
+        ("ip4-four-digit-group", "/ip4/1000.0.0.5/tcp/52415"), ("ip4-three-groups", "/ip4/10.0.5/tcp/52415"),
+        ("ip4-five-groups", "/ip4/10.0.0.5.1/tcp/52415"), ("ip4-empty-group", "/ip4/10..0.5/tcp/52415"),
+        ("ip4-letter", "/ip4/10.0.0.a/tcp/52415"), ("ip4-trailing-dot", "/ip4/10.0.0.5./tcp/52415"),
+        ("ip4-empty", "/ip4//tcp/52415"), ("ip4-arabic-digits", "/ip4/\u0661\u0660.0.0.5/tcp/52415"),
+        # /ip6/ + hex digits and colons
+        ("ip6-non-hex", "/ip6/fe80::g/tcp/52415"), ("ip6-dotted-tail", "/ip6/::ffff:10.0.0.5/tcp/52415"),
+        ("ip6-zone", "/ip6/fe80::1%en0/tcp/52415"), ("ip6-brackets", "/ip6/[fe80::1]/tcp/52415"),
+        ("ip6-empty", "/ip6//tcp/52415"),
+        # /dns/, /dns4/, /dns6/ + letters, digits, '.' and '-'
+        ("dns-underscore", "/dns/studio_1.local/tcp/52415"), ("dns5", "/dns5/studio.local/tcp/52415"),
+        ("dnsaddr", "/dnsaddr/studio.local/tcp/52415"), ("dns-empty", "/dns//tcp/52415"),
+        ("dns-non-ascii", "/dns/st\u00fcdio.local/tcp/52415"),
+        # then optionally /tcp/ + 1-5 digits
+        ("tcp-six-digits", "/ip4/10.0.0.5/tcp/524150"), ("tcp-empty", "/ip4/10.0.0.5/tcp/"),
+        ("tcp-name", "/ip4/10.0.0.5/tcp/http"), ("udp", "/ip4/10.0.0.5/udp/52415"),
+        ("tcp-twice", "/ip4/10.0.0.5/tcp/52415/tcp/1"), ("tcp-signed", "/ip4/10.0.0.5/tcp/+1"),
+        # then optionally /p2p/ + letters and digits
+        ("p2p-empty", "/ip4/10.0.0.5/tcp/52415/p2p/"), ("p2p-dash", "/ip4/10.0.0.5/tcp/52415/p2p/Qm-x"),
+        ("p2p-before-tcp", "/ip4/10.0.0.5/p2p/QmPeer/tcp/52415"), ("ipfs", "/ip4/10.0.0.5/tcp/52415/ipfs/QmPeer"),
+        # and nothing else
+        ("trailing-slash", "/ip4/10.0.0.5/tcp/52415/"), ("trailing-newline", "/ip4/10.0.0.5/tcp/52415\n"),
+        ("trailing-space", "/ip4/10.0.0.5/tcp/52415 "), ("leading-space", " /ip4/10.0.0.5/tcp/52415"),
+        ("no-leading-slash", "ip4/10.0.0.5/tcp/52415"), ("protocol-upper-case", "/IP4/10.0.0.5/tcp/52415"),
+        ("unknown-protocol", "/ip5/10.0.0.5/tcp/52415"), ("url", "tcp://10.0.0.5:52415")]:
+    exo_case("multiaddr-" + name, setter(XE + [1, "sinkMultiaddr", "address"], address), XADDR,
+             stderr=["not a multiaddr exo accepts"])
+exo_case("multiaddr-empty", setter(XE + [1, "sinkMultiaddr", "address"], ""), XADDR)
+exo_case("multiaddr-nul", setter(XE + [1, "sinkMultiaddr", "address"], "/ip4/10.0.0.5/tcp/52415\u0000"), XADDR)
+
+# nodeMemory: id -> four Memory objects {"inBytes": N}
+exo_case("node-memory-array", setter(["nodeMemory"], []), "nodeMemory")
+exo_case("node-memory-entry-array", setter(XM, []), "nodeMemory.a")
+exo_case("node-memory-entry-null", setter(XM, None), "nodeMemory.a")
+for member in ["ramTotal", "ramAvailable", "swapTotal", "swapAvailable"]:
+    exo_case("node-memory-%s-missing" % member, deleter(XM + [member]), "nodeMemory.a." + member, stderr=["missing"])
+exo_case("node-memory-in-bytes-missing", setter(XM + ["ramAvailable"], {}), "nodeMemory.a.ramAvailable.inBytes")
+exo_case("node-memory-in-bytes-misspelt", setter(XM + ["ramAvailable"], {"bytes": 42949672960}),
+         "nodeMemory.a.ramAvailable.inBytes")
+exo_case("node-memory-string", setter(XM + ["ramAvailable"], "40 GiB"), "nodeMemory.a.ramAvailable")
+for name, value in [("negative", -1), ("fraction", 0.5), ("integral-real", 42949672960.0), ("string", "42949672960"),
+                    ("bool", True), ("null", None), ("2pow64", 2 ** 64), ("far-over-2pow64", int("9" * 40))]:
+    exo_case("node-memory-ram-available-" + name, setter(XM + ["ramAvailable", "inBytes"], value),
+             "nodeMemory.a.ramAvailable.inBytes")
+exo_case("node-memory-ram-total-negative", setter(XM + ["ramTotal", "inBytes"], -42949672960),
+         "nodeMemory.a.ramTotal.inBytes", comment="exo accepts negative memory; libexoplace refuses it (exo-main.md 11.3)")
+exo_case("node-memory-swap-available-fraction", setter(XM + ["swapAvailable", "inBytes"], 1.5),
+         "nodeMemory.a.swapAvailable.inBytes")
+case("exo-main-node-memory-exponent",
+     exo_mutate(lambda d: None).replace('"inBytes": 42949672960', '"inBytes": 4.294967296e10', 1), 2,
+     field="nodeMemory.a.ramAvailable.inBytes", comment="a byte count written with an exponent is not a JSON integer")
+exo_case("node-memory-unknown-node-checked", lambda d: d["nodeMemory"].update(ghost={"ramTotal": {"inBytes": 1}}),
+         "nodeMemory.ghost.ramAvailable", comment="an entry for an id that is no topology node is ignored, "
+         "but it is still read")
+
+# nodeNetwork: id -> {"interfaces": [{"name", "ipAddress", "interfaceType"}]}
+exo_case("node-network-array", setter(["nodeNetwork"], []), "nodeNetwork")
+exo_case("node-network-entry-array", setter(["nodeNetwork", "a"], []), "nodeNetwork.a")
+exo_case("interfaces-object", setter(XN, {"en0": "10.0.0.3"}), "nodeNetwork.a.interfaces")
+exo_case("interfaces-string", setter(XN, "en0"), "nodeNetwork.a.interfaces")
+exo_case("interface-string", setter(XN + [0], "en0"), "nodeNetwork.a.interfaces[0]")
+exo_case("interface-name-missing", deleter(XN + [0, "name"]), "nodeNetwork.a.interfaces[0].name")
+exo_case("interface-ip-address-number", setter(XN + [1, "ipAddress"], 169), "nodeNetwork.a.interfaces[1].ipAddress")
+for name, value in [("unknown", "infiniband"), ("capitalised", "Thunderbolt"), ("dash", "maybe-ethernet"),
+                    ("empty", ""), ("number", 2), ("array", ["ethernet"])]:
+    exo_case("interface-type-" + name, setter(XN + [1, "interfaceType"], value),
+             "nodeNetwork.a.interfaces[1].interfaceType")
+
+# nodeBackends: id -> [Backend]
+exo_case("node-backends-array", setter(["nodeBackends"], [["MlxMetal"]]), "nodeBackends")
+exo_case("node-backends-entry-string", setter(XB, "MlxMetal"), "nodeBackends.a")
+exo_case("node-backends-entry-object", setter(XB, {"MlxMetal": True}), "nodeBackends.a")
+for name, value in [("unknown", ["MlxMetal", "Metal"]), ("lower-case", ["MlxMetal", "mlxcuda"]),
+                    ("number", ["MlxMetal", 0]), ("null", ["MlxMetal", None]), ("engine-name", ["MlxMetal", "MlxJaccl"])]:
+    exo_case("node-backend-" + name, setter(XB, value), "nodeBackends.a[1]")
+
+# nodeRdmaCtl: id -> {"enabled": boolean}
+exo_case("node-rdma-ctl-array", setter(["nodeRdmaCtl"], []), "nodeRdmaCtl")
+exo_case("node-rdma-ctl-entry-bool", setter(XR, True), "nodeRdmaCtl.a")
+exo_case("rdma-ctl-enabled-missing", deleter(XR + ["enabled"]), "nodeRdmaCtl.a.enabled", stderr=["missing"])
+for name, value in [("string", "true"), ("number", 1), ("null", None), ("array", [True])]:
+    exo_case("rdma-ctl-enabled-" + name, setter(XR + ["enabled"], value), "nodeRdmaCtl.a.enabled")
+
+# downloads: id -> [{kind: entry}] (exo-main.md 1.6)
+exo_case("downloads-array", setter(["downloads"], []), "downloads")
+exo_case("downloads-entry-object", lambda d: d["downloads"].update(a=exo_download("DownloadCompleted")), "downloads.a")
+exo_case("download-string", with_download(lambda: "DownloadCompleted"), XDL)
+exo_case("download-empty-object", with_download(lambda: {}), XDL, stderr=["expected one of DownloadCompleted"])
+exo_case("download-kind-unknown", with_download(lambda: {"DownloadStarted": exo_download("DownloadOngoing")["DownloadOngoing"]}),
+         XDL + ".DownloadStarted", stderr=["unknown download kind"])
+exo_case("download-kind-lower-case", with_download(lambda: {"downloadCompleted": exo_download("DownloadCompleted")["DownloadCompleted"]}),
+         XDL + ".downloadCompleted", stderr=["unknown download kind"])
+exo_case("download-kind-value-string", with_download(lambda: {"DownloadCompleted": "done"}), XDL + ".DownloadCompleted")
+exo_case("download-progress-string", edit_download("DownloadOngoing", lambda b: b.update(downloadProgress="25%")),
+         XDL + ".DownloadOngoing.downloadProgress")
+exo_case("download-progress-downloaded-negative",
+         edit_download("DownloadOngoing", lambda b: b["downloadProgress"]["downloaded"].update(inBytes=-1)),
+         XDL + ".DownloadOngoing.downloadProgress.downloaded.inBytes")
+exo_case("download-progress-total-fraction",
+         edit_download("DownloadOngoing", lambda b: b["downloadProgress"]["total"].update(inBytes=0.5)),
+         XDL + ".DownloadOngoing.downloadProgress.total.inBytes")
+exo_case("download-progress-total-2pow64",
+         edit_download("DownloadOngoing", lambda b: b["downloadProgress"]["total"].update(inBytes=2 ** 64)),
+         XDL + ".DownloadOngoing.downloadProgress.total.inBytes")
+exo_case("download-pending-downloaded-string",
+         edit_download("DownloadPending", lambda b: b["downloaded"].update(inBytes="1")),
+         XDL + ".DownloadPending.downloaded.inBytes")
+exo_case("download-pending-total-negative", edit_download("DownloadPending", lambda b: b["total"].update(inBytes=-1)),
+         XDL + ".DownloadPending.total.inBytes")
+exo_case("download-other-model-bad-progress", with_download(lambda: (lambda e: (
+    e["DownloadOngoing"]["downloadProgress"]["total"].update(inBytes=-1), e)[1])(
+        exo_download("DownloadOngoing", model_id="mlx-community/other"))),
+         XDL + ".DownloadOngoing.downloadProgress.total.inBytes",
+         comment="the figures an entry is read for are checked whatever model it is for")
+exo_case("download-unknown-node-checked", with_download(lambda: {}, node="ghost"), "downloads.ghost[0]")
+
+# model: exo's ModelCard (exo-main.md 1.7)
+for member in ["modelId", "storageSize", "nLayers", "hiddenSize", "supportsTensor", "tasks", "backends"]:
+    exo_case("card-%s-missing" % member, deleter(XC + [member]), "model." + member, stderr=["missing"])
+    exo_case("card-%s-null" % member, setter(XC + [member], None), "model." + member)
+exo_case("card-n-layers-zero", setter(XC + ["nLayers"], 0), "model.nLayers")
+exo_case("card-n-layers-negative", setter(XC + ["nLayers"], -48), "model.nLayers")
+exo_case("card-n-layers-2pow32", setter(XC + ["nLayers"], 2 ** 32), "model.nLayers")
+exo_case("card-hidden-size-zero", setter(XC + ["hiddenSize"], 0), "model.hiddenSize")
+exo_case("card-hidden-size-fraction", setter(XC + ["hiddenSize"], 2048.5), "model.hiddenSize")
+exo_case("card-hidden-size-string", setter(XC + ["hiddenSize"], "2048"), "model.hiddenSize")
+exo_case("card-num-key-value-heads-zero", setter(XC + ["numKeyValueHeads"], 0), "model.numKeyValueHeads")
+exo_case("card-num-key-value-heads-negative", setter(XC + ["numKeyValueHeads"], -4), "model.numKeyValueHeads")
+exo_case("card-num-key-value-heads-string", setter(XC + ["numKeyValueHeads"], "4"), "model.numKeyValueHeads")
+exo_case("card-storage-size-negative", setter(XC + ["storageSize", "inBytes"], -1), "model.storageSize.inBytes")
+exo_case("card-storage-size-2pow64", setter(XC + ["storageSize", "inBytes"], 2 ** 64), "model.storageSize.inBytes")
+exo_case("card-storage-size-string", setter(XC + ["storageSize"], "50 GiB"), "model.storageSize")
+exo_case("card-model-id-empty", setter(XC + ["modelId"], ""), "model.modelId",
+         comment="exo turns an empty id into a random uuid4; libexoplace refuses it (exo-main.md 11.2)")
+exo_case("card-model-id-number", setter(XC + ["modelId"], 30), "model.modelId")
+exo_case("card-supports-tensor-string", setter(XC + ["supportsTensor"], "true"), "model.supportsTensor")
+exo_case("card-supports-tensor-number", setter(XC + ["supportsTensor"], 1), "model.supportsTensor")
+exo_case("card-tasks-string", setter(XC + ["tasks"], "TextGeneration"), "model.tasks")
+for name, value in [("unknown", ["TextGeneration", "Embedding"]), ("snake-case", ["TextGeneration", "text_generation"]),
+                    ("number", ["TextGeneration", 0])]:
+    exo_case("card-task-" + name, setter(XC + ["tasks"], value), "model.tasks[1]")
+exo_case("card-backends-string", setter(XC + ["backends"], "MlxMetal"), "model.backends")
+for name, value in [("unknown", ["MlxMetal", "Cuda"]), ("engine-name", ["MlxMetal", "MlxRing"]),
+                    ("null", ["MlxMetal", None])]:
+    exo_case("card-backend-" + name, setter(XC + ["backends"], value), "model.backends[1]")
+for name, value in [("unknown", "think"), ("capitalised", "None"), ("dash", "post-last-user"), ("number", 0)]:
+    exo_case("card-reasoning-dialect-" + name, setter(XC + ["reasoningDialect"], value), "model.reasoningDialect")
+exo_case("card-base-model-number", setter(XC + ["baseModel"], 3), "model.baseModel")
+exo_case("card-uses-cfg-string", setter(XC + ["usesCfg"], "false"), "model.usesCfg")
+exo_case("card-capabilities-string", setter(XC + ["capabilities"], "tools"), "model.capabilities")
+exo_case("card-sampling-defaults-temperature-string", setter(XC + ["samplingDefaults", "temperature"], "warm"),
+         "model.samplingDefaults.temperature")
+exo_case("model-array", setter(XC, [EXO_BASE["model"]]), "model")
+exo_case("model-id-only", setter(XC, "mlx-community/Qwen3-30B-A3B-4bit"), "model")
+exo_case("model-missing", deleter(XC), "model", stderr=["missing"])
+
+# The placement fields
+for name, value in [("unknown", "Hybrid"), ("lower-case", "tensor"), ("number", 1)]:
+    exo_case("sharding-" + name, setter(["sharding"], value), "sharding")
+for name, value in [("unknown", "MlxIbv"), ("instance-kind", "MlxJacclInstance"), ("number", 1)]:
+    exo_case("instance-meta-" + name, setter(["instanceMeta"], value), "instanceMeta")
+exo_case("instance-meta-snake-case-unknown", lambda d: (d.pop("instanceMeta"), d.update(instance_meta="jaccl")),
+         "instance_meta")
+for name, value in [("zero", 0), ("negative", -1), ("fraction", 1.5), ("string", "2"), ("bool", True),
+                    ("2pow64", 2 ** 64)]:
+    exo_case("min-nodes-" + name, setter(["minNodes"], value), "minNodes")
+exo_case("min-nodes-zero-snake-case", lambda d: d.update(min_nodes=0), "min_nodes",
+         comment="exo treats values below 1 as 1; libexoplace refuses them (exo-main.md 11.3)")
+exo_case("node-ids-string", setter(["nodeIds"], "a"), "nodeIds")
+exo_case("node-ids-object", setter(["nodeIds"], {"a": True}), "nodeIds")
+exo_case("node-ids-number", setter(["nodeIds"], ["a", 2]), "nodeIds[1]")
+exo_case("node-ids-empty-id", setter(["nodeIds"], ["a", ""]), "nodeIds[1]")
+exo_case("node-ids-null-id", setter(["nodeIds"], [None]), "nodeIds[0]")
+exo_case("node-ids-snake-case-number", lambda d: d.update(node_ids=[1]), "node_ids[0]")
+for name, value in [("unknown", "exo"), ("capitalised", "Exo-Main"), ("underscore", "exo_main"), ("number", 2)]:
+    exo_case("rules-" + name, setter(["rules"], value), "rules")
+exo_case("rules-seed-on-a-state", setter(["rules"], "seed"), "topology.nodes[0]",
+         comment='"rules" wins over the shape: json.md wants node objects')
+
+# ---- exo-main: valid but odd (exo-main.md 1): exit 0 with exo main's single attempt
+XV = ["--json", "--no-fallback"]
+XOK = ['"ok": true', '"rules": "exo-main"']
+
+
+def exo_valid(name, fn, stdout=(), exit=0, comment=None):
+    case("exo-main-valid-" + name, exo_mutate(fn), exit, args=XV, stdout=list(stdout) or XOK + ['"MlxJacclInstance"'],
+         comment=comment)
+
+
+exo_valid("base", lambda d: None, comment="the request every exo-main case mutates: %s" % os.path.basename(EXO_VECTOR))
+exo_valid("ignored-members", lambda d: (d.update(nodeDisk={"a": 1}, extra=[None]), d["model"].update(prettyName=1),
+                                        d["nodeMemory"]["a"].update(pressure=True)),
+          comment="unknown and unread /state members are ignored (exo-main.md 11.4)")
+exo_valid("snake-case-keys", lambda d: (d.update(instance_meta=d.pop("instanceMeta")),
+                                        d["topology"]["connections"]["a"]["b"].__setitem__(0, {
+                                            "source_rdma_iface": "rdma_en2", "sink_rdma_iface": "rdma_en3"}),
+                                        d["nodeMemory"]["a"].update(ram_available=d["nodeMemory"]["a"].pop("ramAvailable"))))
+exo_valid("multiaddr-host-only", setter(XE + [2, "sinkMultiaddr"], {"address": "/ip4/169.254.0.6"}))
+exo_valid("multiaddr-tcp-and-p2p", setter(XE + [1, "sinkMultiaddr"], {"address": "/ip4/10.0.0.5/tcp/52415/p2p/QmPeer1"}))
+exo_valid("multiaddr-leading-zeros", setter(XE + [1, "sinkMultiaddr"], {"address": "/ip4/010.000.000.005/tcp/00001"}),
+          comment="1-3 digits per group, 1-5 per port: leading zeros included; the IP is used as written")
+exo_valid("multiaddr-dns", setter(XE + [1, "sinkMultiaddr"], {"address": "/dns4/studio-2.local/tcp/52415"}), exit=1,
+          stdout=['"ok": false', '"code": "invalid_multiaddr"'],
+          comment="a /dns edge is valid input; looking up its IP is the placement failure of exo-main.md 7.1")
+exo_valid("multiaddr-computed-members-ignored", lambda d: d["topology"]["connections"]["a"]["b"][1]["sinkMultiaddr"].update(
+    address_type=4, ip_address=None, port="x"), comment="exo computes them on output")
+exo_valid("edge-twice", lambda d: d["topology"]["connections"]["a"]["b"].append(
+    copy.deepcopy(d["topology"]["connections"]["a"]["b"][0])))
+exo_valid("sink-not-in-nodes", lambda d: d["topology"]["connections"]["a"].update(
+    ghost=[{"sourceRdmaIface": "rdma_en9", "sinkRdmaIface": "rdma_en0"}]),
+          comment="an endpoint that is not in nodes becomes a node (exo-main.md 2.1), never placed without memory")
+exo_valid("rdma-iface-empty", setter(XE + [0, "sourceRdmaIface"], ""), comment="RDMAConnection's members are strings")
+exo_valid("interface-type-missing", deleter(XN + [1, "interfaceType"]), comment='interfaceType defaults to "unknown"')
+exo_valid("interfaces-missing", lambda d: d["nodeNetwork"]["a"].pop("interfaces"), comment="interfaces defaults to []")
+exo_valid("num-key-value-heads-null", setter(XC + ["numKeyValueHeads"], None))
+exo_valid("downloads-every-kind", lambda d: d["downloads"].update(a=[
+    exo_download("DownloadFailed"), exo_download("DownloadOngoing"), exo_download("DownloadPending"),
+    exo_download("DownloadCompleted")]))
+for name, fn in [("shard-metadata-string", lambda b: b.update(shardMetadata="pipeline")),
+                 ("shard-metadata-empty", lambda b: b.update(shardMetadata={})),
+                 ("shard-metadata-missing", lambda b: b.pop("shardMetadata")),
+                 ("model-card-missing", lambda b: shard_of(b).pop("modelCard")),
+                 ("model-id-missing", lambda b: shard_of(b)["modelCard"].pop("modelId")),
+                 ("model-id-number", lambda b: shard_of(b)["modelCard"].update(modelId=7)),
+                 ("card-not-checked", lambda b: shard_of(b)["modelCard"].update(nLayers=0, backends="x"))]:
+    exo_valid("download-" + name, edit_download("DownloadOngoing", fn),
+              comment="an entry whose model id cannot be found is ignored (exo-main.md 1.6)")
+exo_valid("download-progress-missing", edit_download("DownloadOngoing", lambda b: b.pop("downloadProgress")),
+          comment="downloaded and total default to 0")
+exo_valid("download-completed-total-not-read", edit_download("DownloadCompleted", lambda b: b["total"].update(inBytes=-1)),
+          comment="only the kind of a completed entry is read")
+exo_valid("node-ids-unknown", setter(["nodeIds"], ["ghost"]), exit=1,
+          stdout=['"ok": false', '"code": "insufficient_memory"'],
+          comment="a listed id that is no topology node leaves no cycle (exo-main.md 5.2)")
+exo_valid("topology-missing", deleter(["topology"]), exit=1, stdout=['"code": "insufficient_memory"'],
+          comment="a missing member is an empty object: no nodes")
 
 # ---- generated at test time (not committed): the runner builds the input
 GEN = {

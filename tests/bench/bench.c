@@ -68,22 +68,33 @@ typedef struct bench_case {
     model_size model;
     double amount;
     const char *what;
+    exoplace_rules rules; /* exo-main: every node MlxMetal with rdma_ctl, the /state request shape */
 } bench_case;
 
 static const bench_case cases[] = {
-    {"mesh-8", SHAPE_MESH, 8, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster"},
-    {"mesh-12", SHAPE_MESH, 12, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster"},
-    {"mesh-16", SHAPE_MESH, 16, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster"},
-    {"mesh-64", SHAPE_MESH, 64, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster"},
-    {"mesh-64-one", SHAPE_MESH, 64, MODEL_ONE_NODE, 0.0, "full mesh, model fits one node"},
-    {"mesh-256", SHAPE_MESH, 256, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster"},
-    {"mesh-1024", SHAPE_MESH, 1024, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster"},
-    {"mesh-1024-one", SHAPE_MESH, 1024, MODEL_ONE_NODE, 0.0, "full mesh, model fits one node"},
-    {"ring-1024", SHAPE_RING, 1024, MODEL_SHARE, 0.30, "bidirectional ring, 30% of cluster"},
-    {"sparse-256", SHAPE_SPARSE, 256, MODEL_NODES, 4.0, "random out-degree 3, model 4x mean node"},
-    {"sparse-1024", SHAPE_SPARSE, 1024, MODEL_NODES, 4.0, "random out-degree 3, model 4x mean node"},
-    {"islands-16x16", SHAPE_ISLANDS, 256, MODEL_NODES, 4.0, "16 tb islands of 16, model 4x mean node"},
-    {"islands-16x16-x", SHAPE_ISLANDS, 256, MODEL_ISLANDS, 1.3, "16 tb islands of 16, model 1.3x best island"},
+    {"mesh-8", SHAPE_MESH, 8, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster", EXOPLACE_RULES_SEED},
+    {"mesh-12", SHAPE_MESH, 12, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster", EXOPLACE_RULES_SEED},
+    {"mesh-16", SHAPE_MESH, 16, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster", EXOPLACE_RULES_SEED},
+    {"mesh-64", SHAPE_MESH, 64, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster", EXOPLACE_RULES_SEED},
+    {"mesh-64-one", SHAPE_MESH, 64, MODEL_ONE_NODE, 0.0, "full mesh, model fits one node", EXOPLACE_RULES_SEED},
+    {"mesh-256", SHAPE_MESH, 256, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster", EXOPLACE_RULES_SEED},
+    {"mesh-1024", SHAPE_MESH, 1024, MODEL_SHARE, 0.30, "full mesh, model 30% of cluster", EXOPLACE_RULES_SEED},
+    {"mesh-1024-one", SHAPE_MESH, 1024, MODEL_ONE_NODE, 0.0, "full mesh, model fits one node", EXOPLACE_RULES_SEED},
+    {"ring-1024", SHAPE_RING, 1024, MODEL_SHARE, 0.30, "bidirectional ring, 30% of cluster", EXOPLACE_RULES_SEED},
+    {"sparse-256", SHAPE_SPARSE, 256, MODEL_NODES, 4.0, "random out-degree 3, model 4x mean node", EXOPLACE_RULES_SEED},
+    {"sparse-1024", SHAPE_SPARSE, 1024, MODEL_NODES, 4.0, "random out-degree 3, model 4x mean node", EXOPLACE_RULES_SEED},
+    {"islands-16x16", SHAPE_ISLANDS, 256, MODEL_NODES, 4.0, "16 tb islands of 16, model 4x mean node", EXOPLACE_RULES_SEED},
+    {"islands-16x16-x", SHAPE_ISLANDS, 256, MODEL_ISLANDS, 1.3, "16 tb islands of 16, model 1.3x best island", EXOPLACE_RULES_SEED},
+    {"exo-mesh-8", SHAPE_MESH, 8, MODEL_SHARE, 0.30, "exo-main: full mesh, model 30% of cluster",
+     EXOPLACE_RULES_EXO_MAIN},
+    {"exo-mesh-64", SHAPE_MESH, 64, MODEL_SHARE, 0.30, "exo-main: full mesh, model 30% of cluster",
+     EXOPLACE_RULES_EXO_MAIN},
+    {"exo-mesh-64-one", SHAPE_MESH, 64, MODEL_ONE_NODE, 0.0, "exo-main: full mesh, model fits one node",
+     EXOPLACE_RULES_EXO_MAIN},
+    {"exo-ring-1024", SHAPE_RING, 1024, MODEL_SHARE, 0.30, "exo-main: bidirectional ring, 30% of cluster",
+     EXOPLACE_RULES_EXO_MAIN},
+    {"exo-sparse-256", SHAPE_SPARSE, 256, MODEL_NODES, 4.0, "exo-main: random out-degree 3, 4x mean node",
+     EXOPLACE_RULES_EXO_MAIN},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -124,6 +135,7 @@ typedef struct cluster {
     size_t connections_capacity;
     uint32_t *from, *to;
     char (*addr)[40];
+    exoplace_rules rules;
     exoplace_model model;
 } cluster;
 
@@ -170,6 +182,7 @@ static void cluster_build(cluster *c, const bench_case *bc)
     static const unsigned sizes_gib[] = {64, 96, 128, 192};
     rng r = {case_seed(bc)};
     memset(c, 0, sizeof *c);
+    c->rules = bc->rules;
     size_t n = c->n = bc->n;
     c->ids = xmalloc(n * sizeof *c->ids);
     c->memory = xmalloc(n * sizeof *c->memory);
@@ -276,6 +289,13 @@ static void cluster_build(cluster *c, const bench_case *bc)
         break;
     }
     }
+    if (c->rules == EXOPLACE_RULES_EXO_MAIN) {
+        static const exoplace_backend metal[] = {EXOPLACE_BACKEND_MLX_METAL};
+        c->model.hidden_size = 4096;
+        c->model.supports_tensor = 1;
+        c->model.backends = metal;
+        c->model.n_backends = 1;
+    }
 }
 
 static void cluster_free(cluster *c)
@@ -299,12 +319,64 @@ static exoplace_topology *topology_build(const cluster *c)
     for (size_t k = 0; k < c->n_connections; k++)
         if (exoplace_topology_add_connection(t, c->ids[c->from[k]], c->ids[c->to[k]], c->addr[k], &err))
             die(err.message);
+    if (c->rules == EXOPLACE_RULES_EXO_MAIN)
+        for (size_t i = 0; i < c->n; i++)
+            if (exoplace_topology_set_node_backends(t, c->ids[i], EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_METAL),
+                                                    &err) ||
+                exoplace_topology_set_node_rdma_ctl(t, c->ids[i], 1, &err))
+                die(err.message);
     return t;
+}
+
+/* exo's GET /state with the placement fields (exo-main.md 1), as the CLI reads it. */
+static int cluster_write_state_json(const cluster *c, FILE *f)
+{
+    fputs("{\"topology\": {\"nodes\": [", f);
+    for (size_t i = 0; i < c->n; i++)
+        fprintf(f, "%s\"%s\"", i ? ", " : "", c->ids[i]);
+    fputs("], \"connections\": {", f);
+    /* The links grouped by source (each pair of nodes has one link). */
+    int any_source = 0;
+    for (size_t from = 0; from < c->n; from++) {
+        int any_sink = 0;
+        for (size_t k = 0; k < c->n_connections; k++) {
+            if (c->from[k] != from)
+                continue;
+            if (!any_sink)
+                fprintf(f, "%s\n\"%s\": {", any_source ? "}," : "", c->ids[from]);
+            fprintf(f, "%s\"%s\": [{\"sinkMultiaddr\": {\"address\": \"%s\"}}]", any_sink ? ", " : "",
+                    c->ids[c->to[k]], c->addr[k]);
+            any_sink = any_source = 1;
+        }
+    }
+    fputs(any_source ? "}" : "", f);
+    fputs("}},\n \"nodeMemory\": {", f);
+    for (size_t i = 0; i < c->n; i++) {
+        const exoplace_node_memory *m = &c->memory[i];
+        fprintf(f,
+                "%s\n\"%s\": {\"ramTotal\": {\"inBytes\": %llu}, \"ramAvailable\": {\"inBytes\": %llu}, "
+                "\"swapTotal\": {\"inBytes\": 0}, \"swapAvailable\": {\"inBytes\": 0}}",
+                i ? "," : "", c->ids[i], (unsigned long long)m->ram_total, (unsigned long long)m->ram_available);
+    }
+    fputs("},\n \"nodeBackends\": {", f);
+    for (size_t i = 0; i < c->n; i++)
+        fprintf(f, "%s\"%s\": [\"MlxMetal\"]", i ? ", " : "", c->ids[i]);
+    fputs("},\n \"nodeRdmaCtl\": {", f);
+    for (size_t i = 0; i < c->n; i++)
+        fprintf(f, "%s\"%s\": {\"enabled\": true}", i ? ", " : "", c->ids[i]);
+    fprintf(f,
+            "},\n \"model\": {\"modelId\": \"%s\", \"storageSize\": {\"inBytes\": %llu}, \"nLayers\": %u, "
+            "\"hiddenSize\": %u, \"supportsTensor\": true, \"tasks\": [\"TextGeneration\"], "
+            "\"backends\": [\"MlxMetal\"]}}\n",
+            c->model.model_id, (unsigned long long)c->model.storage_size, c->model.n_layers, c->model.hidden_size);
+    return ferror(f) ? -1 : 0;
 }
 
 /* exo's request format (json.md), as the CLI reads it. */
 static int cluster_write_json(const cluster *c, FILE *f)
 {
+    if (c->rules == EXOPLACE_RULES_EXO_MAIN)
+        return cluster_write_state_json(c, f);
     fputs("{\"topology\": {\"nodes\": [\n", f);
     for (size_t i = 0; i < c->n; i++) {
         const exoplace_node_memory *m = &c->memory[i];
@@ -408,13 +480,15 @@ typedef struct settings {
 
 /* One call of `op`; fills the result fields of the last call. */
 static exoplace_status run_once(op_result *res, operation op, const exoplace_topology *t,
-                                const exoplace_model *model, const char *json, const settings *s)
+                                const exoplace_model *model, exoplace_rules rules, const char *json,
+                                const settings *s)
 {
     exoplace_error err;
     exoplace_status st = EXOPLACE_OK;
     exoplace_place_options options;
     exoplace_place_options_init(&options);
     options.max_search_steps = s->max_steps;
+    options.rules = rules;
     exoplace_json_options json_options;
     exoplace_json_options_init(&json_options);
     json_options.max_search_steps = s->max_steps;
@@ -476,6 +550,7 @@ static void measure(op_result *res, const bench_case *bc, operation op, const se
     /* The generator's own arrays go, and the peak restarts from here, so that
      * the child's peak RSS is the topology's plus the operation's. */
     exoplace_model model = c.model;
+    exoplace_rules rules = c.rules;
     cluster_free(&c);
     res->build_rss_kib = current_rss_kib();
     reset_peak_rss();
@@ -485,7 +560,7 @@ static void measure(op_result *res, const bench_case *bc, operation op, const se
     unsigned runs = 0;
     do {
         double a = now_ms();
-        res->status = run_once(res, op, t, &model, json, s);
+        res->status = run_once(res, op, t, &model, rules, json, s);
         times[runs++] = now_ms() - a;
         spent += times[runs - 1];
         /* Only what the budget allows, and never more than MAX_RUNS. */
@@ -609,7 +684,7 @@ static void format_power(char *out, size_t size, long double lg)
  * does before filtering) to check the formula, and times that listing. */
 static void list_check(char *out, size_t size, size_t n)
 {
-    bench_case bc = {"list-check", SHAPE_MESH, n, MODEL_ONE_NODE, 0, ""};
+    bench_case bc = {"list-check", SHAPE_MESH, n, MODEL_ONE_NODE, 0, "", EXOPLACE_RULES_SEED};
     cluster c;
     cluster_build(&c, &bc);
     exoplace_topology *t = topology_build(&c);
@@ -987,7 +1062,10 @@ static double parse_number(const char *text, const char *option)
     return v;
 }
 
-enum { T_MESH12, T_MESH64, T_MESH1024, T_MESH1024_RSS, T_SPARSE1024, T_PREVIEWS64, N_TARGETS };
+enum {
+    T_MESH12, T_MESH64, T_MESH1024, T_MESH1024_RSS, T_SPARSE1024, T_PREVIEWS64, T_EXO_MESH64, T_EXO_PREVIEWS64,
+    N_TARGETS
+};
 
 static void target_time(target *tg, const op_result *r, int outcome, const char *shown, double limit_ms,
                         exoplace_status also_ok)
@@ -1057,6 +1135,10 @@ static void run_case(const bench_case *bc, const settings *s, target *targets, c
         r->pass = place_rss >= 0 && place_rss < 256 * 1024;
         snprintf(r->detail, sizeof r->detail, "%s MiB", prss);
     }
+    if (strcmp(bc->name, "exo-mesh-64") == 0 && place_outcome != 2)
+        target_time(&targets[T_EXO_MESH64], &place, place_outcome, pt, 1, EXOPLACE_OK);
+    if (strcmp(bc->name, "exo-mesh-64") == 0 && previews_outcome != 2)
+        target_time(&targets[T_EXO_PREVIEWS64], &previews, previews_outcome, vt, 50, EXOPLACE_OK);
     if (strcmp(bc->name, "sparse-1024") == 0 && place_outcome != 2)
         target_time(&targets[T_SPARSE1024], &place, place_outcome, pt, 100, EXOPLACE_E_SEARCH_LIMIT);
 }
@@ -1139,6 +1221,8 @@ int main(int argc, char **argv)
         {"full mesh 1024 place peak RSS < 256 MiB", 0, 0, ""},
         {"sparse 1024 place < 100 ms or search_limit (no hang)", 0, 0, ""},
         {"previews full mesh 64 < 50 ms", 0, 0, ""},
+        {"exo-main: C API full mesh 64 place (with the instance) < 1 ms", 0, 0, ""},
+        {"exo-main: previews full mesh 64 (with instances) < 50 ms", 0, 0, ""},
     };
     char notes[N_CASES][200];
     size_t n_notes = 0;

@@ -23,6 +23,9 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_support import Exoplace  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bindings", "python"))
+from exoplace import _lib as _bindings_lib  # noqa: E402
+
 EXOPLACE = None
 REPO = None
 LIBRARY = None
@@ -79,13 +82,9 @@ def raw_controls(text):
 class JsonEntryPoints:
     """The library's JSON entry points through ctypes: what --json must print."""
 
-    class Options(ctypes.Structure):  # exoplace_json_options
-        _fields_ = [("struct_size", ctypes.c_uint32), ("strategy", ctypes.c_int), ("no_fallback", ctypes.c_int),
-                    ("allow_swap", ctypes.c_int), ("max_search_steps", ctypes.c_uint64)]
-
-    class Filter(ctypes.Structure):  # exoplace_cycle_filter
-        _fields_ = [("struct_size", ctypes.c_uint32), ("max_cycles", ctypes.c_size_t), ("by_memory", ctypes.c_int),
-                    ("min_bytes", ctypes.c_uint64), ("tier", ctypes.c_int)]
+    # The C structs as the Python bindings mirror them (one definition of each layout).
+    Options = _bindings_lib.JsonOptions
+    Filter = _bindings_lib.CycleFilter
 
     def __init__(self, path):
         self.lib = ctypes.CDLL(path)
@@ -101,6 +100,7 @@ class JsonEntryPoints:
     def options(self, **settings):
         options = self.Options()
         self.lib.exoplace_json_options_init(ctypes.byref(options))
+        assert options.struct_size == ctypes.sizeof(options), "Options is not exoplace_json_options"
         for key, value in settings.items():
             setattr(options, key, value)
         return options
@@ -108,6 +108,7 @@ class JsonEntryPoints:
     def cycle_filter(self, **settings):
         f = self.Filter()
         self.lib.exoplace_cycle_filter_init(ctypes.byref(f))
+        assert f.struct_size == ctypes.sizeof(f), "Filter is not exoplace_cycle_filter"
         for key, value in settings.items():
             setattr(f, key, value)
         return f
@@ -377,6 +378,150 @@ class ToolInput(unittest.TestCase):
             self.assertEqual(row[1:5] + row[-4:], ["2.0", "GiB", "1.0", "GiB", "[%d," % k, "%d)" % (k + 1), "1",
                                                    "layer"], row)
 
+    # ---- exo-main: the instance table, checked against --json of the same seed
+
+    RING_COLUMNS = ["RANK", "NODE", "LAYERS", "TO PREV (r-1)", "TO NEXT (r+1)"]
+    JACCL_COLUMNS = ["RANK", "NODE", "LAYERS", "COORDINATOR", "RDMA DEVICES (rank:device)"]
+
+    @staticmethod
+    def split_cells(line, starts):
+        """A line cut at the terminal-cell offsets where the header's columns start."""
+        pieces = [""] * len(starts)
+        column, offset = -1, 0
+        for c in line:
+            while column + 1 < len(starts) and offset >= starts[column + 1]:
+                column += 1
+            if column >= 0:
+                pieces[column] += c
+            offset += cells(c)
+        return [piece.rstrip(" ") for piece in pieces]
+
+    def instance_tables(self, out):
+        """Each instance block of a table output: (its first line, column names, rows of cells)."""
+        lines = out.splitlines()
+        blocks = []
+        for i, line in enumerate(lines):
+            if not line.startswith("  instance "):
+                continue
+            header = lines[i + 1]
+            names = self.RING_COLUMNS if "TO PREV" in header else self.JACCL_COLUMNS
+            starts = [cells(header[:header.index(name)]) for name in names]
+            self.assertEqual(self.split_cells(header, starts), names, header)
+            rows = []
+            for row in lines[i + 2:]:
+                if not row.startswith("  ") or not row[2].isdigit():
+                    break
+                rows.append(self.split_cells(row, starts))
+                # Each cell starts at its column: nothing spills over from the one before.
+                self.assertEqual([piece.strip(" ") for piece in rows[-1]], rows[-1], row)
+            blocks.append((line, names, rows))
+        return blocks
+
+    @staticmethod
+    def host_shown(host):
+        ip = host["ip"]
+        return ("[%s]:%d" if ":" in ip else "%s:%d") % (shown(ip), host["port"])
+
+    def expected_instance(self, tagged):
+        """What the instance block must show, from exo's Instance in --json."""
+        (kind, instance), = tagged.items()
+        assignments = instance["shardAssignments"]
+        shards = {runner: next(iter(shard.values())) for runner, shard in assignments["runnerToShard"].items()}
+        by_rank = sorted((shards[runner]["deviceRank"], node, shards[runner])
+                         for node, runner in assignments["nodeToRunner"].items())
+        n = len(by_rank)
+        port = instance["ephemeralPort"] if kind == "MlxRingInstance" else \
+            int(next(iter(instance["jacclCoordinators"].values())).rsplit(":", 1)[1])
+        first = "  instance %s (%s)  ephemeral port %d" % (instance["instanceId"], kind, port)
+        rows = []
+        for rank, node_id, shard in by_rank:
+            row = [str(rank), shown(node_id), "[%d, %d)" % (shard["startLayer"], shard["endLayer"])]
+            if kind == "MlxRingInstance":
+                hosts = instance["hostsByNode"][node_id]
+                row += [self.host_shown(hosts[(rank - 1) % n]), self.host_shown(hosts[(rank + 1) % n])]
+            else:
+                devices = instance["jacclDevices"][rank]
+                row += [shown(instance["jacclCoordinators"][node_id]),
+                        " ".join("%d:%s" % (k, shown(devices[k])) for k in range(n) if k != rank)]
+            rows.append(row)
+        return first, self.RING_COLUMNS if kind == "MlxRingInstance" else self.JACCL_COLUMNS, rows
+
+    def vector(self, name):
+        with open(os.path.join(REPO, "tests", "conformance-exo-main", name + ".json")) as f:
+            return json.load(f)
+
+    def test_instance_table_shows_what_the_json_of_the_same_seed_holds(self):
+        # Ring (four nodes with placeholders, IPv6, CFG, one node) and Jaccl
+        # (three nodes all-to-all, a socket edge one way only, the ladder).
+        for name in ("ring-hosts-four-nodes-placeholder", "ring-hosts-ipv6", "cfg-parallel-4-nodes",
+                     "random-005-1n-ring", "exo-test-tensor-rdma-connectivity-matrix",
+                     "jaccl-coordinator-socket-ab-only", "ladder-total-tensor-jaccl"):
+            vector = self.vector(name)
+            args = ["place", "--yes", "--seed", "11"] + (["--no-fallback"] if vector["kind"] == "place" else [])
+            path = self.write(name + ".json", vector["request"])
+            status, text, err = EXOPLACE.run(args + ["--json", path])
+            self.assertEqual(status, 0, (name, err))
+            want = self.expected_instance(json.loads(text)["instance"])
+            status, out, err = EXOPLACE.run(args + [path])
+            self.assertEqual(status, 0, (name, err))
+            self.assertEqual(self.instance_tables(out), [want], name)
+        # The seed rule set draws no instance: its table is as it was.
+        status, out, err = EXOPLACE.run(["place", "--seed", "11"],
+                                        stdin_text=json.dumps({"topology": {"nodes": [node("a")]}, "model": model()}))
+        self.assertEqual(status, 0, err)
+        self.assertNotIn("instance", out)
+        self.assertNotIn("RANK", out)
+
+    def test_previews_show_each_placed_instance_as_the_json_of_the_same_seed(self):
+        path = self.write("mesh.json", self.vector("previews-three-node-mesh")["request"])
+        status, text, err = EXOPLACE.run(["previews", "--json", "--seed", "5", path])
+        self.assertEqual(status, 0, err)
+        previews = json.loads(text)["previews"]
+        want = [self.expected_instance(p["instance"]) for p in previews if p["error"] is None]
+        self.assertEqual({w[1][3] for w in want}, {"TO PREV (r-1)", "COORDINATOR"})  # both kinds
+        status, out, err = EXOPLACE.run(["previews", "--seed", "5", path])
+        self.assertEqual(status, 0, err)
+        self.assertEqual(self.instance_tables(out), want)
+
+    def test_instance_table_shows_node_ids_and_rdma_devices_escaped(self):
+        # The two-node Jaccl vector with hostile node ids and interface names.
+        renames = {"a": "a\x1b[31mred\u7bc0", "b": "b\nforged 0  row", "rdma_en2": "rdma\x1b]0;t\x07en2",
+                   "rdma_en3": "en3\u202e\t"}
+
+        def rename(value):
+            if isinstance(value, dict):
+                return {renames.get(k, k): rename(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [rename(v) for v in value]
+            return renames.get(value, value) if isinstance(value, str) else value
+
+        request = rename(self.vector("rdma-jaccl-two-nodes-tensor")["request"])
+        path = self.write("hostile-jaccl.json", request)
+        status, text, err = EXOPLACE.run(["place", "--json", "--seed", "3", path])
+        self.assertEqual(status, 0, err)
+        instance = json.loads(text)["instance"]
+        self.assertEqual(set(instance["MlxJacclInstance"]["jacclCoordinators"]), {renames["a"], renames["b"]})
+        status, out, err = EXOPLACE.run(["place", "--seed", "3", path])
+        self.assertEqual(status, 0, err)
+        self.assertEqual(raw_controls(out), [])
+        self.assertEqual(self.instance_tables(out), [self.expected_instance(instance)])
+        for text in renames.values():
+            self.assertIn(shown(text), out)
+        # A ring of the same nodes shows them escaped as well.
+        status, text, err = EXOPLACE.run(["place", "--json", "--seed", "3", "--instance-meta", "MlxRing", path])
+        self.assertEqual(status, 0, err)
+        status, out, err = EXOPLACE.run(["place", "--seed", "3", "--instance-meta", "MlxRing", path])
+        self.assertEqual(status, 0, err)
+        self.assertEqual(raw_controls(out), [])
+        self.assertEqual(self.instance_tables(out), [self.expected_instance(json.loads(text)["instance"])])
+
+    def test_place_and_previews_help_describe_the_instance_columns(self):
+        for verb in ("place", "previews"):
+            _, out, _ = EXOPLACE.run([verb, "--help"])
+            for needle in ("TO PREV / TO NEXT", "hostsByNode", "[ip]:port for IPv6", "COORDINATOR",
+                           "jacclCoordinators", "k:device", "jacclDevices", "ephemeral port"):
+                self.assertIn(needle, " ".join(out.split()), (verb, needle))
+
     # ---- place: the model and the placement settings from flags
 
     def exo_state(self):
@@ -389,23 +534,24 @@ class ToolInput(unittest.TestCase):
         return state, card
 
     def test_model_flag_adds_the_card_to_a_bare_state(self):
+        # --seed fixes the instance's random ids and port, so two runs compare as text.
         state, card = self.exo_state()
         state_path, card_path = self.write("state.json", state), self.write("card.json", card)
         for args in ([], ["--no-retry"]):
-            _, joined, _ = EXOPLACE.run(["place", "--json"] + args, stdin_text=json.dumps(dict(state, model=card)))
-            status, out, err = EXOPLACE.run(["place", "--json"] + args + [state_path, "--model", card_path])
+            _, joined, _ = EXOPLACE.run(["place", "--json", "--seed", "7"] + args, stdin_text=json.dumps(dict(state, model=card)))
+            status, out, err = EXOPLACE.run(["place", "--json", "--seed", "7"] + args + [state_path, "--model", card_path])
             self.assertNotEqual(status, 2, err)
             self.assertEqual(out, joined, args)
         # The placement settings, as exo's /state spells them in the request.
         for args, settings in ((["--node-ids", "n2d,n17c"], {"nodeIds": ["n2d", "n17c"]}),
                                (["--sharding", "Tensor", "--instance-meta", "MlxJaccl", "--min-nodes", "2"],
                                 {"sharding": "Tensor", "instanceMeta": "MlxJaccl", "minNodes": 2})):
-            _, want, _ = EXOPLACE.run(["place", "--json"], stdin_text=json.dumps(dict(state, model=card, **settings)))
-            status, out, err = EXOPLACE.run(["place", "--json", state_path, "--model", card_path] + args)
+            _, want, _ = EXOPLACE.run(["place", "--json", "--seed", "7"], stdin_text=json.dumps(dict(state, model=card, **settings)))
+            status, out, err = EXOPLACE.run(["place", "--json", "--seed", "7", state_path, "--model", card_path] + args)
             self.assertEqual(out, want, (args, err))
         # The card wins over the request's own model.
         other = self.write("other.json", dict(state, model=dict(card, modelId="other", nLayers=3)))
-        _, out, _ = EXOPLACE.run(["place", "--json", other, "--model", card_path])
+        _, out, _ = EXOPLACE.run(["place", "--json", "--seed", "7", other, "--model", card_path])
         self.assertEqual(out, joined)
         status, out, err = EXOPLACE.run(["place", state_path])
         self.assertEqual((status, out), (2, ""))
@@ -424,9 +570,10 @@ class ToolInput(unittest.TestCase):
         state, card = self.exo_state()
         cards = [card, dict(card, modelId="second", storageSize={"inBytes": 3 * GIB})]
         state_path, cards_path = self.write("state.json", state), self.write("cards.json", cards)
-        for verb in ("fit", "previews"):
-            _, joined, _ = EXOPLACE.run([verb, "--json"], stdin_text=json.dumps(dict(state, models=cards)))
-            status, out, err = EXOPLACE.run([verb, "--json", state_path, "--models", cards_path])
+        # Fixed instance ids and ports (--seed): the two runs must give the same text.
+        for verb, seed in (("fit", []), ("previews", ["--seed", "7"])):
+            _, joined, _ = EXOPLACE.run([verb, "--json"] + seed, stdin_text=json.dumps(dict(state, models=cards)))
+            status, out, err = EXOPLACE.run([verb, "--json", state_path, "--models", cards_path] + seed)
             self.assertEqual((status, out), (0, joined), err)
 
     def test_placement_flags_win_over_the_request_settings(self):

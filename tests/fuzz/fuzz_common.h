@@ -33,6 +33,20 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
     return text;
 }
 
+/* s is a uuid4 in exo's text form (exo-main.md 7): 8-4-4-4-12 lower-case
+ * hex digits, version 4, variant 10xx. NULL is not. */
+static inline int fuzz_is_uuid4(const char *s)
+{
+    if (!s || strlen(s) != 36 || s[14] != '4' || !strchr("89ab", s[19]))
+        return 0;
+    for (size_t i = 0; i < 36; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]))
+            return 0;
+    }
+    return 1;
+}
+
 /* A filled exoplace_error: its code matches the status, its texts are
  * terminated within their buffers, and a failure has a message. */
 static inline void fuzz_check_error(const exoplace_error *err, exoplace_status status)

@@ -94,18 +94,6 @@ static void build_topology(exoplace_topology *t, stream *s, size_t n_nodes)
     }
 }
 
-static int is_uuid4(const char *s)
-{
-    if (strlen(s) != 36 || s[14] != '4' || !strchr("89ab", s[19]))
-        return 0;
-    for (size_t i = 0; i < 36; i++) {
-        int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]))
-            return 0;
-    }
-    return 1;
-}
-
 static void check_placement(const exoplace_placement *p, const exoplace_model *m, size_t n)
 {
     const exoplace_instance *inst = &p->instance;
@@ -113,13 +101,13 @@ static void check_placement(const exoplace_placement *p, const exoplace_model *m
     FUZZ_CHECK(p->rules == EXOPLACE_RULES_EXO_MAIN);
     FUZZ_CHECK(n > 1 || (p->sharding == EXOPLACE_SHARDING_PIPELINE && p->instance_meta == EXOPLACE_INSTANCE_MLX_RING));
     FUZZ_CHECK(inst->ephemeral_port >= 49152 && inst->ephemeral_port != 52415);
-    FUZZ_CHECK(is_uuid4(inst->instance_id));
+    FUZZ_CHECK(fuzz_is_uuid4(inst->instance_id));
     int cfg = p->shards[0].kind == EXOPLACE_SHARD_CFG;
     size_t stages = cfg ? n / 2 : n;
     for (size_t r = 0; r < n; r++) {
         const exoplace_shard *sh = &p->shards[r];
         FUZZ_CHECK(sh->device_rank == r && sh->world_size == n && sh->n_layers == m->n_layers);
-        FUZZ_CHECK(is_uuid4(inst->runner_ids[r]) && strcmp(inst->runner_ids[r], inst->instance_id) != 0);
+        FUZZ_CHECK(fuzz_is_uuid4(inst->runner_ids[r]) && strcmp(inst->runner_ids[r], inst->instance_id) != 0);
         for (size_t q = 0; q < r; q++)
             FUZZ_CHECK(strcmp(inst->runner_ids[r], inst->runner_ids[q]) != 0);
         if (p->sharding == EXOPLACE_SHARDING_TENSOR) {

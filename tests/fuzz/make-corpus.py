@@ -4,7 +4,9 @@
     python3 tests/fuzz/make-corpus.py OUTDIR
 
 Seeds are read, never copied into the tree: the "request" member of every
-conformance vector (tests/conformance/*.json and extra/*.json), the example
+conformance vector (tests/conformance/*.json and extra/*.json, and exo's
+/state requests of tests/conformance-exo-main/*.json, plus one /state with
+every exo-main card as its "models" for previews and fit), the example
 requests (examples/*.json, a cluster joined with its model catalogue), each
 written compact so that libFuzzer's length limit stays small; every multiaddr
 and address they contain, plus a few hand-written ones; a handful of byte
@@ -38,6 +40,9 @@ MULTIADDRS = [
     "//",
     "",
 ]
+
+# The exo-main vector whose /state carries every exo-main card as "models".
+EXO_CATALOGUE_STATE = "rdma-jaccl-two-nodes-tensor.json"
 
 # fuzz_api byte streams: a pool of ids, then operations (see fuzz_api.c).
 API_SEEDS = [
@@ -130,6 +135,21 @@ def main():
         if isinstance(doc, dict) and "topology" in doc and "model" not in doc and catalogue:
             requests.append({"topology": doc["topology"], "models": catalogue})
             requests.append({"topology": doc["topology"], "model": catalogue[0]})
+    # exo-main: exo's /state with the placement fields, whole.
+    exo_main = os.path.join(ROOT, "tests", "conformance-exo-main")
+    exo_cards = {}
+    for name in sorted(os.listdir(exo_main)):
+        if name.endswith(".json"):
+            vector = load(os.path.join(exo_main, name))
+            request = vector.get("request") if isinstance(vector, dict) else None
+            if isinstance(request, dict):
+                requests.append(request)
+                if isinstance(request.get("model"), dict):
+                    exo_cards.setdefault(compact(request["model"]), request["model"])
+    # The cards as a catalogue on a /state with both edge kinds, backends and rdma_ctl.
+    state = load(os.path.join(exo_main, EXO_CATALOGUE_STATE))["request"]
+    state = {k: v for k, v in state.items() if k != "model"}
+    requests.append(dict(state, models=list(exo_cards.values())))
 
     addresses = set(MULTIADDRS)
     for doc in requests:
@@ -151,7 +171,6 @@ def main():
         write(os.path.join(out, "fuzz_api"), seed)
     # The exo-main vectors' cards after each program.
     cards = ["", "{}"]
-    exo_main = os.path.join(ROOT, "tests", "conformance-exo-main")
     for name in sorted(os.listdir(exo_main)):
         if name.endswith(".json"):
             model = load(os.path.join(exo_main, name)).get("request", {}).get("model")

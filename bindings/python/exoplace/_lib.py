@@ -248,6 +248,8 @@ class JsonOptions(Structure):
         ("no_fallback", c_int),
         ("allow_swap", c_int),
         ("max_search_steps", c_uint64),
+        ("use_random_seed", c_int),
+        ("random_seed", c_uint64),
     ]
 
 

@@ -58,13 +58,16 @@ def _request_text(request: Request, model: ModelArgument = None) -> bytes:
 
 
 def _json_options(*, strategy: str = "largest-remainder", no_fallback: bool = False, allow_swap: bool = False,
-                  max_search_steps: int = 0) -> _lib.JsonOptions:
+                  max_search_steps: int = 0, random_seed: Optional[int] = None) -> _lib.JsonOptions:
     options = _lib.JsonOptions()
     _lib.lib().exoplace_json_options_init(byref(options))
     options.strategy = _lib.enum_value("layer_strategy", strategy, "strategy")
     options.no_fallback = 1 if no_fallback else 0
     options.allow_swap = 1 if allow_swap else 0
     options.max_search_steps = integer_argument(max_search_steps, "max_search_steps", 0, UINT64_MAX)
+    if random_seed is not None:
+        options.use_random_seed = 1
+        options.random_seed = integer_argument(random_seed, "random_seed", 0, UINT64_MAX)
     return options
 
 
@@ -80,22 +83,31 @@ def _call_json(function_name: str, text: bytes, options: Any) -> Any:
 
 
 def get_placement(request: Request, *, model: ModelArgument = None, strategy: str = "largest-remainder",
-                  no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0) -> Dict[str, Any]:
+                  no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0,
+                  random_seed: Optional[int] = None) -> Dict[str, Any]:
     """get_placement: strict placement, then the memory-tier fallback.
 
     Args:
         request: json.md's request (topology, model, sharding, instance_meta,
-            min_nodes, allow_low_memory), or an exo /state document with `model`.
+            min_nodes, allow_low_memory; rule set seed), or exo main's
+            GET /state object, parsed, with the placement fields of
+            exo-main.md section 1 (model, sharding, instanceMeta, minNodes,
+            nodeIds) added or given here as `model` (rule set exo-main,
+            chosen by the shape when the request has no "rules").
         model: a Model or an exo model dict to place, replacing the request's.
         strategy: the pipeline layer split, "largest-remainder" or "exo"; a
             "strategy" member of the request takes precedence.
         no_fallback: one attempt only.
         allow_swap: the ladder may reach the swap tier.
         max_search_steps: the search's work bound; 0 for the default.
+        random_seed: exo-main only: draw the instance id, runner ids and port
+            from this seed (reproducible output) instead of fresh randomness.
 
     Returns:
-        {"ok": True, "model_id", "sharding", "instance_meta", "is_low_memory",
-        "memory_tier", "nodes", "shards"}.
+        seed: {"ok": True, "model_id", "sharding", "instance_meta",
+        "is_low_memory", "memory_tier", "nodes", "shards"}. exo-main:
+        {"ok": True, "rules": "exo-main", "instance" (exo's Instance as exo
+        serializes it), "is_low_memory", "memory_tier"}.
 
     Raises:
         PlacementError: cannot be placed (.code e.g. "insufficient_memory",
@@ -103,33 +115,35 @@ def get_placement(request: Request, *, model: ModelArgument = None, strategy: st
         InputError: bad input; the message names the field.
     """
     options = _json_options(strategy=strategy, no_fallback=no_fallback, allow_swap=allow_swap,
-                            max_search_steps=max_search_steps)
+                            max_search_steps=max_search_steps, random_seed=random_seed)
     return _call_json("exoplace_get_placement_json", _request_text(request, model), options)
 
 
 def place(request: Request, *, model: ModelArgument = None, strategy: str = "largest-remainder",
-          max_search_steps: int = 0) -> Dict[str, Any]:
+          max_search_steps: int = 0, random_seed: Optional[int] = None) -> Dict[str, Any]:
     """exo's place: one attempt, in the total tier when the request says
     "allow_low_memory": true, else in available memory. Arguments, result and
     errors as get_placement()."""
-    options = _json_options(strategy=strategy, max_search_steps=max_search_steps)
+    options = _json_options(strategy=strategy, max_search_steps=max_search_steps, random_seed=random_seed)
     return _call_json("exoplace_place_json", _request_text(request, model), options)
 
 
 def previews(request: Request, *, model: ModelArgument = None, strategy: str = "largest-remainder",
-             no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0) -> Dict[str, Any]:
+             no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0,
+             random_seed: Optional[int] = None) -> Dict[str, Any]:
     """get_placement_previews for the request's "model" or every model of "models".
 
     Returns:
         {"previews": [...]}: each with model_id, sharding, instance_meta, nodes,
-        shards, memory_delta_by_node, error (exo's text or None), is_low_memory
-        and memory_tier. Error previews do not raise.
+        shards (exo-main: instance instead of those two), memory_delta_by_node,
+        error (exo's text or None), is_low_memory and memory_tier. Error
+        previews do not raise.
 
     Raises:
         InputError: bad input.
     """
     options = _json_options(strategy=strategy, no_fallback=no_fallback, allow_swap=allow_swap,
-                            max_search_steps=max_search_steps)
+                            max_search_steps=max_search_steps, random_seed=random_seed)
     return _call_json("exoplace_previews_json", _request_text(request, model), options)
 
 

@@ -10,15 +10,16 @@ handle goes away.
 from __future__ import annotations
 
 import ctypes
+import json
 import threading
 from contextlib import contextmanager
 from ctypes import byref, c_char_p, c_int, c_size_t, c_uint8, c_uint32, c_void_p
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import _lib
-from ._lib import SIZE_MAX, UINT32_MAX, UINT64_MAX, integer_argument, raise_for_status, text_argument
+from ._lib import SIZE_MAX, UINT32_MAX, UINT64_MAX, integer_argument, raise_for_status, take_owned_string, text_argument
 from .errors import InputError
-from .model import Model, ModelFit, Multiaddr, NodeMemory, Placement, Preview, Shard
+from .model import Connection, Host, Instance, Model, ModelFit, Multiaddr, NodeMemory, Placement, Preview, Shard
 
 _ADDRESS_KINDS = ("ip4", "ip6", "dns")  # exoplace_address_kind has no name function
 
@@ -55,13 +56,54 @@ def _c_model(model: Model) -> _lib.Model:
         c_model.supports_tensor = 1 if model.supports_tensor else 0
     c_model.kv_cache_bytes_per_layer = integer_argument(model.kv_cache_bytes_per_layer,
                                                         "model.kv_cache_bytes_per_layer", 0, UINT64_MAX)
+    if model.num_key_value_heads is not None:
+        # 0 is C's null, so a stated 0 must be refused here.
+        c_model.num_key_value_heads = integer_argument(model.num_key_value_heads, "model.num_key_value_heads", 1,
+                                                       UINT32_MAX)
+    if model.base_model:
+        c_model.base_model = text_argument(model.base_model, "model.base_model")
+    c_model.uses_cfg = 1 if model.uses_cfg else 0
+    # ctypes keeps the arrays (and the card's bytes) alive with the Structure.
+    if model.backends:
+        c_model.backends = _enum_array("backend", model.backends, "model.backends")
+        c_model.n_backends = len(model.backends)
+    if model.tasks:
+        c_model.tasks = _enum_array("task", model.tasks, "model.tasks")
+        c_model.n_tasks = len(model.tasks)
+    if model.card_json is not None:
+        c_model.card_json = text_argument(model.card_json, "model.card_json")
     return c_model
+
+
+def _enum_array(kind: str, names: Sequence[str], field: str) -> ctypes.Array:
+    """A C array of enum values; InputError naming field[i] for an unknown name."""
+    return (c_int * len(names))(*(_lib.enum_value(kind, name, f"{field}[{i}]") for i, name in enumerate(names)))
+
+
+def _memory_struct(ram_total: int, ram_available: int, swap_total: int, swap_available: int,
+                   pressure_level: Optional[str], free_percent: Optional[int]) -> _lib.NodeMemory:
+    """The exoplace_node_memory of a profile given as keyword arguments."""
+    memory = _lib.NodeMemory()
+    _lib.lib().exoplace_node_memory_init(byref(memory))
+    memory.ram_total = integer_argument(ram_total, "ram_total", 0, UINT64_MAX)
+    memory.ram_available = integer_argument(ram_available, "ram_available", 0, UINT64_MAX)
+    memory.swap_total = integer_argument(swap_total, "swap_total", 0, UINT64_MAX)
+    memory.swap_available = integer_argument(swap_available, "swap_available", 0, UINT64_MAX)
+    if pressure_level is not None:
+        memory.pressure_level = _lib.enum_value("pressure_level", pressure_level, "pressure_level")
+    if free_percent is not None:
+        # The library checks 0..100; this only keeps ctypes from wrapping.
+        memory.free_percent = integer_argument(free_percent, "memory.free_percent", 0, 100)
+    return memory
 
 
 def _place_options(*, sharding: str = "Pipeline", instance_meta: str = "MlxRing", min_nodes: int = 1,
                    strategy: str = "largest-remainder", memory_tier: str = "available",
                    no_fallback: bool = False, allow_swap: bool = False,
-                   max_search_steps: int = 0, reserve_bytes: int = 0) -> _lib.PlaceOptions:
+                   max_search_steps: int = 0, rules: str = "seed", required_nodes: Optional[Iterable[str]] = None,
+                   random_seed: Optional[int] = None, reserve_bytes: int = 0) -> _lib.PlaceOptions:
+    """The exoplace_place_options of the keyword arguments; the required node
+    ids' array and bytes stay alive with the returned Structure."""
     options = _lib.PlaceOptions()
     _lib.lib().exoplace_place_options_init(byref(options))
     options.sharding = _lib.enum_value("sharding", sharding, "sharding")
@@ -73,23 +115,91 @@ def _place_options(*, sharding: str = "Pipeline", instance_meta: str = "MlxRing"
     options.allow_swap = 1 if allow_swap else 0
     options.max_search_steps = integer_argument(max_search_steps, "max_search_steps", 0, UINT64_MAX)
     options.reserve_bytes = integer_argument(reserve_bytes, "reserve_bytes", 0, UINT64_MAX)
+    options.rules = _lib.enum_value("rules", rules, "rules")
+    if required_nodes is not None:
+        if isinstance(required_nodes, (str, bytes)):
+            raise TypeError("required_nodes: expected an iterable of node ids, got a string")
+        ids = [text_argument(node_id, f"required_nodes[{i}]") for i, node_id in enumerate(required_nodes)]
+        if ids:
+            options.required_node_ids = (c_char_p * len(ids))(*ids)
+            options.n_required_node_ids = len(ids)
+    if random_seed is not None:
+        options.use_random_seed = 1
+        options.random_seed = integer_argument(random_seed, "random_seed", 0, UINT64_MAX)
     return options
 
 
-def _placement(c_placement: _lib.Placement, model_id: str) -> Placement:
-    """Copies a filled exoplace_placement into Python objects."""
+_INSTANCE_KINDS = {"MlxRing": "MlxRingInstance", "MlxJaccl": "MlxJacclInstance"}
+
+
+def _text(raw: Optional[bytes]) -> Optional[str]:
+    return None if raw is None else raw.decode("utf-8", "surrogateescape")
+
+
+def _instance(c_placement: _lib.Placement, c_model: _lib.Model) -> Instance:
+    """Copies an exo-main placement's exoplace_instance, and exo's JSON of it
+    (exoplace_placement_write_json), into an Instance."""
+    cdll = _lib.lib()
+    c_instance = c_placement.instance
+    n = c_instance.n_nodes
+    kind = _lib.enum_name("instance_meta", c_instance.kind)
+    hosts_by_node = devices = coordinators = None
+    err = _lib.Error()
+    if kind == "MlxRing":
+        host = _lib.Host()
+        rows = []
+        for rank in range(n):
+            row = []
+            for idx in range(n):
+                raise_for_status(cdll.exoplace_instance_ring_host(byref(host), byref(c_instance), rank, idx,
+                                                                  byref(err)), err)
+                row.append(Host(ip=_text(host.ip), port=host.port))
+            rows.append(tuple(row))
+        hosts_by_node = tuple(rows)
+    else:
+        devices = tuple(tuple(_text(c_instance.jaccl_devices[i * n + j]) for j in range(n)) for i in range(n))
+        coordinators = tuple(_text(c_instance.jaccl_coordinators[i]) for i in range(n))
+    out = c_void_p()
+    status = cdll.exoplace_placement_write_json(byref(out), byref(c_placement), byref(c_model), byref(err))
+    response = take_owned_string(out)
+    raise_for_status(status, err)
+    return Instance(kind=_INSTANCE_KINDS[kind], instance_id=c_instance.instance_id.decode("ascii"),
+                    runner_ids=tuple(c_instance.runner_ids[i].value.decode("ascii") for i in range(n)),
+                    ephemeral_port=c_instance.ephemeral_port, hosts_by_node=hosts_by_node,
+                    jaccl_devices=devices, jaccl_coordinators=coordinators,
+                    exo_json=json.loads(response)["instance"])
+
+
+def _placement(c_placement: _lib.Placement, model_id: str, c_model: _lib.Model) -> Placement:
+    """Copies a filled exoplace_placement into Python objects (exo-main: with
+    its instance)."""
     shards = tuple(
         Shard(node_id=_decode_id(shard.node_id), device_rank=shard.device_rank, world_size=shard.world_size,
               start_layer=shard.start_layer, end_layer=shard.end_layer, n_layers=shard.n_layers,
-              memory_delta=shard.memory_delta)
+              memory_delta=shard.memory_delta, kind=_lib.enum_name("shard_kind", shard.kind),
+              cfg_rank=shard.cfg_rank, cfg_world_size=shard.cfg_world_size, pipeline_rank=shard.pipeline_rank,
+              pipeline_world_size=shard.pipeline_world_size)
         for shard in c_placement.shards[:c_placement.n_nodes])
+    rules = _lib.enum_name("rules", c_placement.rules)
     return Placement(model_id=model_id,
                      sharding=_lib.enum_name("sharding", c_placement.sharding),
                      instance_meta=_lib.enum_name("instance_meta", c_placement.instance_meta),
                      memory_tier=_lib.enum_name("memory_tier", c_placement.memory_tier),
                      is_low_memory=bool(c_placement.is_low_memory),
                      nodes=tuple(shard.node_id for shard in shards),
-                     shards=shards)
+                     shards=shards, rules=rules,
+                     instance=_instance(c_placement, c_model) if rules == "exo-main" else None)
+
+
+def _profile(profile: bool, ram_total: int, ram_available: int, swap_total: int, swap_available: int,
+             pressure_level: Optional[str], free_percent: Optional[int]) -> Optional[_lib.NodeMemory]:
+    """The profile of add_node() / set_node_memory(), None for profile=False."""
+    if profile:
+        return _memory_struct(ram_total, ram_available, swap_total, swap_available, pressure_level, free_percent)
+    if (ram_total, ram_available, swap_total, swap_available, pressure_level, free_percent) != (
+            0, 0, 0, 0, None, None):
+        raise InputError("invalid_argument", "profile: a node without a profile takes no memory figures", "profile")
+    return None
 
 
 class Topology:
@@ -209,27 +319,29 @@ class Topology:
                 a value out of range; the message names the field.
         """
         raw_id = text_argument(node_id, "node_id")
-        memory = None
-        if profile:
-            memory = _lib.NodeMemory()
-            _lib.lib().exoplace_node_memory_init(byref(memory))
-            memory.ram_total = integer_argument(ram_total, "ram_total", 0, UINT64_MAX)
-            memory.ram_available = integer_argument(ram_available, "ram_available", 0, UINT64_MAX)
-            memory.swap_total = integer_argument(swap_total, "swap_total", 0, UINT64_MAX)
-            memory.swap_available = integer_argument(swap_available, "swap_available", 0, UINT64_MAX)
-            if pressure_level is not None:
-                memory.pressure_level = _lib.enum_value("pressure_level", pressure_level, "pressure_level")
-            if free_percent is not None:
-                # The library checks 0..100; this only keeps ctypes from wrapping.
-                memory.free_percent = integer_argument(free_percent, "memory.free_percent", 0, 100)
-        elif (ram_total, ram_available, swap_total, swap_available, pressure_level, free_percent) != (
-                0, 0, 0, 0, None, None):
-            raise InputError("invalid_argument", "profile: a node without a profile takes no memory figures",
-                             "profile")
+        memory = _profile(profile, ram_total, ram_available, swap_total, swap_available, pressure_level, free_percent)
         err = _lib.Error()
         with self._writing() as handle:
             status = _lib.lib().exoplace_topology_add_node(handle, raw_id, byref(memory) if memory else None,
                                                            byref(err))
+        raise_for_status(status, err)
+
+    def set_node_memory(self, node_id: str, *, ram_total: int = 0, ram_available: int = 0, swap_total: int = 0,
+                        swap_available: int = 0, pressure_level: Optional[str] = None,
+                        free_percent: Optional[int] = None, profile: bool = True) -> None:
+        """Sets the memory profile of an existing node, or with profile=False
+        removes it: exo's nodeMemory entry, which comes apart from the node
+        (a node without one is never placed on). Arguments as add_node().
+
+        Raises:
+            InputError: no such node (code "unknown_node"), a value out of range.
+        """
+        raw_id = text_argument(node_id, "node_id")
+        memory = _profile(profile, ram_total, ram_available, swap_total, swap_available, pressure_level, free_percent)
+        err = _lib.Error()
+        with self._writing() as handle:
+            status = _lib.lib().exoplace_topology_set_node_memory(handle, raw_id, byref(memory) if memory else None,
+                                                                  byref(err))
         raise_for_status(status, err)
 
     def add_interface(self, node_id: str, name: str, ip_address: str, interface_type: str = "unknown") -> None:
@@ -369,6 +481,43 @@ class Topology:
         with self._reading() as handle:
             return _lib.lib().exoplace_topology_connection_count(handle)
 
+    @property
+    def connections(self) -> List[Connection]:
+        """Every distinct connection, of both kinds, in the order they were added."""
+        cdll = _lib.lib()
+        info = _lib.ConnectionInfo()
+        err = _lib.Error()
+        with self._reading() as handle:
+            ids = self._node_ids(handle)
+            found = []
+            for index in range(cdll.exoplace_topology_connection_count(handle)):
+                raise_for_status(cdll.exoplace_topology_connection(byref(info), handle, index, byref(err)), err)
+                found.append(Connection(source=ids[info.source], sink=ids[info.sink],
+                                        kind=_lib.enum_name("connection_kind", info.kind),
+                                        multiaddr=_text(info.multiaddr), source_iface=_text(info.source_iface),
+                                        sink_iface=_text(info.sink_iface)))
+        return found
+
+    def node_backends(self, node_id: str) -> Tuple[str, ...]:
+        """The backends set for a node (set_backends()), in exo's enum order;
+        () when never set.
+
+        Raises:
+            InputError: no such node.
+        """
+        with self._reading() as handle:
+            mask = _lib.lib().exoplace_topology_node_backends(handle, self._index(handle, node_id))
+        return tuple(name for bit, name in enumerate(_lib.enum_names("backend")) if mask >> bit & 1)
+
+    def node_rdma_ctl(self, node_id: str) -> bool:
+        """Whether RDMA control is enabled on a node (set_rdma_ctl()).
+
+        Raises:
+            InputError: no such node.
+        """
+        with self._reading() as handle:
+            return bool(_lib.lib().exoplace_topology_node_rdma_ctl(handle, self._index(handle, node_id)))
+
     @staticmethod
     def _index(handle: c_void_p, node_id: str) -> int:
         index = c_size_t()
@@ -466,7 +615,8 @@ class Topology:
 
     def place_model(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
                     min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
-                    max_search_steps: int = 0, reserve_bytes: int = 0) -> Placement:
+                    max_search_steps: int = 0, rules: str = "seed", required_nodes: Optional[Iterable[str]] = None,
+                    random_seed: Optional[int] = None, reserve_bytes: int = 0) -> Placement:
         """One placement attempt in one memory tier (exo's place; no fallback).
 
         Args:
@@ -474,12 +624,19 @@ class Topology:
             sharding: "Pipeline" or "Tensor".
             instance_meta: "MlxRing" or "MlxJaccl".
             min_nodes: the smallest ring to consider (at least 1).
-            strategy: the pipeline layer split, "largest-remainder", "exo" or
-                "fit" (the smallest ring whose nodes hold the model's layers,
-                with KV cache and reserve, and a split that overfills none).
+            strategy: the seed rule set's pipeline layer split,
+                "largest-remainder", "exo" or "fit" (the smallest ring whose
+                nodes hold the model's layers, with KV cache and reserve, and
+                a split that overfills none).
             memory_tier: "available", "pressure", "total" (exo's
                 allow_low_memory) or "swap".
             max_search_steps: the search's work bound; 0 for the default.
+            rules: "seed" (placement.md) or "exo-main" (exo main's placement,
+                which also makes the Placement's instance).
+            required_nodes: only cycles containing every one of these node
+                ids (exo's node_ids).
+            random_seed: exo-main: draw the instance id, runner ids and port
+                from this seed instead of fresh randomness.
             reserve_bytes: with strategy "fit", bytes left free on every node.
 
         Raises:
@@ -489,19 +646,21 @@ class Topology:
         """
         options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
                                  strategy=strategy, memory_tier=memory_tier, max_search_steps=max_search_steps,
+                                 rules=rules, required_nodes=required_nodes, random_seed=random_seed,
                                  reserve_bytes=reserve_bytes)
         return self._run_placement("exoplace_place", model, options)
 
     def get_placement(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
                       min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
-                      no_fallback: bool = False, allow_swap: bool = False,
-                      max_search_steps: int = 0, reserve_bytes: int = 0) -> Placement:
+                      no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0,
+                      rules: str = "seed", required_nodes: Optional[Iterable[str]] = None,
+                      random_seed: Optional[int] = None, reserve_bytes: int = 0) -> Placement:
         """get_placement: the memory tiers in ladder order from `memory_tier`
         (available, pressure when a node reports it, total, swap only with
         allow_swap) until one places; the first attempt's error otherwise.
 
         Args:
-            no_fallback: one attempt only.
+            no_fallback: one attempt only (exo-main: exo main's attempt exactly).
             allow_swap: the ladder may reach the swap tier.
             Others: as place_model().
 
@@ -511,7 +670,8 @@ class Topology:
         """
         options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
                                  strategy=strategy, memory_tier=memory_tier, no_fallback=no_fallback,
-                                 allow_swap=allow_swap, max_search_steps=max_search_steps,
+                                 allow_swap=allow_swap, max_search_steps=max_search_steps, rules=rules,
+                                 required_nodes=required_nodes, random_seed=random_seed,
                                  reserve_bytes=reserve_bytes)
         return self._run_placement("exoplace_get_placement", model, options)
 
@@ -565,25 +725,29 @@ class Topology:
             with self._reading() as handle:
                 status = function(byref(c_placement), handle, byref(c_model), byref(options), byref(err))
                 raise_for_status(status, err)
-                # Shard node ids are borrowed from the topology: copy them
-                # while the handle is held.
-                return _placement(c_placement, model.model_id)
+                # Shard node ids (and jaccl devices) are borrowed from the
+                # topology: copy them while the handle is held.
+                return _placement(c_placement, model.model_id, c_model)
         finally:
             _lib.lib().exoplace_placement_dispose(byref(c_placement))
 
     def previews(self, model: Model, *, strategy: str = "largest-remainder", memory_tier: str = "available",
                  no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0,
-                 reserve_bytes: int = 0) -> List[Preview]:
+                 rules: str = "seed", required_nodes: Optional[Iterable[str]] = None,
+                 random_seed: Optional[int] = None, reserve_bytes: int = 0) -> List[Preview]:
         """get_placement_previews: every sharding x instance_meta x min_nodes
         combination, de-duplicated on (sharding, instance_meta, node count),
         errors of one (sharding, instance_meta) counting as one. Error
-        previews carry the strict error; nothing raises for them.
+        previews carry the strict error; nothing raises for them. Arguments
+        as get_placement(); exo-main placements carry their instance, each
+        drawn from the one random stream.
 
         Raises:
             InputError: a bad argument.
         """
         options = _place_options(strategy=strategy, memory_tier=memory_tier, no_fallback=no_fallback,
-                                 allow_swap=allow_swap, max_search_steps=max_search_steps,
+                                 allow_swap=allow_swap, max_search_steps=max_search_steps, rules=rules,
+                                 required_nodes=required_nodes, random_seed=random_seed,
                                  reserve_bytes=reserve_bytes)
         c_model = _c_model(model)
         cdll = _lib.lib()
@@ -594,18 +758,18 @@ class Topology:
                 status = cdll.exoplace_preview_list_new(byref(c_list), handle, byref(c_model), byref(options),
                                                     byref(err))
                 raise_for_status(status, err)
-                return [self._preview(cdll.exoplace_preview_list_get(c_list, i).contents, model.model_id)
+                return [self._preview(cdll.exoplace_preview_list_get(c_list, i).contents, model.model_id, c_model)
                         for i in range(cdll.exoplace_preview_list_count(c_list))]
         finally:
             cdll.exoplace_preview_list_free(c_list)
 
     @staticmethod
-    def _preview(c_preview: _lib.Preview, model_id: str) -> Preview:
+    def _preview(c_preview: _lib.Preview, model_id: str, c_model: _lib.Model) -> Preview:
         common = dict(model_id=model_id, sharding=_lib.enum_name("sharding", c_preview.sharding),
                       instance_meta=_lib.enum_name("instance_meta", c_preview.instance_meta),
                       min_nodes=c_preview.min_nodes)
         if c_preview.status == _lib.STATUS_OK:
-            return Preview(placement=_placement(c_preview.placement, model_id), **common)
+            return Preview(placement=_placement(c_preview.placement, model_id, c_model), **common)
         return Preview(error_code=_lib.status_name(c_preview.status),
                        error=c_preview.error.message.decode("utf-8", "replace"), **common)
 

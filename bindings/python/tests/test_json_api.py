@@ -9,7 +9,7 @@ from pathlib import Path
 
 import exoplace
 from exoplace import InputError, Model, PlacementError, ProbeError
-from support import connection, model, node, request, ring, two_node_topology
+from support import connection, exo_card, exo_memory, exo_pair, exo_state, model, node, request, ring, two_node_topology
 
 U64_MAX = 2**64 - 1
 
@@ -447,6 +447,60 @@ class HostileInputTest(unittest.TestCase):
             topology.add_node("a", ram_total=1, ram_available=1, free_percent=-1)
         self.assertIn("0..100", str(caught.exception))
         topology.close()
+
+
+class ExoStateTest(unittest.TestCase):
+    """A parsed GET /state (rule set exo-main, chosen by its shape) with the
+    model given apart or inside it."""
+
+    def setUp(self):
+        self.state = exo_pair(available=1000, total=2000)  # no "rules", no "model": a bare /state
+        self.card = exo_card(storage_size=1500)
+
+    def assert_exo_instance(self, response, nodes):
+        self.assertEqual((response["ok"], response["rules"]), (True, "exo-main"))
+        (kind, body), = response["instance"].items()
+        self.assertEqual(kind, "MlxRingInstance")
+        self.assertEqual(sorted(body["shardAssignments"]["nodeToRunner"]), nodes)
+        self.assertEqual(body["shardAssignments"]["modelId"], self.card["modelId"])
+
+    def test_get_placement_on_a_parsed_state(self):
+        placed = exoplace.get_placement(self.state, model=self.card, random_seed=1)
+        self.assert_exo_instance(placed, ["a", "b"])
+        self.assertEqual((placed["memory_tier"], placed["is_low_memory"]), ("available", False))
+        # The model inside the state, and the state as JSON text, are the same request.
+        self.assertEqual(exoplace.get_placement(dict(self.state, model=self.card), random_seed=1), placed)
+        self.assertEqual(exoplace.get_placement(json.dumps(self.state), model=self.card, random_seed=1), placed)
+        self.assertNotIn("model", self.state)  # the caller's dict is left alone
+
+    def test_the_ladder_on_a_parsed_state(self):
+        big = exo_card(storage_size=3000)
+        placed = exoplace.get_placement(self.state, model=big)
+        self.assertEqual((placed["memory_tier"], placed["is_low_memory"]), ("total", True))
+        with self.assertRaises(PlacementError) as caught:
+            exoplace.get_placement(self.state, model=big, no_fallback=True)
+        self.assertEqual((caught.exception.code, str(caught.exception)),
+                         ("insufficient_memory", "No cycles found with sufficient memory"))
+
+    def test_place_and_previews_on_a_parsed_state(self):
+        self.assert_exo_instance(exoplace.place(self.state, model=self.card), ["a", "b"])
+        previews = exoplace.previews(self.state, model=self.card)["previews"]
+        self.assertEqual([(p["sharding"], p["instance_meta"]) for p in previews][:2],
+                         [("Pipeline", "MlxRing"), ("Pipeline", "MlxJaccl")])
+        self.assert_exo_instance(dict(previews[0], ok=True, rules="exo-main"), ["a", "b"])
+
+    def test_a_state_with_a_node_without_memory(self):
+        state = exo_state({"a": exo_memory(2000, 1000)}, [("a", "b", "10.0.0.2"), ("b", "a", "10.0.0.1")])
+        self.assert_exo_instance(exoplace.get_placement(state, model=exo_card(storage_size=500)), ["a"])
+        with self.assertRaises(PlacementError):
+            exoplace.get_placement(state, model=self.card, no_fallback=True)
+
+    def test_bad_state_names_the_state_field(self):
+        state = exo_pair()
+        state["nodeBackends"]["a"] = ["MlxGpu"]
+        with self.assertRaises(InputError) as caught:
+            exoplace.get_placement(state, model=self.card)
+        self.assertEqual(caught.exception.field, "nodeBackends.a[0]")
 
 
 class VersionTest(unittest.TestCase):

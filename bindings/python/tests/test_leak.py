@@ -20,7 +20,8 @@ from pathlib import Path
 
 import exoplace
 from exoplace import Model, PlacementError
-from support import model, node, request, two_node_topology
+from exoplace import exo
+from support import exo_card, exo_pair, model, node, request, topology_from_state, two_node_topology
 
 CALLS = 100_000
 WARM_UP = 2_000
@@ -126,6 +127,28 @@ class FlatMemoryTest(unittest.TestCase):
             ("cycles (JSON)", lambda: exoplace.cycles(self.tiny_request)),
             ("model_fit (JSON)", lambda: exoplace.model_fit(self.tiny_request)),
             ("bad input raising", lambda: self.assertRaises(ValueError, exoplace.get_placement, "{")),
+        ]
+        # exo-main: instances (ring hosts, the jaccl matrix, exo's JSON of them).
+        state = exo_pair()
+        for source, sink in (("a", "b"), ("b", "a")):
+            state["topology"]["connections"][source][sink].append({"sourceRdmaIface": f"rdma_{source}",
+                                                                   "sinkRdmaIface": f"rdma_{sink}"})
+        state["nodeRdmaCtl"] = {"a": {"enabled": True}, "b": {"enabled": True}}
+        exo_topology = topology_from_state(state)
+        self.addCleanup(exo_topology.close)
+        card = exo_card(storage_size=1500)
+        exo_model = Model.from_card(card)
+        too_big = {"model_card": exo_card(storage_size=10_000)}
+        more_paths += [
+            ("Topology.get_placement exo-main ring",
+             lambda: exo_topology.get_placement(exo_model, rules="exo-main")),
+            ("Topology.get_placement exo-main jaccl",
+             lambda: exo_topology.get_placement(exo_model, rules="exo-main", sharding="Tensor",
+                                                instance_meta="MlxJaccl", min_nodes=2)),
+            ("Topology.previews exo-main", lambda: exo_topology.previews(exo_model, rules="exo-main")),
+            ("exo.place_instance", lambda: exo.place_instance(state, {"model_card": card})),
+            ("exo.place_instance raising",
+             lambda: self.raises_placement_error(lambda: exo.place_instance(state, too_big))),
         ]
         for label, call in self.paths() + more_paths:
             with self.subTest(path=label):
