@@ -712,7 +712,7 @@ class Topology:
                 status = _lib.lib().exoplace_place_manual(byref(c_placement), handle, byref(c_model), c_ids,
                                                           c_counts, len(ring), byref(options), byref(err))
                 raise_for_status(status, err)
-                return _placement(c_placement, model.model_id)
+                return _placement(c_placement, model.model_id, c_model)
         finally:
             _lib.lib().exoplace_placement_dispose(byref(c_placement))
 
