@@ -4,9 +4,12 @@
 against the plain reference exo_main_reference.py on seeded random small
 clusters.
 
-Each case is a random /state: 1 to 7 nodes in random order (now and then
-one known only from an edge), a random directed multigraph of socket and
-RDMA edges with self-edges and repeated edges, nodes with and without
+Each case is a random /state: 1 to 9 nodes (8 and 9 sparsely linked) in
+random order (now and then one known only from an edge), a random directed
+multigraph of socket and RDMA edges with self-edges and repeated edges
+(half the cases linked both ways with socket and RDMA edges, valid
+backends, rdma_ctl on and a divisible card, so that the gates of 5.4 to
+5.9 pass and the selection decides), nodes with and without
 nodeMemory (few distinct sizes, so that exact ties are common, and meshes
 of equal nodes), random nodeBackends, nodeRdmaCtl, downloads of the model
 and of another one (completed, ongoing and pending fractions, failed
@@ -86,8 +89,8 @@ def download_entry(node, model, rng):
                                        "nLayers": model["nLayers"]}}
     kind = rng.choice(["DownloadCompleted", "DownloadOngoing", "DownloadPending", "DownloadFailed"])
     body = {"nodeId": node, "shardMetadata": shard, "modelDirectory": ""}
-    total = rng.choice([0, 3, 7, 8 * GIB, 10 ** 12 + 39])
-    done = rng.choice([0, 1, 2, total // 3, total // 2, total, total + 1])
+    total = rng.choice([0, 3, 7, 10, 10, 8 * GIB, 10 ** 12 + 39])
+    done = rng.choice([0, 1, 2, 3, total // 3, total // 2, total, total + 1])
     if kind == "DownloadCompleted":
         body.update(total={"inBytes": total}, readOnly=False)
     elif kind == "DownloadOngoing":
@@ -142,7 +145,7 @@ def random_request(rng):
     # Half the cases are friendly: the gates of 5.4 to 5.9 and the checks after
     # the selection mostly pass, so that the selection itself decides.
     friendly = rng.random() < 0.5
-    n = rng.choice([1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 6, 6, 7])
+    n = rng.choice([1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 6, 6, 7, 7, 8, 9])
     ids = []
     while len(ids) < n:
         node = "%0*x" % (rng.choice([2, 4]), rng.randrange(1 << 16))
@@ -154,8 +157,8 @@ def random_request(rng):
         listed.remove(rng.choice(ids))  # a node known only from its edges (2.1)
     rng.shuffle(listed)
 
-    mesh = rng.random() < 0.3
-    density = 1.0 if mesh else rng.choice([0.3, 0.5, 0.7, 0.85])
+    mesh = n <= 7 and rng.random() < 0.3
+    density = 1.0 if mesh else rng.choice([0.3, 0.5, 0.7, 0.85] if n <= 7 else [0.2, 0.3, 0.4])
     # exo learns most links both ways: then a pair is linked in both directions or in neither
     symmetric = friendly or rng.random() < 0.5
     linked = set()
@@ -254,6 +257,8 @@ def random_request(rng):
         request["min_nodes" if snake else "minNodes"] = rng.randrange(1, n + 1) if rng.random() < 0.9 else n + 1
     if rng.random() < 0.2:
         required = rng.sample(ids, min(n, rng.choice([0, 1, 1, 2]))) if rng.random() < 0.9 else ["ffffff"]
+        if required and rng.random() < 0.1:
+            required.append(required[0])
         request["node_ids" if snake else "nodeIds"] = required
     return request
 
@@ -319,7 +324,7 @@ def smaller_requests(request):
         nodes += [v for v in sinks if v not in nodes]
     for node in nodes:
         yield without_node(request, node)
-    for member in ("nodeNetwork", "downloads"):
+    for member in ("nodeNetwork", "downloads", "nodeBackends", "nodeRdmaCtl"):
         if request[member]:
             smaller = copy.deepcopy(request)
             smaller[member] = {}
@@ -341,23 +346,49 @@ def smaller_requests(request):
             if not smaller["downloads"][node]:
                 del smaller["downloads"][node]
             yield smaller
-    for key in ("nodeIds", "node_ids", "minNodes", "min_nodes", "sharding", "instanceMeta", "instance_meta"):
+    for key in ("nodeIds", "node_ids", "minNodes", "min_nodes", "sharding", "instanceMeta", "instance_meta",
+                "instances", "runners"):
         if key in request:
             smaller = copy.deepcopy(request)
             del smaller[key]
             yield smaller
+    for member in ("nodeNetwork", "nodeBackends", "nodeRdmaCtl"):
+        for node in request[member]:
+            smaller = copy.deepcopy(request)
+            del smaller[member][node]
+            yield smaller
+    for node, entry in request["nodeMemory"].items():
+        available = entry["ramAvailable"]["inBytes"]
+        if entry["ramTotal"]["inBytes"] != available or entry["swapTotal"]["inBytes"] or \
+                entry["swapAvailable"]["inBytes"]:
+            smaller = copy.deepcopy(request)
+            smaller["nodeMemory"][node] = {"ramTotal": {"inBytes": available}, "ramAvailable": {"inBytes": available},
+                                           "swapTotal": {"inBytes": 0}, "swapAvailable": {"inBytes": 0}}
+            yield smaller
+    for key, default in (("numKeyValueHeads", None), ("baseModel", ""), ("usesCfg", False)):
+        if request["model"].get(key, default) == default and key in request["model"]:
+            smaller = copy.deepcopy(request)
+            del smaller["model"][key]
+            yield smaller
 
 
-def minimize(tool, request):
-    """Greedy: take any one-step-smaller request that still disagrees, until none does."""
+def outcome_kinds(found):
+    """The pair of outcome codes of a disagreement: a smaller request must keep them."""
+    return found[0][0], found[1][0]
+
+
+def minimize(tool, request, found):
+    """Greedy: take any one-step-smaller request with the same disagreement, until none has it."""
+    kinds = outcome_kinds(found)
     shrinking = True
     while shrinking:
         shrinking = False
         for smaller in smaller_requests(request):
-            if disagree(tool, smaller):
-                request, shrinking = smaller, True
+            still = disagree(tool, smaller)
+            if still and outcome_kinds(still) == kinds:
+                request, found, shrinking = smaller, still, True
                 break
-    return request
+    return request, found
 
 
 # ---- main ------------------------------------------------------------------------------------------------------
@@ -387,8 +418,7 @@ def main(argv):
             outcome = "ok, %d nodes" % len(result[1]) if result[0] == "ok" else result[0]
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             continue
-        small = minimize(tool, request)
-        mine, theirs = disagree(tool, small) or found
+        small, (mine, theirs) = minimize(tool, request, found)
         print("DISAGREE case %d (seed %d): library %r, reference %r" % (case, seed, found[0], found[1]))
         print("  minimal request: library %r, reference %r" % (mine, theirs))
         print("  " + json.dumps(small, separators=(",", ":")))
