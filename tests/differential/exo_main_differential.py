@@ -24,7 +24,7 @@ for a selected cycle, the errors that come after it (6 and 7), so every
 case compares the exact outcome: ranks in order, or code and text.
 
 usage: exo_main_differential.py EXOPLACE [--valgrind PATH]
-  EXOPLACE_EXO_MAIN_DIFFERENTIAL_CASES  number of cases (default 400)
+  EXOPLACE_EXO_MAIN_DIFFERENTIAL_CASES  number of cases (default 300)
   EXOPLACE_EXO_MAIN_DIFFERENTIAL_SEED   seed of the cases (default 1)
 Prints "N cases agree", or each disagreement with both results and a
 minimal request that still shows it (on one line, for `exoplace place
@@ -43,7 +43,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "cli"))
 import exo_main_reference as reference  # noqa: E402
 from cli_support import Exoplace  # noqa: E402
 
-DEFAULT_CASES = 400
+DEFAULT_CASES = 300
 DEFAULT_SEED = 1
 GIB = 1 << 30
 BACKENDS = ["MlxMetal", "MlxCpu", "MlxCuda", "Vllm"]
@@ -89,8 +89,8 @@ def download_entry(node, model, rng):
                                        "nLayers": model["nLayers"]}}
     kind = rng.choice(["DownloadCompleted", "DownloadOngoing", "DownloadPending", "DownloadFailed"])
     body = {"nodeId": node, "shardMetadata": shard, "modelDirectory": ""}
-    total = rng.choice([0, 3, 7, 10, 10, 8 * GIB, 10 ** 12 + 39])
-    done = rng.choice([0, 1, 2, 3, total // 3, total // 2, total, total + 1])
+    total = rng.choice([0, 3, 7, 10, 10, 8 * GIB, 10 ** 12 + 39, (1 << 60) + 1, (1 << 64) - 1])
+    done = min(rng.choice([0, 1, 2, 3, total // 3, total // 2, total, total + 1]), (1 << 64) - 1)
     if kind == "DownloadCompleted":
         body.update(total={"inBytes": total}, readOnly=False)
     elif kind == "DownloadOngoing":
@@ -192,12 +192,14 @@ def random_request(rng):
         connections.setdefault(other, {}).setdefault(missing, [socket_edge(number[missing], rng, friendly)])
 
     sizes = [0, 4, 8, 8, 16, 16, 16, 24, 32, 64]
-    equal = rng.choice(sizes[1:]) * GIB if mesh or rng.random() < 0.15 else None
+    # now and then sizes near 2^64, whose sums only fit in wider integers
+    unit, offsets = (GIB, [0, 0, 0, 1, 12345]) if rng.random() < 0.95 else (1 << 58, [0, 1, (1 << 58) - 1])
+    equal = rng.choice(sizes[1:]) * unit if mesh or rng.random() < 0.15 else None
     memory = {}
     for node in ids:
         if rng.random() < 0.93:
-            available = equal if equal is not None else rng.choice(sizes) * GIB + rng.choice([0, 0, 0, 1, 12345])
-            memory[node] = memory_entry(available, rng)
+            available = equal if equal is not None else rng.choice(sizes) * unit + rng.choice(offsets)
+            memory[node] = memory_entry(min(available, (1 << 64) - 1 - 4 * GIB), rng)
 
     model_id = "mlx-community/Qwen3-14B-4bit"
     if not friendly and rng.random() < 0.05:
@@ -215,7 +217,8 @@ def random_request(rng):
         chosen = [memory.get(graph.nodes[u], {"ramAvailable": {"inBytes": 0}})["ramAvailable"]["inBytes"]
                   for u in cycle]
     storage = sum(chosen) + rng.choice([-GIB, -1, 0, 0, 0, 1])
-    model["storageSize"]["inBytes"] = max(0, storage if rng.random() < 0.9 else rng.randrange(1, 80) * GIB)
+    storage = max(0, storage if rng.random() < 0.9 else rng.randrange(1, 80) * GIB)
+    model["storageSize"]["inBytes"] = min(storage, (1 << 64) - 1)
     other = dict(model, modelId="mlx-community/other-model")
 
     downloads = {}
