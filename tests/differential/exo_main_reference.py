@@ -20,7 +20,9 @@ selection; it computes no instance, only whether and how one fails.
 
 usage: exo_main_reference.py VECTORS_DIR
   checks the reference against the vectors: every `place` vector whose
-  result is a success or an error of 5.1 to 5.9 (the selection), every
+  result is a success or an error of 5.1 to 5.9 (the selection; where the
+  vector lists them, also the tied cycles in candidate order and how many
+  cycles reached step 11), every
   `place` vector with an error after the selection, every `previews`
   vector (section 8's loop over place()) and every tier attempt of the
   `get_placement` vectors; prints "KIND: N of M vectors match" per kind.
@@ -280,6 +282,21 @@ def placement_fields(request):
 
 def select(request):
     """("ok", [node ids in rank order]) or (code, text): exo-main.md 5.1 to 5.11 on the list."""
+    result = selection_list(request)
+    if result[0] != "ok":
+        return result
+    cycles, keys = result[1], result[2]
+    # 11. Selection: the first cycle with the greatest (score, memory)
+    best, best_key = None, None
+    for c, key in zip(cycles, keys):
+        if best_key is None or key > best_key:
+            best, best_key = c, key
+    return ("ok", best)
+
+
+def selection_list(request):
+    """("ok", cycles, keys): the cycles that reach step 11 (5.1 to 5.10), in candidate order, node ids in
+    rank order, each with its key (download score, memory); or (code, text)."""
     graph = Graph(request.get("topology", {}))
     model = request["model"]
     model_id = model["modelId"]
@@ -357,13 +374,8 @@ def select(request):
     with_leaf = [c for c in cycles if any(is_leaf(graph, u) for u in c)]
     if with_leaf:
         cycles = with_leaf
-    # 11. Selection: the first cycle with the greatest (score, memory)
-    best, best_key = None, None
-    for c in cycles:
-        key = (download_score(request, graph, c, model_id), sum(memory_of(request, ids[u]) for u in c))
-        if best_key is None or key > best_key:
-            best, best_key = c, key
-    return ("ok", [ids[u] for u in best])
+    keys = [(download_score(request, graph, c, model_id), sum(memory_of(request, ids[u]) for u in c)) for c in cycles]
+    return ("ok", [[ids[u] for u in c] for c in cycles], keys)
 
 
 # ---- after the selection: 5.12, section 6's checks, section 7's look-ups ------------------------------------
@@ -536,6 +548,13 @@ def check_vectors(directory):
             else:
                 continue
             want, got = expected_result(expect), place(request)
+            if "optimal_cycles" in expect:
+                # the tied cycles in candidate order and how many reached the selection (information in the
+                # vectors, and a check of the whole candidate order)
+                listed = selection_list(request)
+                best = max(listed[2])
+                want = (want, expect["optimal_cycles"], expect.get("selected_from"))
+                got = (got, [c for c, key in zip(listed[1], listed[2]) if key == best], len(listed[1]))
         elif vector["kind"] == "previews":
             kind = "previews"
             want = [(p["sharding"], p["instance_meta"], expected_result(p)) for p in expect["previews"]]
