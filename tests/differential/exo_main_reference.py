@@ -22,10 +22,10 @@ usage: exo_main_reference.py VECTORS_DIR
   checks the reference against the vectors: every `place` vector whose
   result is a success or an error of 5.1 to 5.9 (the selection; where the
   vector lists them, also the tied cycles in candidate order and how many
-  cycles reached step 11), every
-  `place` vector with an error after the selection, every `previews`
-  vector (section 8's loop over place()) and every tier attempt of the
-  `get_placement` vectors; prints "KIND: N of M vectors match" per kind.
+  cycles reached step 11), every `place` vector with an error after the
+  selection, every `previews` vector (section 8's loop over place()) and
+  every tier attempt of the `get_placement` vectors; prints
+  "KIND: N of M vectors match" per kind.
 
 Python 3 standard library only.
 """
