@@ -2,7 +2,10 @@
 """Differential test of exo-main's placement: the exoplace binary
 (`place --json --no-fallback --seed 1`, the request on standard input)
 against the plain reference exo_main_reference.py on seeded random small
-clusters.
+clusters. Every fourth case also runs the memory ladder (`place --json`,
+with or without `--allow-swap`: the tier that places and its ranks) and
+every fourth `previews --json --no-fallback` (section 8: many selections
+on one graph, in order).
 
 Each case is a random /state: 1 to 9 nodes (8 and 9 sparsely linked) in
 random order (now and then one known only from an edge), a random directed
@@ -26,9 +29,9 @@ case compares the exact outcome: ranks in order, or code and text.
 usage: exo_main_differential.py EXOPLACE [--valgrind PATH]
   EXOPLACE_EXO_MAIN_DIFFERENTIAL_CASES  number of cases (default 300)
   EXOPLACE_EXO_MAIN_DIFFERENTIAL_SEED   seed of the cases (default 1)
-Prints "N cases agree", or each disagreement with both results and a
-minimal request that still shows it (on one line, for `exoplace place
---json --no-fallback`), and exits 1.
+Prints "N cases agree (M runs)", or each disagreement with the command,
+both results and a minimal request that still shows it (on one line),
+and exits 1.
 """
 import copy
 import json
@@ -47,7 +50,15 @@ DEFAULT_CASES = 300
 DEFAULT_SEED = 1
 GIB = 1 << 30
 BACKENDS = ["MlxMetal", "MlxCpu", "MlxCuda", "Vllm"]
-COMMAND = ["place", "--json", "--no-fallback", "--seed", "1"]
+# Each case runs `place` (exo's single attempt); every fourth also the
+# ladder (with or without swap) and every fourth previews, which run many
+# selections on one graph.
+VERBS = {
+    "place": ["place", "--json", "--no-fallback", "--seed", "1"],
+    "ladder": ["place", "--json", "--seed", "1"],
+    "ladder-swap": ["place", "--json", "--allow-swap", "--seed", "1"],
+    "previews": ["previews", "--json", "--no-fallback", "--seed", "1"],
+}
 
 
 # ---- random requests --------------------------------------------------------------------------------------------
@@ -268,36 +279,62 @@ def random_request(rng):
 
 # ---- the two sides ---------------------------------------------------------------------------------------------
 
-def library_result(tool, request):
-    """("ok", [node per device rank]) or (code, text); ("bad_input", stderr) for exit status 2."""
-    status, out, err = tool.run(COMMAND, stdin_text=json.dumps(request))
-    if status == 2:
-        return ("bad_input", err.strip())
-    try:
-        output = json.loads(out)
-    except ValueError:
-        return ("unreadable", "exit %d: %r %r" % (status, out[:200], err[:200]))
-    if status == 1 and output.get("ok") is False:
-        return (output.get("code"), output.get("error"))
-    if status != 0 or output.get("ok") is not True:
-        return ("unreadable", "exit %d: %r" % (status, out[:200]))
-    (_, body), = output["instance"].items()
+def ranks_of(instance):
+    """The node of each device rank of an instance (shardAssignments)."""
+    (_, body), = instance.items()
     assignments = body["shardAssignments"]
     node_of = {runner: node for node, runner in assignments["nodeToRunner"].items()}
     ranks = {}
     for runner, tagged in assignments["runnerToShard"].items():
         (_, shard), = tagged.items()
         ranks[shard["deviceRank"]] = node_of[runner]
-    return ("ok", [ranks[r] for r in sorted(ranks)])
+    return [ranks[r] for r in sorted(ranks)]
 
 
-def reference_result(request):
-    return reference.place(request)
+def library_result(tool, verb, request):
+    """What the binary says for one verb of VERBS, in the shape of reference_result; ("bad_input", stderr)
+    for exit status 2."""
+    status, out, err = tool.run(VERBS[verb], stdin_text=json.dumps(request))
+    if status == 2:
+        return ("bad_input", err.strip())
+    try:
+        output = json.loads(out)
+    except ValueError:
+        return ("unreadable", "exit %d: %r %r" % (status, out[:200], err[:200]))
+    if verb == "previews":
+        if status != 0 or not isinstance(output.get("previews"), list):
+            return ("unreadable", "exit %d: %r" % (status, out[:200]))
+        return [(p["sharding"], p["instance_meta"],
+                 (p.get("code"), p["error"]) if p["error"] is not None else ("ok", ranks_of(p["instance"])))
+                for p in output["previews"]]
+    if status == 1 and output.get("ok") is False:
+        return (output.get("code"), output.get("error"))
+    if status != 0 or output.get("ok") is not True:
+        return ("unreadable", "exit %d: %r" % (status, out[:200]))
+    if verb == "place":
+        return ("ok", ranks_of(output["instance"]))
+    return ("ok", ranks_of(output["instance"]), output.get("memory_tier"))
 
 
-def disagree(tool, request):
+def reference_result(verb, request):
+    if verb == "place":
+        return reference.place(request)
+    if verb == "previews":
+        return reference.previews(request)
+    # the ladder (exo-main.md 9): available, total, swap when allowed; no
+    # pressure tier, since no entry carries pressureLevel or freePercent
+    first_failure = None
+    for tier in ["available", "total"] + (["swap"] if verb == "ladder-swap" else []):
+        result = reference.place(reference.tier_request(request, tier))
+        if result[0] == "ok":
+            return ("ok", result[1], tier)
+        first_failure = first_failure or result
+    return first_failure
+
+
+def disagree(tool, verb, request):
     """(library, reference) when they differ, else None."""
-    mine, theirs = library_result(tool, request), reference_result(request)
+    mine, theirs = library_result(tool, verb, request), reference_result(verb, request)
     return None if mine == theirs else (mine, theirs)
 
 
@@ -376,18 +413,25 @@ def smaller_requests(request):
 
 
 def outcome_kinds(found):
-    """The pair of outcome codes of a disagreement: a smaller request must keep them."""
-    return found[0][0], found[1][0]
+    """What a disagreement is about, which a smaller request must keep: the two outcome codes (for
+    previews, at the first preview that differs)."""
+    mine, theirs = found
+    if isinstance(mine, list) and isinstance(theirs, list):
+        for a, b in zip(mine, theirs):
+            if a != b:
+                return (a[0], a[1], a[2][0]), (b[0], b[1], b[2][0])
+        return len(mine), len(theirs)
+    return mine[0], theirs[0]
 
 
-def minimize(tool, request, found):
+def minimize(tool, verb, request, found):
     """Greedy: take any one-step-smaller request with the same disagreement, until none has it."""
     kinds = outcome_kinds(found)
     shrinking = True
     while shrinking:
         shrinking = False
         for smaller in smaller_requests(request):
-            still = disagree(tool, smaller)
+            still = disagree(tool, verb, smaller)
             if still and outcome_kinds(still) == kinds:
                 request, found, shrinking = smaller, still, True
                 break
@@ -410,24 +454,39 @@ def main(argv):
     seed = int(os.environ.get("EXOPLACE_EXO_MAIN_DIFFERENTIAL_SEED", DEFAULT_SEED))
     if tool.prefix:
         cases = min(cases, 40)  # under valgrind each run takes a second
-    agree = 0
+    agree = checks = 0
     outcomes = {}
     for case in range(cases):
-        request = random_request(random.Random("%d:%d" % (seed, case)))
-        found = disagree(tool, request)
-        if not found:
-            agree += 1
-            result = reference_result(request)
-            outcome = "ok, %d nodes" % len(result[1]) if result[0] == "ok" else result[0]
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            continue
-        small, (mine, theirs) = minimize(tool, request, found)
-        print("DISAGREE case %d (seed %d): library %r, reference %r" % (case, seed, found[0], found[1]))
-        print("  minimal request: library %r, reference %r" % (mine, theirs))
-        print("  " + json.dumps(small, separators=(",", ":")))
+        rng = random.Random("%d:%d" % (seed, case))
+        request = random_request(rng)
+        verbs = ["place"]
+        if case % 4 == 1:
+            verbs.append(rng.choice(["ladder", "ladder-swap"]))
+        elif case % 4 == 3:
+            verbs.append("previews")
+        for verb in verbs:
+            checks += 1
+            found = disagree(tool, verb, request)
+            if not found:
+                agree += 1
+                if verb == "place":
+                    result = reference_result(verb, request)
+                    outcome = "ok, %d nodes" % len(result[1]) if result[0] == "ok" else result[0]
+                else:
+                    outcome = verb
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                continue
+            small, (mine, theirs) = minimize(tool, verb, request, found)
+            print("DISAGREE case %d (seed %d), %s: library %r, reference %r"
+                  % (case, seed, " ".join(VERBS[verb]), found[0], found[1]))
+            print("  minimal request: library %r, reference %r" % (mine, theirs))
+            print("  " + json.dumps(small, separators=(",", ":")))
     print("outcomes: " + ", ".join("%s %d" % item for item in sorted(outcomes.items())))
-    print("%d cases agree" % agree if agree == cases else "%d of %d cases agree" % (agree, cases))
-    return 0 if agree == cases and cases > 0 else 1
+    if agree == checks:
+        print("%d cases agree (%d runs)" % (cases, checks))
+    else:
+        print("%d of %d runs agree" % (agree, checks))
+    return 0 if agree == checks and cases > 0 else 1
 
 
 if __name__ == "__main__":
