@@ -11,12 +11,16 @@ no search and no shortcuts, so that the library's branch-and-bound search
 select(request) takes a request in exo's /state shape with the placement
 fields at top level (as the vectors in tests/conformance-exo-main hold) and
 returns ("ok", [node ids in rank order]) or (code, exo's text) for the
-errors of 5.1 to 5.9.
+errors of 5.3 to 5.9.
 
-after_selection(request, cycle) goes on with 5.12, the checks of section 6
-and the address look-ups of section 7, and returns None (the placement
-succeeds) or (code, exo's text) for the errors that come after the
-selection; it computes no instance, only whether and how one fails.
+selection_list(request) gives the cycles that reach step 11, in candidate
+order, with their keys. after_selection(request, cycle) goes on with 5.12,
+the checks of section 6 and the address look-ups of section 7, and returns
+None (the placement succeeds) or (code, exo's text) for the errors that
+come after the selection; it computes no instance, only whether and how
+one fails. place(request) is select then after_selection; previews(request)
+is section 8's loop over place(); tier_request(request, tier) puts a memory
+tier's metric in place of ramAvailable (section 9).
 
 usage: exo_main_reference.py VECTORS_DIR
   checks the reference against the vectors: every `place` vector whose
@@ -479,7 +483,7 @@ def place(request):
     return after_selection(request, result[1]) or result
 
 
-# ---- against the vectors ---------------------------------------------------------------------------------------
+# ---- previews, tiers, and the vectors -------------------------------------------------------------------------
 
 def with_fields(request, **members):
     changed = dict(request)
