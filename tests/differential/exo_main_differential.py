@@ -27,7 +27,7 @@ for a selected cycle, the errors that come after it (6 and 7), so every
 case compares the exact outcome: ranks in order, or code and text.
 
 usage: exo_main_differential.py EXOPLACE [--valgrind PATH]
-  EXOPLACE_EXO_MAIN_DIFFERENTIAL_CASES  number of cases (default 300)
+  EXOPLACE_EXO_MAIN_DIFFERENTIAL_CASES  number of cases (default 200)
   EXOPLACE_EXO_MAIN_DIFFERENTIAL_SEED   seed of the cases (default 1)
 Prints "N cases agree (M runs)", or each disagreement with the command,
 both results and a minimal request that still shows it (on one line),
@@ -46,7 +46,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "cli"))
 import exo_main_reference as reference  # noqa: E402
 from cli_support import Exoplace  # noqa: E402
 
-DEFAULT_CASES = 300
+DEFAULT_CASES = 200
 DEFAULT_SEED = 1
 GIB = 1 << 30
 BACKENDS = ["MlxMetal", "MlxCpu", "MlxCuda", "Vllm"]
