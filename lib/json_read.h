@@ -68,9 +68,11 @@ exoplace_status exoplace__json_expect(exoplace__json_cursor *c, exoplace__json_k
 /* Typed values at *c (moved past them). */
 exoplace_status exoplace__json_read_u64(uint64_t *out, exoplace__json_cursor *c, const exoplace__json_path *path,
                                         exoplace_error *err);
-/* A memory value: {"inBytes": N}, {"in_bytes": N} or a bare N. */
-exoplace_status exoplace__json_read_bytes(uint64_t *out, exoplace__json_cursor *c, exoplace__json_path *path,
-                                          exoplace_error *err);
+/* A memory value as rule set `rules` reads it: exo's Memory {"inBytes": N}
+ * (or {"in_bytes": N}) under both; the seed rule set also takes a bare N
+ * (docs/json.md), exo-main does not (exo's Memory is a model, exo-main.md 1.2). */
+exoplace_status exoplace__json_read_bytes(uint64_t *out, exoplace__json_cursor *c, exoplace_rules rules,
+                                          exoplace__json_path *path, exoplace_error *err);
 /* An integer in [min, max]: "must be at least MIN" below (negative
  * literals of any size included), "must be at most MAX" above. */
 exoplace_status exoplace__json_read_u32(uint32_t *out, exoplace__json_cursor *c, uint32_t min, uint32_t max,
@@ -88,8 +90,8 @@ exoplace_status exoplace__json_read_enum(int *out, exoplace__json_cursor *c, con
 /* The same, for a member: "missing" when it is absent. */
 exoplace_status exoplace__json_member_u64(uint64_t *out, const exoplace__json_member *m, exoplace__json_path *path,
                                           exoplace_error *err);
-exoplace_status exoplace__json_member_bytes(uint64_t *out, const exoplace__json_member *m, exoplace__json_path *path,
-                                            exoplace_error *err);
+exoplace_status exoplace__json_member_bytes(uint64_t *out, const exoplace__json_member *m, exoplace_rules rules,
+                                            exoplace__json_path *path, exoplace_error *err);
 exoplace_status exoplace__json_member_u32(uint32_t *out, const exoplace__json_member *m, uint32_t min, uint32_t max,
                                           exoplace__json_path *path, exoplace_error *err);
 exoplace_status exoplace__json_member_bool(int *out, const exoplace__json_member *m, exoplace__json_path *path,
@@ -127,11 +129,11 @@ enum {
     EXOPLACE__TOP_COUNT
 };
 
-/* Shared by both readers: a memory object (swap figures required when
- * swap_required), "model" and "models" read by read_model, and sharding,
- * instance meta and min_nodes. */
+/* Shared by both readers: a memory object as rule set `rules` reads it
+ * (exo-main: all four figures required, each a Memory object), "model" and
+ * "models" read by read_model, and sharding, instance meta and min_nodes. */
 exoplace_status exoplace__json_read_memory(exoplace_node_memory *memory, exoplace__json_cursor *c,
-                                           exoplace__json_path *path, int swap_required, exoplace_error *err);
+                                           exoplace__json_path *path, exoplace_rules rules, exoplace_error *err);
 typedef exoplace_status (*exoplace__json_model_reader)(exoplace_request *request, int as_the_model,
                                                        exoplace__json_cursor *c, exoplace__json_path *path,
                                                        exoplace_error *err);

@@ -332,7 +332,7 @@ static exoplace_status memory_entry(exoplace_request *request, const char *node_
                                     json_path *path, exoplace_error *err)
 {
     exoplace_node_memory memory;
-    exoplace_status st = exoplace__json_read_memory(&memory, value, path, 1, err);
+    exoplace_status st = exoplace__json_read_memory(&memory, value, path, EXOPLACE_RULES_EXO_MAIN, err);
     exoplace_error sub;
     if (st == EXOPLACE_OK && node_id && exoplace_topology_set_node_memory(request->topology, node_id, &memory, &sub))
         st = exoplace__json_forward(err, path, &sub);
@@ -483,7 +483,7 @@ static char *download_model_id(const json_member *shard_metadata)
 static exoplace_status optional_bytes(uint64_t *out, const json_member *m, json_path *path, exoplace_error *err)
 {
     *out = 0;
-    return m->present ? exoplace__json_member_bytes(out, m, path, err) : EXOPLACE_OK;
+    return m->present ? exoplace__json_member_bytes(out, m, EXOPLACE_RULES_EXO_MAIN, path, err) : EXOPLACE_OK;
 }
 
 enum { DL_SHARD, DL_PROGRESS, DL_DOWNLOADED, DL_TOTAL };
@@ -662,7 +662,7 @@ exoplace_status exoplace__json_read_card(exoplace_request *request, int as_the_m
     exoplace_task *tasks = NULL;
     st = exoplace__json_member_text(&model_id, &m[CARD_ID], EXOPLACE_MAX_ID_BYTES, 0, path, err);
     if (st == EXOPLACE_OK)
-        st = exoplace__json_member_bytes(&model.storage_size, &m[CARD_SIZE], path, err);
+        st = exoplace__json_member_bytes(&model.storage_size, &m[CARD_SIZE], EXOPLACE_RULES_EXO_MAIN, path, err);
     if (st == EXOPLACE_OK)
         st = exoplace__json_member_u32(&model.n_layers, &m[CARD_LAYERS], 1, UINT32_MAX, path, err);
     if (st == EXOPLACE_OK)

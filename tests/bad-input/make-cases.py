@@ -506,6 +506,10 @@ exo_case("node-memory-in-bytes-missing", setter(XM + ["ramAvailable"], {}), "nod
 exo_case("node-memory-in-bytes-misspelt", setter(XM + ["ramAvailable"], {"bytes": 42949672960}),
          "nodeMemory.a.ramAvailable.inBytes")
 exo_case("node-memory-string", setter(XM + ["ramAvailable"], "40 GiB"), "nodeMemory.a.ramAvailable")
+exo_case("node-memory-bare-integer", setter(XM + ["ramAvailable"], 5), "nodeMemory.a.ramAvailable",
+         stderr=['expected an object {"inBytes": N}'],
+         comment="exo's Memory is an object: a bare byte count is refused (the seed rule set takes it)")
+exo_case("node-memory-swap-total-bare-integer", setter(XM + ["swapTotal"], 0), "nodeMemory.a.swapTotal")
 for name, value in [("negative", -1), ("fraction", 0.5), ("integral-real", 42949672960.0), ("string", "42949672960"),
                     ("bool", True), ("null", None), ("2pow64", 2 ** 64), ("far-over-2pow64", int("9" * 40))]:
     exo_case("node-memory-ram-available-" + name, setter(XM + ["ramAvailable", "inBytes"], value),
@@ -573,6 +577,11 @@ exo_case("download-progress-total-2pow64",
 exo_case("download-pending-downloaded-string",
          edit_download("DownloadPending", lambda b: b["downloaded"].update(inBytes="1")),
          XDL + ".DownloadPending.downloaded.inBytes")
+exo_case("download-pending-downloaded-bare-integer", edit_download("DownloadPending", lambda b: b.update(downloaded=5)),
+         XDL + ".DownloadPending.downloaded", stderr=['expected an object {"inBytes": N}'])
+exo_case("download-progress-total-bare-integer",
+         edit_download("DownloadOngoing", lambda b: b["downloadProgress"].update(total=10)),
+         XDL + ".DownloadOngoing.downloadProgress.total")
 exo_case("download-pending-total-negative", edit_download("DownloadPending", lambda b: b["total"].update(inBytes=-1)),
          XDL + ".DownloadPending.total.inBytes")
 exo_case("download-other-model-bad-progress", with_download(lambda: (lambda e: (
@@ -598,6 +607,8 @@ exo_case("card-num-key-value-heads-string", setter(XC + ["numKeyValueHeads"], "4
 exo_case("card-storage-size-negative", setter(XC + ["storageSize", "inBytes"], -1), "model.storageSize.inBytes")
 exo_case("card-storage-size-2pow64", setter(XC + ["storageSize", "inBytes"], 2 ** 64), "model.storageSize.inBytes")
 exo_case("card-storage-size-string", setter(XC + ["storageSize"], "50 GiB"), "model.storageSize")
+exo_case("card-storage-size-bare-integer", setter(XC + ["storageSize"], 53687091200), "model.storageSize",
+         stderr=['expected an object {"inBytes": N}'])
 exo_case("card-model-id-empty", setter(XC + ["modelId"], ""), "model.modelId",
          comment="exo turns an empty id into a random uuid4; libexoplace refuses it (exo-main.md 11.2)")
 exo_case("card-model-id-number", setter(XC + ["modelId"], 30), "model.modelId")
