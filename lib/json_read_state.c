@@ -26,6 +26,26 @@ static exoplace_status read_members(json_cursor *c, const json_member *table, js
     return exoplace__json_members(c, out, n, unknown, path, err);
 }
 
+/* A map key that is a node id, decoded into *out (free()): refused when
+ * empty (exo-main.md 11.2) or holding U+0000, as an id in topology.nodes is. */
+static exoplace_status key_text(char **out, size_t *len, const exoplace__json_string *key, const json_path *path,
+                                exoplace_error *err)
+{
+    int has_nul;
+    exoplace_status st = exoplace__json_string_decode(out, len, &has_nul, key, err);
+    if (st)
+        return st;
+    if (*len == 0)
+        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "empty node id");
+    else if (has_nul)
+        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "contains a NUL character");
+    if (st) {
+        free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 /* A map member keyed by node id: calls `entry` for each member with the
  * decoded id (NULL when it is no topology node) and the path at it. */
 typedef exoplace_status (*node_entry_fn)(exoplace_request *request, const char *node_id, json_cursor *value,
@@ -45,12 +65,12 @@ static exoplace_status for_each_node_entry(exoplace_request *request, const json
         while (st == EXOPLACE_OK && exoplace__json_next_member(&c, &key)) {
             size_t key_mark = exoplace__json_path_push_text(path, &key);
             char *id = NULL;
-            int has_nul = 0;
             size_t len = 0;
-            st = exoplace__json_string_decode(&id, &len, &has_nul, &key, err);
+            st = key_text(&id, &len, &key, path, err);
             size_t index;
-            /* Entries for ids that are no topology node are read, then dropped. */
-            int known = st == EXOPLACE_OK && !has_nul &&
+            /* Entries for ids that are no topology node (ids too long to be
+             * one included) are read, then dropped. */
+            int known = st == EXOPLACE_OK &&
                         exoplace_topology_find_node(&index, request->topology, id, NULL) == EXOPLACE_OK;
             if (st == EXOPLACE_OK)
                 st = entry(request, known ? id : NULL, &c, path, err);
@@ -71,22 +91,14 @@ static exoplace_status read_id(char **out, json_cursor *c, json_path *path, exop
     return exoplace__json_read_text(out, c, EXOPLACE_MAX_ID_BYTES, 0, path, err);
 }
 
-/* The same for a map key. */
+/* The same for a connections key, which becomes a node. */
 static exoplace_status key_id(char **out, const exoplace__json_string *key, const json_path *path,
                               exoplace_error *err)
 {
     size_t len;
-    int has_nul;
-    exoplace_status st = exoplace__json_string_decode(out, &len, &has_nul, key, err);
-    if (st)
-        return st;
-    if (len == 0)
-        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "empty node id");
-    else if (has_nul)
-        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "contains a NUL character");
-    else if (len > EXOPLACE_MAX_ID_BYTES)
+    exoplace_status st = key_text(out, &len, key, path, err);
+    if (st == EXOPLACE_OK && len > EXOPLACE_MAX_ID_BYTES) {
         st = exoplace__json_fail(err, EXOPLACE_E_LIMIT, path, "longer than %d bytes", EXOPLACE_MAX_ID_BYTES);
-    if (st) {
         free(*out);
         *out = NULL;
     }

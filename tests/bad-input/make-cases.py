@@ -525,6 +525,18 @@ exo_case("node-memory-unknown-node-checked", lambda d: d["nodeMemory"].update(gh
          "nodeMemory.ghost.ramAvailable", comment="an entry for an id that is no topology node is ignored, "
          "but it is still read")
 
+# Keys of the per-node maps: an empty id is bad input (exo-main.md 11.2), and one
+# holding U+0000 is refused as in topology.nodes; each value is valid.
+for prefix, member, value in [("node-memory", "nodeMemory", lambda d: copy.deepcopy(d["nodeMemory"]["a"])),
+                              ("node-network", "nodeNetwork", lambda d: {"interfaces": []}),
+                              ("node-backends", "nodeBackends", lambda d: ["MlxMetal"]),
+                              ("node-rdma-ctl", "nodeRdmaCtl", lambda d: {"enabled": True}),
+                              ("downloads", "downloads", lambda d: [])]:
+    for name, key, field, stderr in [("empty-id", "", member + ".", "empty node id"),
+                                     ("nul-id", "a\u0000", member + ".a\\\\x00", "contains a NUL character")]:
+        exo_case("%s-%s" % (prefix, name), lambda d, m=member, k=key, v=value: d.setdefault(m, {}).update({k: v(d)}),
+                 field, stderr=[stderr])
+
 # nodeNetwork: id -> {"interfaces": [{"name", "ipAddress", "interfaceType"}]}
 exo_case("node-network-array", setter(["nodeNetwork"], []), "nodeNetwork")
 exo_case("node-network-entry-array", setter(["nodeNetwork", "a"], []), "nodeNetwork.a")

@@ -358,6 +358,45 @@ START_TEST(per_node_maps_read_both_spellings_and_skip_unknown_nodes)
 }
 END_TEST
 
+/* The keys of the per-node maps are node ids: an empty one is refused
+ * (exo-main.md 11.2), one holding U+0000 too (as in topology.nodes); an id
+ * too long to be a node is no topology node: its entry is read, then dropped. */
+START_TEST(per_node_map_keys_are_node_ids)
+{
+    static const char *const maps[][2] = {
+        {"nodeMemory", "{\"ramTotal\": {\"inBytes\": 1}, \"ramAvailable\": {\"inBytes\": 1}, \"swapTotal\": "
+                       "{\"inBytes\": 0}, \"swapAvailable\": {\"inBytes\": 0}}"},
+        {"nodeNetwork", "{\"interfaces\": []}"},
+        {"nodeBackends", "[\"MlxMetal\"]"},
+        {"nodeRdmaCtl", "{\"enabled\": true}"},
+        {"downloads", "[]"},
+    };
+    exoplace_request *r;
+    exoplace_error err;
+    char long_id[EXOPLACE_MAX_ID_BYTES + 2];
+    memset(long_id, 'n', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) {
+        /* nodeMemory is the request's own member too: the one under test comes last and wins. */
+        char extra[2048], field[64];
+        snprintf(extra, sizeof extra, ", \"%s\": {\"b\": %s, \"\": %s}", maps[i][0], maps[i][1], maps[i][1]);
+        ck_assert_int_eq(parse_state(&r, &err, two_nodes, extra), EXOPLACE_E_INVALID_ARGUMENT);
+        snprintf(field, sizeof field, "%s.", maps[i][0]);
+        ck_assert_str_eq(err.field, field);
+        ck_assert_str_eq(err.message, "empty node id");
+        snprintf(extra, sizeof extra, ", \"%s\": {\"b\\u0000\": %s}", maps[i][0], maps[i][1]);
+        ck_assert_int_eq(parse_state(&r, &err, two_nodes, extra), EXOPLACE_E_INVALID_ARGUMENT);
+        snprintf(field, sizeof field, "%s.b\\x00", maps[i][0]);
+        ck_assert_str_eq(err.field, field);
+        ck_assert_str_eq(err.message, "contains a NUL character");
+        snprintf(extra, sizeof extra, ", \"%s\": {\"%s\": %s}", maps[i][0], long_id, maps[i][1]);
+        ck_assert_msg(parse_state(&r, &err, two_nodes, extra) == EXOPLACE_OK, "%s: %s", err.field, err.message);
+        ck_assert_uint_eq(exoplace_topology_node_count(r->topology), 2);
+        exoplace_request_free(r);
+    }
+}
+END_TEST
+
 START_TEST(map_keys_are_shown_escaped_in_paths)
 {
     exoplace_request *r;
@@ -394,6 +433,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, multiaddrs_follow_exo_patterns);
     tcase_add_test(tc, rules_come_from_the_request_or_the_shape);
     tcase_add_test(tc, per_node_maps_read_both_spellings_and_skip_unknown_nodes);
+    tcase_add_test(tc, per_node_map_keys_are_node_ids);
     tcase_add_test(tc, map_keys_are_shown_escaped_in_paths);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);
