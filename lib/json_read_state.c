@@ -464,8 +464,48 @@ static exoplace_status rdma_ctl_entry(exoplace_request *request, const char *nod
     return st;
 }
 
-/* The model id of a download entry's shard (shardMetadata -> its one member
- * -> modelCard.modelId), or NULL when it has none to find. */
+/* exo's tagged unions (a download entry, a shard) are one-member objects
+ * whose key is the kind. */
+typedef enum tag_shape { TAG_ONE, TAG_EMPTY, TAG_UNKNOWN, TAG_SECOND } tag_shape;
+
+/* Reads the object at *c (an object; *c is left after it) as a one-member
+ * object whose key names a value of `info`: TAG_ONE with *tag that value and
+ * *value at the member's value (a repeated key keeps its last value, as
+ * everywhere); TAG_EMPTY; TAG_UNKNOWN when the first key names no value;
+ * TAG_SECOND when a member with another key follows (*second: that key).
+ * *first is the first key (TAG_ONE, TAG_UNKNOWN, TAG_SECOND). */
+static tag_shape read_tag(int *tag, json_cursor *value, exoplace__json_string *first, exoplace__json_string *second,
+                          json_cursor *c, const exoplace__enum_info *info)
+{
+    exoplace__json_enter(c);
+    if (!exoplace__json_next_member(c, first))
+        return TAG_EMPTY;
+    const char *name = NULL;
+    for (size_t i = 0; i < info->count && !name; i++)
+        if (exoplace__json_string_equals(first, info->names[i])) {
+            name = info->names[i];
+            *tag = info->values[i];
+        }
+    tag_shape shape = name ? TAG_ONE : TAG_UNKNOWN;
+    *value = *c;
+    exoplace__json_skip(c);
+    exoplace__json_string key;
+    while (exoplace__json_next_member(c, &key)) {
+        if (shape == TAG_ONE && exoplace__json_string_equals(&key, name)) {
+            *value = *c;
+        } else if (shape == TAG_ONE) {
+            shape = TAG_SECOND;
+            *second = key;
+        }
+        exoplace__json_skip(c);
+    }
+    return shape;
+}
+
+/* The model id of a download entry's shard (exo-main.md 1.6: shardMetadata
+ * -> its one member, PipelineShardMetadata, CfgShardMetadata or
+ * TensorShardMetadata -> modelCard.modelId), or NULL when it has none to
+ * find: any other shape, an unknown shard kind included. */
 static char *download_model_id(const json_member *shard_metadata)
 {
     if (!shard_metadata->present)
@@ -473,14 +513,16 @@ static char *download_model_id(const json_member *shard_metadata)
     json_cursor c = shard_metadata->value;
     if (exoplace__json_kind_at(&c) != EXOPLACE__JSON_OBJECT)
         return NULL;
-    exoplace__json_enter(&c);
-    exoplace__json_string kind;
-    if (!exoplace__json_next_member(&c, &kind) || exoplace__json_kind_at(&c) != EXOPLACE__JSON_OBJECT)
+    int kind;
+    json_cursor shard;
+    exoplace__json_string first, second;
+    if (read_tag(&kind, &shard, &first, &second, &c, &exoplace__shard_kind_info) != TAG_ONE ||
+        exoplace__json_kind_at(&shard) != EXOPLACE__JSON_OBJECT)
         return NULL;
     json_path scratch;
     exoplace__json_path_init(&scratch);
     json_member card = {"modelCard", "model_card", 0, {0}, NULL};
-    if (exoplace__json_members(&c, &card, 1, EXOPLACE__JSON_IGNORE_UNKNOWN, &scratch, NULL) || !card.present ||
+    if (exoplace__json_members(&shard, &card, 1, EXOPLACE__JSON_IGNORE_UNKNOWN, &scratch, NULL) || !card.present ||
         exoplace__json_kind_at(&card.value) != EXOPLACE__JSON_OBJECT)
         return NULL;
     json_member model_id = {"modelId", "model_id", 0, {0}, NULL};
@@ -516,30 +558,40 @@ static exoplace_status read_download(exoplace_request *request, const char *node
     exoplace_status st = exoplace__json_expect(c, EXOPLACE__JSON_OBJECT, "an object", path, err);
     if (st)
         return st;
-    exoplace__json_enter(c);
-    exoplace__json_string kind_key;
-    if (!exoplace__json_next_member(c, &kind_key))
+    int kind = 0;
+    json_cursor body;
+    exoplace__json_string kind_key, second_key;
+    switch (read_tag(&kind, &body, &kind_key, &second_key, c, &exoplace__download_kind_info)) {
+    case TAG_ONE: break;
+    case TAG_EMPTY:
         return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
                                    "expected one of DownloadCompleted, DownloadOngoing, DownloadPending or "
                                    "DownloadFailed");
-    size_t mark = exoplace__json_path_push_text(path, &kind_key);
-    int kind = -1;
-    for (size_t i = 0; i < exoplace__download_kind_info.count; i++)
-        if (exoplace__json_string_equals(&kind_key, exoplace__download_kind_info.names[i]))
-            kind = exoplace__download_kind_info.values[i];
-    if (kind < 0) {
+    case TAG_UNKNOWN: {
+        size_t mark = exoplace__json_path_push_text(path, &kind_key);
         st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
                                  "unknown download kind (expected DownloadCompleted, DownloadOngoing, "
                                  "DownloadPending or DownloadFailed)");
-        exoplace__json_skip(c);
+        exoplace__json_path_pop(path, mark);
+        return st;
     }
+    case TAG_SECOND: {
+        /* The key is the caller's text: shown cut, at most 64 bytes. */
+        char first[65], second[65];
+        exoplace__json_string_copy(first, sizeof first, &kind_key);
+        exoplace__json_string_copy(second, sizeof second, &second_key);
+        return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
+                                   "a download entry has one member, its kind; found \"%s\" and \"%s\"", first,
+                                   second);
+    }
+    }
+    size_t mark = exoplace__json_path_push_text(path, &kind_key);
     json_member m[COUNT_OF(download_members)];
-    if (st == EXOPLACE_OK)
-        st = read_members(c, download_members, m, COUNT_OF(download_members), EXOPLACE__JSON_IGNORE_UNKNOWN, path,
-                          err);
+    st = read_members(&body, download_members, m, COUNT_OF(download_members), EXOPLACE__JSON_IGNORE_UNKNOWN, path,
+                      err);
     exoplace_download download;
     exoplace_download_init(&download);
-    download.kind = (exoplace_download_kind)(kind < 0 ? 0 : kind);
+    download.kind = (exoplace_download_kind)kind;
     if (st == EXOPLACE_OK && kind == EXOPLACE_DOWNLOAD_ONGOING && m[DL_PROGRESS].present) {
         size_t progress_mark = exoplace__json_path_push_member(path, &m[DL_PROGRESS]);
         json_member p[COUNT_OF(progress_members)];
@@ -557,9 +609,6 @@ static exoplace_status read_download(exoplace_request *request, const char *node
             st = optional_bytes(&download.total_bytes, &m[DL_TOTAL], path, err);
     }
     exoplace__json_path_pop(path, mark);
-    /* Only the kind is read of an entry: any member after it is skipped. */
-    while (exoplace__json_next_member(c, &kind_key))
-        exoplace__json_skip(c);
     if (st || !node_id)
         return st;
     char *model_id = download_model_id(&m[DL_SHARD]);

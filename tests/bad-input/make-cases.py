@@ -574,6 +574,10 @@ exo_case("download-kind-unknown", with_download(lambda: {"DownloadStarted": exo_
          XDL + ".DownloadStarted", stderr=["unknown download kind"])
 exo_case("download-kind-lower-case", with_download(lambda: {"downloadCompleted": exo_download("DownloadCompleted")["DownloadCompleted"]}),
          XDL + ".downloadCompleted", stderr=["unknown download kind"])
+exo_case("download-two-kinds", with_download(lambda: {**exo_download("DownloadCompleted"), **exo_download("DownloadFailed")}),
+         XDL, stderr=["has one member"], comment="an entry is a one-member object keyed by its kind (exo-main.md 1.6)")
+exo_case("download-kind-and-other-member", with_download(lambda: {**exo_download("DownloadOngoing"), "nodeId": "a"}),
+         XDL, stderr=["has one member"])
 exo_case("download-kind-value-string", with_download(lambda: {"DownloadCompleted": "done"}), XDL + ".DownloadCompleted")
 exo_case("download-progress-string", edit_download("DownloadOngoing", lambda b: b.update(downloadProgress="25%")),
          XDL + ".DownloadOngoing.downloadProgress")
@@ -713,6 +717,8 @@ for name, fn in [("shard-metadata-string", lambda b: b.update(shardMetadata="pip
                  ("model-card-missing", lambda b: shard_of(b).pop("modelCard")),
                  ("model-id-missing", lambda b: shard_of(b)["modelCard"].pop("modelId")),
                  ("model-id-number", lambda b: shard_of(b)["modelCard"].update(modelId=7)),
+                 ("shard-kind-unknown", lambda b: b.update(shardMetadata={"FooShardMetadata": shard_of(b)})),
+                 ("shard-two-kinds", lambda b: b["shardMetadata"].update(TensorShardMetadata=shard_of(b))),
                  ("card-not-checked", lambda b: shard_of(b)["modelCard"].update(nLayers=0, backends="x"))]:
     exo_valid("download-" + name, edit_download("DownloadOngoing", fn),
               comment="an entry whose model id cannot be found is ignored (exo-main.md 1.6)")

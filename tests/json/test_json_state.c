@@ -397,6 +397,67 @@ START_TEST(per_node_map_keys_are_node_ids)
 }
 END_TEST
 
+/* downloads.a as `entries`, parsed; asserts it reads. */
+static exoplace_request *parse_downloads(const char *entries)
+{
+    char extra[2048];
+    snprintf(extra, sizeof extra, ", \"downloads\": {\"a\": [%s]}", entries);
+    exoplace_request *r;
+    exoplace_error err;
+    ck_assert_msg(parse_state(&r, &err, two_nodes, extra) == EXOPLACE_OK, "%s: %s: %s", entries, err.field,
+                  err.message);
+    return r;
+}
+
+#define SHARD(kind, id) "{\"" kind "\": {\"modelCard\": {\"modelId\": \"" id "\"}}}"
+
+/* exo-main.md 1.6: an entry is a one-member object keyed by its kind; the
+ * model id comes from the shard's one member, a Pipeline, Cfg or Tensor
+ * shard, and an entry without one to find is ignored. */
+START_TEST(download_entries_and_shards_are_one_member_objects)
+{
+    exoplace_request *r =
+        parse_downloads("{\"DownloadCompleted\": {\"shardMetadata\": " SHARD("PipelineShardMetadata", "m") "}}, "
+                        "{\"DownloadFailed\": {\"shardMetadata\": " SHARD("CfgShardMetadata", "m") "}}, "
+                        "{\"DownloadPending\": {\"shardMetadata\": " SHARD("TensorShardMetadata", "m") "}}");
+    ck_assert_uint_eq(r->topology->nodes[0].n_downloads, 3);
+    exoplace_request_free(r);
+    /* No model id to find: an unknown shard kind, two shard kinds, a kind spelt otherwise. */
+    r = parse_downloads("{\"DownloadCompleted\": {\"shardMetadata\": " SHARD("FooShardMetadata", "m") "}}, "
+                        "{\"DownloadCompleted\": {\"shardMetadata\": {\"PipelineShardMetadata\": {\"modelCard\": "
+                        "{\"modelId\": \"m\"}}, \"TensorShardMetadata\": {\"modelCard\": {\"modelId\": \"m\"}}}}}, "
+                        "{\"DownloadCompleted\": {\"shardMetadata\": {\"pipelineShardMetadata\": {\"modelCard\": "
+                        "{\"modelId\": \"m\"}}}}}");
+    ck_assert_uint_eq(r->topology->nodes[0].n_downloads, 0);
+    exoplace_request_free(r);
+    /* A repeated key is one member with its last value, for the kind and the shard. */
+    r = parse_downloads("{\"DownloadOngoing\": {\"downloadProgress\": {\"total\": {\"inBytes\": -1}}}, "
+                        "\"DownloadOngoing\": {\"shardMetadata\": {\"PipelineShardMetadata\": {\"modelCard\": "
+                        "{\"modelId\": \"x\"}}, \"PipelineShardMetadata\": {\"modelCard\": {\"modelId\": \"m\"}}}, "
+                        "\"downloadProgress\": {\"downloaded\": {\"inBytes\": 1}, \"total\": {\"inBytes\": 2}}}}");
+    ck_assert_uint_eq(r->topology->nodes[0].n_downloads, 1);
+    ck_assert_str_eq(r->topology->nodes[0].downloads[0].model_id, "m");
+    ck_assert(r->topology->nodes[0].downloads[0].downloaded_bytes == 1 &&
+              r->topology->nodes[0].downloads[0].total_bytes == 2);
+    exoplace_request_free(r);
+    /* A second member, another kind or any other key, is bad input naming the entry. */
+    const char *refused[] = {
+        "{\"DownloadCompleted\": {\"shardMetadata\": " SHARD("PipelineShardMetadata", "m") "}, "
+        "\"DownloadFailed\": {\"shardMetadata\": " SHARD("PipelineShardMetadata", "m") "}}",
+        "{\"DownloadCompleted\": {}, \"nodeId\": \"a\"}",
+        "{\"DownloadPending\": {}, \"DownloadPending\": {}, \"DownloadFailed\": {}}",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char extra[1024];
+        snprintf(extra, sizeof extra, ", \"downloads\": {\"a\": [{\"DownloadFailed\": {}}, %s]}", refused[i]);
+        exoplace_error err;
+        ck_assert_int_eq(parse_state(&r, &err, two_nodes, extra), EXOPLACE_E_INVALID_ARGUMENT);
+        ck_assert_str_eq(err.field, "downloads.a[1]");
+        ck_assert_msg(strstr(err.message, "one member") != NULL, "%s", err.message);
+    }
+}
+END_TEST
+
 START_TEST(map_keys_are_shown_escaped_in_paths)
 {
     exoplace_request *r;
@@ -434,6 +495,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, rules_come_from_the_request_or_the_shape);
     tcase_add_test(tc, per_node_maps_read_both_spellings_and_skip_unknown_nodes);
     tcase_add_test(tc, per_node_map_keys_are_node_ids);
+    tcase_add_test(tc, download_entries_and_shards_are_one_member_objects);
     tcase_add_test(tc, map_keys_are_shown_escaped_in_paths);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);
