@@ -21,8 +21,12 @@ void exoplace__json_path_init(exoplace__json_path *path);
  * to restore with exoplace__json_path_pop(). */
 size_t exoplace__json_path_push_key(exoplace__json_path *path, const char *key);
 size_t exoplace__json_path_push_index(exoplace__json_path *path, size_t index);
-/* Append ".<the string's text>" (a map key: a node id), shown escaped when
- * it holds what a path should not (quotes, dots, control characters). */
+/* Append ".<the string's text>" (a map key: a node id), cut to fit, with its
+ * control characters (C0 and DEL, U+0000 included) written as \xNN so that a
+ * path never carries them. Everything else is kept as written, quotes, dots,
+ * brackets and backslashes included: such a key makes the path ambiguous,
+ * which a message for people can live with (the tool shows a backslash as
+ * \\ in turn). */
 size_t exoplace__json_path_push_text(exoplace__json_path *path, const exoplace__json_string *key);
 void exoplace__json_path_pop(exoplace__json_path *path, size_t len);
 
