@@ -11,6 +11,7 @@
 #include "error.h"
 #include "json_write_instance.h"
 #include "request.h"
+#include "topology.h"
 
 typedef exoplace__json_path json_path;
 typedef exoplace__json_member json_member;
@@ -105,100 +106,6 @@ static exoplace_status key_id(char **out, const exoplace__json_string *key, cons
     return st;
 }
 
-static int all_of(const char *s, size_t n, const char *allowed_class)
-{
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        int digit = ch >= '0' && ch <= '9';
-        int letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-        int hex = digit || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-        int ok = strcmp(allowed_class, "digits") == 0  ? digit
-                 : strcmp(allowed_class, "ip6") == 0   ? hex || ch == ':'
-                 : strcmp(allowed_class, "dns") == 0   ? digit || letter || ch == '.' || ch == '-'
-                 : strcmp(allowed_class, "alnum") == 0 ? digit || letter
-                                                       : 0;
-        if (!ok)
-            return 0;
-    }
-    return 1;
-}
-
-/* The text up to the next '/' from *at (moved past it). */
-static size_t next_part(const char **at)
-{
-    const char *p = *at;
-    size_t n = strcspn(p, "/");
-    *at = p + n;
-    return n;
-}
-
-static int is_ip4_text(const char *s, size_t n)
-{
-    int groups = 0;
-    size_t i = 0;
-    while (groups < 4) {
-        size_t start = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i - start < 1 || i - start > 3)
-            return 0;
-        groups++;
-        if (groups < 4) {
-            if (i >= n || s[i] != '.')
-                return 0;
-            i++;
-        }
-    }
-    return i == n;
-}
-
-/* exo's Multiaddr.PATTERNS (exo-main.md 1.1): /ip4/ dotted quad of 1-3
- * digit groups, /ip6/ hex digits and colons, /dns[46]?/ letters, digits,
- * '.' and '-'; then optionally /tcp/ 1-5 digits; then optionally /p2p/
- * letters and digits; nothing else. */
-static int exo_multiaddr_ok(const char *text)
-{
-    const char *p = text;
-    if (*p++ != '/')
-        return 0;
-    const char *protocol = p;
-    size_t protocol_len = next_part(&p);
-    if (*p++ != '/')
-        return 0;
-    const char *host = p;
-    size_t host_len = next_part(&p);
-    if (host_len == 0)
-        return 0;
-    if (protocol_len == 3 && memcmp(protocol, "ip4", 3) == 0) {
-        if (!is_ip4_text(host, host_len))
-            return 0;
-    } else if (protocol_len == 3 && memcmp(protocol, "ip6", 3) == 0) {
-        if (!all_of(host, host_len, "ip6"))
-            return 0;
-    } else if ((protocol_len == 3 && memcmp(protocol, "dns", 3) == 0) ||
-               (protocol_len == 4 && (memcmp(protocol, "dns4", 4) == 0 || memcmp(protocol, "dns6", 4) == 0))) {
-        if (!all_of(host, host_len, "dns"))
-            return 0;
-    } else {
-        return 0;
-    }
-    if (strncmp(p, "/tcp/", 5) == 0) {
-        p += 5;
-        const char *port = p;
-        size_t port_len = next_part(&p);
-        if (port_len < 1 || port_len > 5 || !all_of(port, port_len, "digits"))
-            return 0;
-    }
-    if (strncmp(p, "/p2p/", 5) == 0) {
-        p += 5;
-        const char *peer = p;
-        size_t peer_len = next_part(&p);
-        if (peer_len < 1 || !all_of(peer, peer_len, "alnum"))
-            return 0;
-    }
-    return *p == '\0';
-}
-
 enum { EDGE_SINK_MULTIADDR, EDGE_SOURCE_IFACE, EDGE_SINK_IFACE };
 static const json_member edge_members[] = {
     {"sinkMultiaddr", "sink_multiaddr", 0, {0}, NULL},
@@ -231,14 +138,10 @@ static exoplace_status read_edge(exoplace_topology *topology, const char *source
         st = exoplace__json_members(&value, &address, 1, EXOPLACE__JSON_IGNORE_UNKNOWN, path, err);
         if (st == EXOPLACE_OK)
             st = exoplace__json_member_text(&text, &address, EXOPLACE_MAX_ID_BYTES, 0, path, err);
-        if (st == EXOPLACE_OK) {
+        /* Any text exo's patterns match (exo-main.md 1.1), e.g. /ip4/999.0.0.5/tcp/99999. */
+        if (st == EXOPLACE_OK && exoplace__topology_add_exo_connection(topology, source, sink, text, &sub)) {
             exoplace__json_path_push_key(path, "address");
-            if (!exo_multiaddr_ok(text))
-                st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
-                                         "not a multiaddr exo accepts (/ip4/, /ip6/ or /dns/ address, optional "
-                                         "/tcp/PORT and /p2p/ID)");
-            else if (exoplace_topology_add_connection(topology, source, sink, text, &sub))
-                st = exoplace__json_forward(err, path, &sub);
+            st = exoplace__json_forward(err, path, &sub);
         }
         free(text);
         exoplace__json_path_pop(path, mark);

@@ -694,6 +694,25 @@ exo_valid("multiaddr-host-only", setter(XE + [2, "sinkMultiaddr"], {"address": "
 exo_valid("multiaddr-tcp-and-p2p", setter(XE + [1, "sinkMultiaddr"], {"address": "/ip4/10.0.0.5/tcp/52415/p2p/QmPeer1"}))
 exo_valid("multiaddr-leading-zeros", setter(XE + [1, "sinkMultiaddr"], {"address": "/ip4/010.000.000.005/tcp/00001"}),
           comment="1-3 digits per group, 1-5 per port: leading zeros included; the IP is used as written")
+# exo's patterns check the shape only: groups past 255, ports past 65535, /p2p
+# without /tcp and any hex-and-colons text are valid, and the instance uses the
+# IP as written (exo-main.md 1.1, 7.1). The jaccl coordinator of rank 1 (a) is
+# reached through a -> b's socket edges: unknown type (2) beats thunderbolt (4).
+for name, address, ip in [("ip4-group-999", "/ip4/999.0.0.5/tcp/52415", "999.0.0.5"),
+                          ("ip4-group-256", "/ip4/10.0.0.256/tcp/52415", "10.0.0.256"),
+                          ("tcp-65536", "/ip4/10.0.0.7/tcp/65536", "10.0.0.7"),
+                          ("tcp-99999", "/ip4/10.0.0.7/tcp/99999", "10.0.0.7"),
+                          ("p2p-without-tcp", "/ip4/10.0.0.7/p2p/QmPeer", "10.0.0.7"),
+                          ("ip6-one-digit", "/ip6/1/tcp/1", "1"),
+                          ("ip6-colons-only", "/ip6/:::::/tcp/1", ":::::")]:
+    exo_valid("multiaddr-" + name, setter(XE + [1, "sinkMultiaddr"], {"address": address}),
+              stdout=XOK + ['"a": "%s:' % ip])
+exo_valid("multiaddr-ring-odd-ip-matches-interface", lambda d: (
+    d.update(sharding="Pipeline", instanceMeta="MlxRing"),
+    setter(XE + [2, "sinkMultiaddr"], {"address": "/ip4/999.0.0.6/tcp/65536"})(d),
+    setter(["nodeNetwork", "b", "interfaces", 1, "ipAddress"], "999.0.0.6")(d)),
+          stdout=XOK + ['"MlxRingInstance"', '"ip": "999.0.0.6"'],
+          comment="the IP as written is matched with the sink's interfaces: thunderbolt wins the ring's table")
 exo_valid("multiaddr-dns", setter(XE + [1, "sinkMultiaddr"], {"address": "/dns4/studio-2.local/tcp/52415"}), exit=1,
           stdout=['"ok": false', '"code": "invalid_multiaddr"'],
           comment="a /dns edge is valid input; looking up its IP is the placement failure of exo-main.md 7.1")

@@ -271,8 +271,12 @@ END_TEST
 
 START_TEST(multiaddrs_follow_exo_patterns)
 {
-    const char *accepted[] = {"/ip4/10.0.0.2", "/ip4/10.0.0.2/tcp/1", "/ip4/10.0.0.2/tcp/52415/p2p/Qm12",
-                              "/ip6/fe80::1/tcp/4001", "/dns/host-1.local/tcp/443", "/dns4/a.b"};
+    /* The patterns check the shape only, not the octets, the port or the IPv6 text. */
+    const char *accepted[] = {"/ip4/10.0.0.2",          "/ip4/10.0.0.2/tcp/1",       "/ip4/10.0.0.2/tcp/52415/p2p/Qm12",
+                              "/ip6/fe80::1/tcp/4001",  "/dns/host-1.local/tcp/443", "/dns4/a.b",
+                              "/ip4/999.0.0.5/tcp/52415", "/ip4/10.0.0.256/tcp/1",   "/ip4/1.2.3.4/tcp/65536",
+                              "/ip4/1.2.3.4/tcp/99999", "/ip4/10.0.0.5/p2p/QmPeer",  "/ip6/1/tcp/1",
+                              "/ip6/:::::/tcp/1",       "/dns6/-/p2p/1"};
     const char *refused[] = {"/ip4/10.0.0/tcp/1", "/ip4/1.2.3.4/udp/1",  "/ip4/1.2.3.4/tcp/123456",
                              "/ip6/fe80::g1",     "/dns/a_b/tcp/1",      "/ip4/1.2.3.4/tcp/1/",
                              "/tcp/1",            "/ip4/1.2.3.4/p2p/a-b"};
@@ -285,6 +289,9 @@ START_TEST(multiaddrs_follow_exo_patterns)
                  "\"%s\", \"port\": 7}}]}}}",
                  accepted[i]);
         ck_assert_msg(parse_state(&r, &err, topology, "") == EXOPLACE_OK, "%s: %s", accepted[i], err.message);
+        exoplace_connection_info c;
+        ck_assert_int_eq(exoplace_topology_connection(&c, r->topology, 0, NULL), EXOPLACE_OK);
+        ck_assert_str_eq(c.multiaddr, accepted[i]);
         exoplace_request_free(r);
     }
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -295,6 +302,35 @@ START_TEST(multiaddrs_follow_exo_patterns)
         ck_assert_msg(parse_state(&r, &err, topology, "") == EXOPLACE_E_INVALID_ARGUMENT, "%s accepted", refused[i]);
         ck_assert_str_eq(err.field, "topology.connections.a.b[0].sinkMultiaddr.address");
     }
+}
+END_TEST
+
+/* A pair a <-> b whose edges are the two addresses. */
+static int pair_is_thunderbolt(const char *a_to_b, const char *b_to_a)
+{
+    char topology[512];
+    snprintf(topology, sizeof topology,
+             "{\"nodes\": [\"a\", \"b\"], \"connections\": {\"a\": {\"b\": [{\"sinkMultiaddr\": {\"address\": "
+             "\"%s\"}}]}, \"b\": {\"a\": [{\"sinkMultiaddr\": {\"address\": \"%s\"}}]}}}",
+             a_to_b, b_to_a);
+    exoplace_request *r;
+    exoplace_error err;
+    ck_assert_msg(parse_state(&r, &err, topology, "") == EXOPLACE_OK, "%s: %s", err.field, err.message);
+    size_t nodes[] = {0, 1};
+    int thunderbolt = -1;
+    ck_assert_int_eq(exoplace_cycle_is_thunderbolt(&thunderbolt, r->topology, nodes, 2, NULL), EXOPLACE_OK);
+    exoplace_request_free(r);
+    return thunderbolt;
+}
+
+/* An address only exo's patterns accept is stored, but is thunderbolt only
+ * when it is a valid IPv4 address in 169.254/16. */
+START_TEST(thunderbolt_only_for_valid_link_local_addresses)
+{
+    ck_assert_int_eq(pair_is_thunderbolt("/ip4/169.254.0.2/tcp/1", "/ip4/169.254.0.1/p2p/Qm1"), 1);
+    ck_assert_int_eq(pair_is_thunderbolt("/ip4/169.254.0.256/tcp/1", "/ip4/169.254.0.1/tcp/1"), 0);
+    ck_assert_int_eq(pair_is_thunderbolt("/ip4/169.254.0.2/tcp/99999", "/ip4/169.254.999.1/tcp/1"), 0);
+    ck_assert_int_eq(pair_is_thunderbolt("/ip4/169.254.0.2/tcp/99999", "/ip4/169.254.000.001"), 1);
 }
 END_TEST
 
@@ -492,6 +528,7 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, vector_requests_read_as_exo_main_reads_them, 0, n_names);
     tcase_add_test(tc, edges_take_exactly_one_kind);
     tcase_add_test(tc, multiaddrs_follow_exo_patterns);
+    tcase_add_test(tc, thunderbolt_only_for_valid_link_local_addresses);
     tcase_add_test(tc, rules_come_from_the_request_or_the_shape);
     tcase_add_test(tc, per_node_maps_read_both_spellings_and_skip_unknown_nodes);
     tcase_add_test(tc, per_node_map_keys_are_node_ids);
