@@ -496,7 +496,9 @@ EXOPLACE_API exoplace_status exoplace_topology_add_interface(exoplace_topology *
  * @param[in,out] topology the topology.
  * @param[in] source_node_id the source's id; copied.
  * @param[in] sink_node_id the sink's id; copied.
- * @param[in] multiaddr text exoplace_multiaddr_parse() accepts; copied.
+ * @param[in] multiaddr text exoplace_multiaddr_parse() accepts; copied. (The
+ *   exo-main JSON reader adds its socket edges by exo's own patterns instead,
+ *   exo-main.md 1.1: shape only, no octet or port bounds.)
  * @param[out] err optional details.
  * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL or empty argument, a
  *   multiaddr exoplace_multiaddr_parse() refuses); E_LIMIT (an id or the
@@ -617,7 +619,10 @@ typedef struct exoplace_connection_info {
     size_t source;                 /**< node index */
     size_t sink;                   /**< node index */
     exoplace_connection_kind kind;
-    const char *multiaddr;         /**< SOCKET: the multiaddr text (borrowed); RDMA: NULL */
+    const char *multiaddr;         /**< SOCKET: the multiaddr text (borrowed); RDMA: NULL. A connection
+                                        read from an exo-main request holds any text exo's patterns match
+                                        (exo-main.md 1.1), which exoplace_multiaddr_parse() may refuse
+                                        (/ip4/999.0.0.5/tcp/99999). */
     const char *source_iface;      /**< RDMA: the source's interface (borrowed); SOCKET: NULL */
     const char *sink_iface;        /**< RDMA: the sink's interface (borrowed); SOCKET: NULL */
 } exoplace_connection_info;

@@ -64,12 +64,22 @@ static unsigned type_priority(address_table table, exoplace_interface_type type)
     return table == RING_TABLE ? 4 : 2;
 }
 
-/* The type of the last interface of `node` whose address is `ip`. */
-static exoplace_interface_type interface_type_of(const exoplace__node *node, const char *ip)
+/* The IP text of a socket connection as written in its multiaddr (what exo
+ * calls ip_address): ip[0..*len). */
+static const char *connection_ip(size_t *len, const exoplace__connection *conn)
 {
-    for (size_t i = node->n_interfaces; i > 0; i--)
-        if (strcmp(node->interfaces[i - 1].ip_address, ip) == 0)
+    *len = conn->address.host_len;
+    return conn->multiaddr + conn->address.host_start;
+}
+
+/* The type of the last interface of `node` whose address is the text ip[0..len). */
+static exoplace_interface_type interface_type_of(const exoplace__node *node, const char *ip, size_t len)
+{
+    for (size_t i = node->n_interfaces; i > 0; i--) {
+        const char *address = node->interfaces[i - 1].ip_address;
+        if (strncmp(address, ip, len) == 0 && address[len] == '\0')
             return node->interfaces[i - 1].type;
+    }
     return EXOPLACE_INTERFACE_UNKNOWN;
 }
 
@@ -94,15 +104,14 @@ static void lookup_consider(address_lookup *lookup, const exoplace_topology *top
                             address_table table)
 {
     const exoplace__connection *conn = &topology->connections[c];
-    exoplace_multiaddr parsed;
-    if (exoplace_multiaddr_parse(&parsed, conn->multiaddr, NULL) != EXOPLACE_OK)
-        return; /* the topology holds only multiaddrs that parse */
-    if (parsed.kind == EXOPLACE_ADDRESS_DNS) {
+    if (conn->address.kind == EXOPLACE_ADDRESS_DNS) {
         if ((long)c > lookup->dns)
             lookup->dns = (long)c;
         return;
     }
-    unsigned priority = type_priority(table, interface_type_of(&topology->nodes[conn->to], parsed.host));
+    size_t ip_len;
+    const char *ip = connection_ip(&ip_len, conn);
+    unsigned priority = type_priority(table, interface_type_of(&topology->nodes[conn->to], ip, ip_len));
     if (lookup->best == NO_CONNECTION || priority < lookup->best_priority ||
         (priority == lookup->best_priority && (long)c > lookup->best)) {
         lookup->best = (long)c;
@@ -121,16 +130,6 @@ static exoplace_status lookup_result(const address_lookup *lookup, const exoplac
     if (lookup->best == NO_CONNECTION)
         return exoplace__fail(err, no_address, NULL, "%s", no_address_text);
     return EXOPLACE_OK;
-}
-
-/* The IP text of a chosen socket connection (what exo calls ip_address). */
-static void connection_ip(char ip_out[EXOPLACE_MULTIADDR_HOST_BYTES], const exoplace_topology *topology, long c)
-{
-    exoplace_multiaddr parsed;
-    if (exoplace_multiaddr_parse(&parsed, topology->connections[c].multiaddr, NULL) == EXOPLACE_OK)
-        memcpy(ip_out, parsed.host, sizeof parsed.host);
-    else
-        ip_out[0] = '\0';
 }
 
 /* ---- the ranks of the cycle's nodes -------------------------------------- */
@@ -300,13 +299,13 @@ static exoplace_status check_jaccl_coordinators(const builder *b, exoplace_error
                          "Current jaccl backend requires all participating devices to be able to communicate", err);
 }
 
-/* Copies text into the pool at *at and returns where it went. */
-static const char *pool_put(char *pool, size_t *at, const char *text)
+/* Copies text[0..len) into the pool at *at, NUL-terminated, and returns where it went. */
+static const char *pool_put(char *pool, size_t *at, const char *text, size_t len)
 {
-    size_t len = strlen(text) + 1;
     char *where = pool + *at;
     memcpy(where, text, len);
-    *at += len;
+    where[len] = '\0';
+    *at += len + 1;
     return where;
 }
 
@@ -330,13 +329,14 @@ static exoplace_status fill_ring(exoplace_instance *inst, const builder *b, exop
             return exoplace__fail_no_memory(err);
         for (size_t r = 0; r < n; r++) {
             for (int side = 0; side < (n == 2 ? 1 : 2); side++) {
-                char ip[EXOPLACE_MULTIADDR_HOST_BYTES];
-                connection_ip(ip, b->topology, side ? b->prev[r].best : b->next[r].best);
+                size_t ip_len;
+                const char *ip =
+                    connection_ip(&ip_len, &b->topology->connections[side ? b->prev[r].best : b->next[r].best]);
                 if (pass == 0) {
-                    size += strlen(ip) + 1;
+                    size += ip_len + 1;
                     continue;
                 }
-                exoplace_host host = {pool_put(inst->text, &at, ip), inst->ephemeral_port};
+                exoplace_host host = {pool_put(inst->text, &at, ip, ip_len), inst->ephemeral_port};
                 *(side ? &inst->ring_prev[r] : &inst->ring_next[r]) = host;
             }
             if (pass == 1 && n == 2)
@@ -360,20 +360,25 @@ static exoplace_status fill_jaccl(exoplace_instance *inst, const builder *b, exo
     }
     /* Pass 0 measures the coordinator texts, pass 1 stores them. */
     size_t size = 0, at = 0;
+    char port[8];
+    int port_len = snprintf(port, sizeof port, ":%u", (unsigned)inst->ephemeral_port);
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1 && !(inst->text = malloc(size)))
             return exoplace__fail_no_memory(err);
         for (size_t r = 0; r < n; r++) {
-            char ip[EXOPLACE_MULTIADDR_HOST_BYTES], text[EXOPLACE_MULTIADDR_HOST_BYTES + 8];
-            if (r == 0)
-                exoplace__copy_text(ip, sizeof ip, EXOPLACE_SELF_IP);
-            else
-                connection_ip(ip, b->topology, b->coordinator[r].best);
-            snprintf(text, sizeof text, "%s:%u", ip, (unsigned)inst->ephemeral_port);
-            if (pass == 0)
-                size += strlen(text) + 1;
-            else
-                inst->jaccl_coordinators[r] = pool_put(inst->text, &at, text);
+            size_t ip_len = strlen(EXOPLACE_SELF_IP);
+            const char *ip = r == 0 ? EXOPLACE_SELF_IP
+                                    : connection_ip(&ip_len, &b->topology->connections[b->coordinator[r].best]);
+            if (pass == 0) {
+                size += ip_len + (size_t)port_len + 1;
+                continue;
+            }
+            /* "ip:port", exo's text: the IP as written, IPv6 not bracketed. */
+            char *text = inst->text + at;
+            memcpy(text, ip, ip_len);
+            memcpy(text + ip_len, port, (size_t)port_len + 1);
+            at += ip_len + (size_t)port_len + 1;
+            inst->jaccl_coordinators[r] = text;
         }
     }
     return EXOPLACE_OK;

@@ -200,11 +200,13 @@ exoplace_status exoplace__json_read_u64(uint64_t *out, exoplace__json_cursor *c,
     return EXOPLACE_OK;
 }
 
-exoplace_status exoplace__json_read_bytes(uint64_t *out, exoplace__json_cursor *c, exoplace__json_path *path,
-                                          exoplace_error *err)
+exoplace_status exoplace__json_read_bytes(uint64_t *out, exoplace__json_cursor *c, exoplace_rules rules,
+                                          exoplace__json_path *path, exoplace_error *err)
 {
-    if (exoplace__json_kind_at(c) != EXOPLACE__JSON_OBJECT)
+    if (exoplace__json_kind_at(c) != EXOPLACE__JSON_OBJECT && rules == EXOPLACE_RULES_SEED)
         return exoplace__json_read_u64(out, c, path, err);
+    if (exoplace__json_kind_at(c) != EXOPLACE__JSON_OBJECT)
+        return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "expected an object {\"inBytes\": N}");
     exoplace__json_member in_bytes = {"inBytes", "in_bytes", 0, {0}, NULL};
     exoplace_status st = exoplace__json_members(c, &in_bytes, 1, EXOPLACE__JSON_IGNORE_UNKNOWN, path, err);
     return st ? st : exoplace__json_member_u64(out, &in_bytes, path, err);
@@ -302,7 +304,9 @@ exoplace_status exoplace__json_read_enum(int *out, exoplace__json_cursor *c, con
     }
 
 #define MEMBER_ARGS_u64 (uint64_t *out, const exoplace__json_member *m, exoplace__json_path *path, exoplace_error *err)
-#define MEMBER_ARGS_bytes (uint64_t *out, const exoplace__json_member *m, exoplace__json_path *path, exoplace_error *err)
+#define MEMBER_ARGS_bytes                                                                                  \
+    (uint64_t *out, const exoplace__json_member *m, exoplace_rules rules, exoplace__json_path *path, \
+     exoplace_error *err)
 #define MEMBER_ARGS_u32                                                                                    \
     (uint32_t *out, const exoplace__json_member *m, uint32_t min, uint32_t max, exoplace__json_path *path, \
      exoplace_error *err)
@@ -315,7 +319,7 @@ exoplace_status exoplace__json_read_enum(int *out, exoplace__json_cursor *c, con
      exoplace_error *err)
 
 MEMBER_READER_(u64, uint64_t, exoplace__json_read_u64(out, &value, path, err))
-MEMBER_READER_(bytes, uint64_t, exoplace__json_read_bytes(out, &value, path, err))
+MEMBER_READER_(bytes, uint64_t, exoplace__json_read_bytes(out, &value, rules, path, err))
 MEMBER_READER_(u32, uint32_t, exoplace__json_read_u32(out, &value, min, max, path, err))
 MEMBER_READER_(bool, int, exoplace__json_read_bool(out, &value, path, err))
 MEMBER_READER_(text, char *, exoplace__json_read_text(out, &value, max_bytes, allow_empty, path, err))
@@ -532,7 +536,7 @@ exoplace_status exoplace__json_read_layers_request(uint64_t **memory_out, size_t
             memory = grown;
         }
         size_t item_mark = exoplace__json_path_push_index(&path, n);
-        st = exoplace__json_read_bytes(&memory[n], &list, &path, err);
+        st = exoplace__json_read_bytes(&memory[n], &list, EXOPLACE_RULES_SEED, &path, err);
         exoplace__json_path_pop(&path, item_mark);
         n++;
     }
@@ -546,7 +550,7 @@ exoplace_status exoplace__json_read_layers_request(uint64_t **memory_out, size_t
         !(st = exoplace__json_member_enum(&value, &m[LAYERS_STRATEGY], &exoplace__layer_strategy_info, &path, err)))
         *strategy = (exoplace_layer_strategy)value;
     if (st == EXOPLACE_OK && *strategy == EXOPLACE_LAYERS_FIT)
-        st = exoplace__json_member_bytes(layer_cost, &m[LAYERS_COST], &path, err);
+        st = exoplace__json_member_bytes(layer_cost, &m[LAYERS_COST], EXOPLACE_RULES_SEED, &path, err);
     if (st) {
         free(memory);
         return st;

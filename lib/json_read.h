@@ -21,8 +21,12 @@ void exoplace__json_path_init(exoplace__json_path *path);
  * to restore with exoplace__json_path_pop(). */
 size_t exoplace__json_path_push_key(exoplace__json_path *path, const char *key);
 size_t exoplace__json_path_push_index(exoplace__json_path *path, size_t index);
-/* Append ".<the string's text>" (a map key: a node id), shown escaped when
- * it holds what a path should not (quotes, dots, control characters). */
+/* Append ".<the string's text>" (a map key: a node id), cut to fit, with its
+ * control characters (C0 and DEL, U+0000 included) written as \xNN so that a
+ * path never carries them. Everything else is kept as written, quotes, dots,
+ * brackets and backslashes included: such a key makes the path ambiguous,
+ * which a message for people can live with (the tool shows a backslash as
+ * \\ in turn). */
 size_t exoplace__json_path_push_text(exoplace__json_path *path, const exoplace__json_string *key);
 void exoplace__json_path_pop(exoplace__json_path *path, size_t len);
 
@@ -68,9 +72,11 @@ exoplace_status exoplace__json_expect(exoplace__json_cursor *c, exoplace__json_k
 /* Typed values at *c (moved past them). */
 exoplace_status exoplace__json_read_u64(uint64_t *out, exoplace__json_cursor *c, const exoplace__json_path *path,
                                         exoplace_error *err);
-/* A memory value: {"inBytes": N}, {"in_bytes": N} or a bare N. */
-exoplace_status exoplace__json_read_bytes(uint64_t *out, exoplace__json_cursor *c, exoplace__json_path *path,
-                                          exoplace_error *err);
+/* A memory value as rule set `rules` reads it: exo's Memory {"inBytes": N}
+ * (or {"in_bytes": N}) under both; the seed rule set also takes a bare N
+ * (docs/json.md), exo-main does not (exo's Memory is a model, exo-main.md 1.2). */
+exoplace_status exoplace__json_read_bytes(uint64_t *out, exoplace__json_cursor *c, exoplace_rules rules,
+                                          exoplace__json_path *path, exoplace_error *err);
 /* An integer in [min, max]: "must be at least MIN" below (negative
  * literals of any size included), "must be at most MAX" above. */
 exoplace_status exoplace__json_read_u32(uint32_t *out, exoplace__json_cursor *c, uint32_t min, uint32_t max,
@@ -88,8 +94,8 @@ exoplace_status exoplace__json_read_enum(int *out, exoplace__json_cursor *c, con
 /* The same, for a member: "missing" when it is absent. */
 exoplace_status exoplace__json_member_u64(uint64_t *out, const exoplace__json_member *m, exoplace__json_path *path,
                                           exoplace_error *err);
-exoplace_status exoplace__json_member_bytes(uint64_t *out, const exoplace__json_member *m, exoplace__json_path *path,
-                                            exoplace_error *err);
+exoplace_status exoplace__json_member_bytes(uint64_t *out, const exoplace__json_member *m, exoplace_rules rules,
+                                            exoplace__json_path *path, exoplace_error *err);
 exoplace_status exoplace__json_member_u32(uint32_t *out, const exoplace__json_member *m, uint32_t min, uint32_t max,
                                           exoplace__json_path *path, exoplace_error *err);
 exoplace_status exoplace__json_member_bool(int *out, const exoplace__json_member *m, exoplace__json_path *path,
@@ -128,11 +134,11 @@ enum {
     EXOPLACE__TOP_COUNT
 };
 
-/* Shared by both readers: a memory object (swap figures required when
- * swap_required), "model" and "models" read by read_model, and sharding,
- * instance meta, min_nodes and reserve_bytes. */
+/* Shared by both readers: a memory object as rule set `rules` reads it
+ * (exo-main: all four figures required, each a Memory object), "model" and
+ * "models" read by read_model, and sharding, instance meta, min_nodes and reserve_bytes. */
 exoplace_status exoplace__json_read_memory(exoplace_node_memory *memory, exoplace__json_cursor *c,
-                                           exoplace__json_path *path, int swap_required, exoplace_error *err);
+                                           exoplace__json_path *path, exoplace_rules rules, exoplace_error *err);
 typedef exoplace_status (*exoplace__json_model_reader)(exoplace_request *request, int as_the_model,
                                                        exoplace__json_cursor *c, exoplace__json_path *path,
                                                        exoplace_error *err);

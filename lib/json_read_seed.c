@@ -29,21 +29,22 @@ static const json_member memory_members[] = {
 /* A memory object: ram figures required; swap required by exo-main, optional
  * in a hand-written seed request; the optional pressure extension. */
 exoplace_status exoplace__json_read_memory(exoplace_node_memory *memory, exoplace__json_cursor *c, json_path *path,
-                                           int swap_required, exoplace_error *err)
+                                           exoplace_rules rules, exoplace_error *err)
 {
+    int swap_required = rules == EXOPLACE_RULES_EXO_MAIN;
     json_member m[sizeof memory_members / sizeof memory_members[0]];
     exoplace_status st = READ_MEMBERS(c, memory_members, m, path, err);
     if (st)
         return st;
     exoplace_node_memory_init(memory);
-    if ((st = exoplace__json_member_bytes(&memory->ram_total, &m[MEM_TOTAL], path, err)) ||
-        (st = exoplace__json_member_bytes(&memory->ram_available, &m[MEM_AVAILABLE], path, err)))
+    if ((st = exoplace__json_member_bytes(&memory->ram_total, &m[MEM_TOTAL], rules, path, err)) ||
+        (st = exoplace__json_member_bytes(&memory->ram_available, &m[MEM_AVAILABLE], rules, path, err)))
         return st;
     if ((swap_required || m[MEM_SWAP_TOTAL].present) &&
-        (st = exoplace__json_member_bytes(&memory->swap_total, &m[MEM_SWAP_TOTAL], path, err)))
+        (st = exoplace__json_member_bytes(&memory->swap_total, &m[MEM_SWAP_TOTAL], rules, path, err)))
         return st;
     if ((swap_required || m[MEM_SWAP_AVAILABLE].present) &&
-        (st = exoplace__json_member_bytes(&memory->swap_available, &m[MEM_SWAP_AVAILABLE], path, err)))
+        (st = exoplace__json_member_bytes(&memory->swap_available, &m[MEM_SWAP_AVAILABLE], rules, path, err)))
         return st;
     if (m[MEM_PRESSURE].present) {
         /* "unreported" is the C default, not a value a request may name. */
@@ -127,7 +128,7 @@ static exoplace_status read_node(exoplace_topology *topology, exoplace__json_cur
             size_t memory_mark = exoplace__json_path_push_member(path, &profile[PROFILE_MEMORY]);
             exoplace__json_cursor memory_value = profile[PROFILE_MEMORY].value;
             st = profile[PROFILE_MEMORY].present
-                     ? exoplace__json_read_memory(&memory, &memory_value, path, 0, err)
+                     ? exoplace__json_read_memory(&memory, &memory_value, path, EXOPLACE_RULES_SEED, err)
                      : exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "missing");
             exoplace__json_path_pop(path, memory_mark);
         }
@@ -268,7 +269,7 @@ static exoplace_status read_kv_cache(uint64_t *out, const json_member *m, json_p
         return st;
     }
     if (whole->present)
-        return exoplace__json_member_bytes(out, whole, path, err);
+        return exoplace__json_member_bytes(out, whole, EXOPLACE_RULES_SEED, path, err);
     if (!per_token->present)
         return EXOPLACE_OK;
     uint64_t bytes_per_token, tokens;
@@ -307,7 +308,7 @@ exoplace_status exoplace__json_read_seed_model(exoplace_request *request, int as
     st = exoplace__json_member_text(&model_id, &m[MODEL_ID], EXOPLACE_MAX_ID_BYTES, 0, path, err);
     model.model_id = model_id;
     if (st == EXOPLACE_OK)
-        st = exoplace__json_member_bytes(&model.storage_size, &m[MODEL_SIZE], path, err);
+        st = exoplace__json_member_bytes(&model.storage_size, &m[MODEL_SIZE], EXOPLACE_RULES_SEED, path, err);
     if (st == EXOPLACE_OK)
         st = exoplace__json_member_u32(&model.n_layers, &m[MODEL_LAYERS], 1, UINT32_MAX, path, err);
     if (st == EXOPLACE_OK && m[MODEL_HIDDEN].present)
@@ -370,7 +371,8 @@ exoplace_status exoplace__json_read_settings(exoplace_place_options *options, ex
     if (st == EXOPLACE_OK && top[EXOPLACE__TOP_MIN_NODES].present)
         st = exoplace__json_member_u32(&options->min_nodes, &top[EXOPLACE__TOP_MIN_NODES], 1, UINT32_MAX, path, err);
     if (st == EXOPLACE_OK && top[EXOPLACE__TOP_RESERVE_BYTES].present)
-        st = exoplace__json_member_bytes(&options->reserve_bytes, &top[EXOPLACE__TOP_RESERVE_BYTES], path, err);
+        st = exoplace__json_member_bytes(&options->reserve_bytes, &top[EXOPLACE__TOP_RESERVE_BYTES], EXOPLACE_RULES_SEED,
+                                         path, err);
     return st;
 }
 

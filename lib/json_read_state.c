@@ -11,6 +11,7 @@
 #include "error.h"
 #include "json_write_instance.h"
 #include "request.h"
+#include "topology.h"
 
 typedef exoplace__json_path json_path;
 typedef exoplace__json_member json_member;
@@ -24,6 +25,26 @@ static exoplace_status read_members(json_cursor *c, const json_member *table, js
 {
     memcpy(out, table, n * sizeof *out);
     return exoplace__json_members(c, out, n, unknown, path, err);
+}
+
+/* A map key that is a node id, decoded into *out (free()): refused when
+ * empty (exo-main.md 11.2) or holding U+0000, as an id in topology.nodes is. */
+static exoplace_status key_text(char **out, size_t *len, const exoplace__json_string *key, const json_path *path,
+                                exoplace_error *err)
+{
+    int has_nul;
+    exoplace_status st = exoplace__json_string_decode(out, len, &has_nul, key, err);
+    if (st)
+        return st;
+    if (*len == 0)
+        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "empty node id");
+    else if (has_nul)
+        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "contains a NUL character");
+    if (st) {
+        free(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 /* A map member keyed by node id: calls `entry` for each member with the
@@ -45,12 +66,12 @@ static exoplace_status for_each_node_entry(exoplace_request *request, const json
         while (st == EXOPLACE_OK && exoplace__json_next_member(&c, &key)) {
             size_t key_mark = exoplace__json_path_push_text(path, &key);
             char *id = NULL;
-            int has_nul = 0;
             size_t len = 0;
-            st = exoplace__json_string_decode(&id, &len, &has_nul, &key, err);
+            st = key_text(&id, &len, &key, path, err);
             size_t index;
-            /* Entries for ids that are no topology node are read, then dropped. */
-            int known = st == EXOPLACE_OK && !has_nul &&
+            /* Entries for ids that are no topology node (ids too long to be
+             * one included) are read, then dropped. */
+            int known = st == EXOPLACE_OK &&
                         exoplace_topology_find_node(&index, request->topology, id, NULL) == EXOPLACE_OK;
             if (st == EXOPLACE_OK)
                 st = entry(request, known ? id : NULL, &c, path, err);
@@ -71,120 +92,18 @@ static exoplace_status read_id(char **out, json_cursor *c, json_path *path, exop
     return exoplace__json_read_text(out, c, EXOPLACE_MAX_ID_BYTES, 0, path, err);
 }
 
-/* The same for a map key. */
+/* The same for a connections key, which becomes a node. */
 static exoplace_status key_id(char **out, const exoplace__json_string *key, const json_path *path,
                               exoplace_error *err)
 {
     size_t len;
-    int has_nul;
-    exoplace_status st = exoplace__json_string_decode(out, &len, &has_nul, key, err);
-    if (st)
-        return st;
-    if (len == 0)
-        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "empty node id");
-    else if (has_nul)
-        st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path, "contains a NUL character");
-    else if (len > EXOPLACE_MAX_ID_BYTES)
+    exoplace_status st = key_text(out, &len, key, path, err);
+    if (st == EXOPLACE_OK && len > EXOPLACE_MAX_ID_BYTES) {
         st = exoplace__json_fail(err, EXOPLACE_E_LIMIT, path, "longer than %d bytes", EXOPLACE_MAX_ID_BYTES);
-    if (st) {
         free(*out);
         *out = NULL;
     }
     return st;
-}
-
-static int all_of(const char *s, size_t n, const char *allowed_class)
-{
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        int digit = ch >= '0' && ch <= '9';
-        int letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-        int hex = digit || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-        int ok = strcmp(allowed_class, "digits") == 0  ? digit
-                 : strcmp(allowed_class, "ip6") == 0   ? hex || ch == ':'
-                 : strcmp(allowed_class, "dns") == 0   ? digit || letter || ch == '.' || ch == '-'
-                 : strcmp(allowed_class, "alnum") == 0 ? digit || letter
-                                                       : 0;
-        if (!ok)
-            return 0;
-    }
-    return 1;
-}
-
-/* The text up to the next '/' from *at (moved past it). */
-static size_t next_part(const char **at)
-{
-    const char *p = *at;
-    size_t n = strcspn(p, "/");
-    *at = p + n;
-    return n;
-}
-
-static int is_ip4_text(const char *s, size_t n)
-{
-    int groups = 0;
-    size_t i = 0;
-    while (groups < 4) {
-        size_t start = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i - start < 1 || i - start > 3)
-            return 0;
-        groups++;
-        if (groups < 4) {
-            if (i >= n || s[i] != '.')
-                return 0;
-            i++;
-        }
-    }
-    return i == n;
-}
-
-/* exo's Multiaddr.PATTERNS (exo-main.md 1.1): /ip4/ dotted quad of 1-3
- * digit groups, /ip6/ hex digits and colons, /dns[46]?/ letters, digits,
- * '.' and '-'; then optionally /tcp/ 1-5 digits; then optionally /p2p/
- * letters and digits; nothing else. */
-static int exo_multiaddr_ok(const char *text)
-{
-    const char *p = text;
-    if (*p++ != '/')
-        return 0;
-    const char *protocol = p;
-    size_t protocol_len = next_part(&p);
-    if (*p++ != '/')
-        return 0;
-    const char *host = p;
-    size_t host_len = next_part(&p);
-    if (host_len == 0)
-        return 0;
-    if (protocol_len == 3 && memcmp(protocol, "ip4", 3) == 0) {
-        if (!is_ip4_text(host, host_len))
-            return 0;
-    } else if (protocol_len == 3 && memcmp(protocol, "ip6", 3) == 0) {
-        if (!all_of(host, host_len, "ip6"))
-            return 0;
-    } else if ((protocol_len == 3 && memcmp(protocol, "dns", 3) == 0) ||
-               (protocol_len == 4 && (memcmp(protocol, "dns4", 4) == 0 || memcmp(protocol, "dns6", 4) == 0))) {
-        if (!all_of(host, host_len, "dns"))
-            return 0;
-    } else {
-        return 0;
-    }
-    if (strncmp(p, "/tcp/", 5) == 0) {
-        p += 5;
-        const char *port = p;
-        size_t port_len = next_part(&p);
-        if (port_len < 1 || port_len > 5 || !all_of(port, port_len, "digits"))
-            return 0;
-    }
-    if (strncmp(p, "/p2p/", 5) == 0) {
-        p += 5;
-        const char *peer = p;
-        size_t peer_len = next_part(&p);
-        if (peer_len < 1 || !all_of(peer, peer_len, "alnum"))
-            return 0;
-    }
-    return *p == '\0';
 }
 
 enum { EDGE_SINK_MULTIADDR, EDGE_SOURCE_IFACE, EDGE_SINK_IFACE };
@@ -219,14 +138,10 @@ static exoplace_status read_edge(exoplace_topology *topology, const char *source
         st = exoplace__json_members(&value, &address, 1, EXOPLACE__JSON_IGNORE_UNKNOWN, path, err);
         if (st == EXOPLACE_OK)
             st = exoplace__json_member_text(&text, &address, EXOPLACE_MAX_ID_BYTES, 0, path, err);
-        if (st == EXOPLACE_OK) {
+        /* Any text exo's patterns match (exo-main.md 1.1), e.g. /ip4/999.0.0.5/tcp/99999. */
+        if (st == EXOPLACE_OK && exoplace__topology_add_exo_connection(topology, source, sink, text, &sub)) {
             exoplace__json_path_push_key(path, "address");
-            if (!exo_multiaddr_ok(text))
-                st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
-                                         "not a multiaddr exo accepts (/ip4/, /ip6/ or /dns/ address, optional "
-                                         "/tcp/PORT and /p2p/ID)");
-            else if (exoplace_topology_add_connection(topology, source, sink, text, &sub))
-                st = exoplace__json_forward(err, path, &sub);
+            st = exoplace__json_forward(err, path, &sub);
         }
         free(text);
         exoplace__json_path_pop(path, mark);
@@ -332,7 +247,7 @@ static exoplace_status memory_entry(exoplace_request *request, const char *node_
                                     json_path *path, exoplace_error *err)
 {
     exoplace_node_memory memory;
-    exoplace_status st = exoplace__json_read_memory(&memory, value, path, 1, err);
+    exoplace_status st = exoplace__json_read_memory(&memory, value, path, EXOPLACE_RULES_EXO_MAIN, err);
     exoplace_error sub;
     if (st == EXOPLACE_OK && node_id && exoplace_topology_set_node_memory(request->topology, node_id, &memory, &sub))
         st = exoplace__json_forward(err, path, &sub);
@@ -452,8 +367,48 @@ static exoplace_status rdma_ctl_entry(exoplace_request *request, const char *nod
     return st;
 }
 
-/* The model id of a download entry's shard (shardMetadata -> its one member
- * -> modelCard.modelId), or NULL when it has none to find. */
+/* exo's tagged unions (a download entry, a shard) are one-member objects
+ * whose key is the kind. */
+typedef enum tag_shape { TAG_ONE, TAG_EMPTY, TAG_UNKNOWN, TAG_SECOND } tag_shape;
+
+/* Reads the object at *c (an object; *c is left after it) as a one-member
+ * object whose key names a value of `info`: TAG_ONE with *tag that value and
+ * *value at the member's value (a repeated key keeps its last value, as
+ * everywhere); TAG_EMPTY; TAG_UNKNOWN when the first key names no value;
+ * TAG_SECOND when a member with another key follows (*second: that key).
+ * *first is the first key (TAG_ONE, TAG_UNKNOWN, TAG_SECOND). */
+static tag_shape read_tag(int *tag, json_cursor *value, exoplace__json_string *first, exoplace__json_string *second,
+                          json_cursor *c, const exoplace__enum_info *info)
+{
+    exoplace__json_enter(c);
+    if (!exoplace__json_next_member(c, first))
+        return TAG_EMPTY;
+    const char *name = NULL;
+    for (size_t i = 0; i < info->count && !name; i++)
+        if (exoplace__json_string_equals(first, info->names[i])) {
+            name = info->names[i];
+            *tag = info->values[i];
+        }
+    tag_shape shape = name ? TAG_ONE : TAG_UNKNOWN;
+    *value = *c;
+    exoplace__json_skip(c);
+    exoplace__json_string key;
+    while (exoplace__json_next_member(c, &key)) {
+        if (shape == TAG_ONE && exoplace__json_string_equals(&key, name)) {
+            *value = *c;
+        } else if (shape == TAG_ONE) {
+            shape = TAG_SECOND;
+            *second = key;
+        }
+        exoplace__json_skip(c);
+    }
+    return shape;
+}
+
+/* The model id of a download entry's shard (exo-main.md 1.6: shardMetadata
+ * -> its one member, PipelineShardMetadata, CfgShardMetadata or
+ * TensorShardMetadata -> modelCard.modelId), or NULL when it has none to
+ * find: any other shape, an unknown shard kind included. */
 static char *download_model_id(const json_member *shard_metadata)
 {
     if (!shard_metadata->present)
@@ -461,14 +416,16 @@ static char *download_model_id(const json_member *shard_metadata)
     json_cursor c = shard_metadata->value;
     if (exoplace__json_kind_at(&c) != EXOPLACE__JSON_OBJECT)
         return NULL;
-    exoplace__json_enter(&c);
-    exoplace__json_string kind;
-    if (!exoplace__json_next_member(&c, &kind) || exoplace__json_kind_at(&c) != EXOPLACE__JSON_OBJECT)
+    int kind;
+    json_cursor shard;
+    exoplace__json_string first, second;
+    if (read_tag(&kind, &shard, &first, &second, &c, &exoplace__shard_kind_info) != TAG_ONE ||
+        exoplace__json_kind_at(&shard) != EXOPLACE__JSON_OBJECT)
         return NULL;
     json_path scratch;
     exoplace__json_path_init(&scratch);
     json_member card = {"modelCard", "model_card", 0, {0}, NULL};
-    if (exoplace__json_members(&c, &card, 1, EXOPLACE__JSON_IGNORE_UNKNOWN, &scratch, NULL) || !card.present ||
+    if (exoplace__json_members(&shard, &card, 1, EXOPLACE__JSON_IGNORE_UNKNOWN, &scratch, NULL) || !card.present ||
         exoplace__json_kind_at(&card.value) != EXOPLACE__JSON_OBJECT)
         return NULL;
     json_member model_id = {"modelId", "model_id", 0, {0}, NULL};
@@ -483,7 +440,7 @@ static char *download_model_id(const json_member *shard_metadata)
 static exoplace_status optional_bytes(uint64_t *out, const json_member *m, json_path *path, exoplace_error *err)
 {
     *out = 0;
-    return m->present ? exoplace__json_member_bytes(out, m, path, err) : EXOPLACE_OK;
+    return m->present ? exoplace__json_member_bytes(out, m, EXOPLACE_RULES_EXO_MAIN, path, err) : EXOPLACE_OK;
 }
 
 enum { DL_SHARD, DL_PROGRESS, DL_DOWNLOADED, DL_TOTAL };
@@ -504,30 +461,40 @@ static exoplace_status read_download(exoplace_request *request, const char *node
     exoplace_status st = exoplace__json_expect(c, EXOPLACE__JSON_OBJECT, "an object", path, err);
     if (st)
         return st;
-    exoplace__json_enter(c);
-    exoplace__json_string kind_key;
-    if (!exoplace__json_next_member(c, &kind_key))
+    int kind = 0;
+    json_cursor body;
+    exoplace__json_string kind_key, second_key;
+    switch (read_tag(&kind, &body, &kind_key, &second_key, c, &exoplace__download_kind_info)) {
+    case TAG_ONE: break;
+    case TAG_EMPTY:
         return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
                                    "expected one of DownloadCompleted, DownloadOngoing, DownloadPending or "
                                    "DownloadFailed");
-    size_t mark = exoplace__json_path_push_text(path, &kind_key);
-    int kind = -1;
-    for (size_t i = 0; i < exoplace__download_kind_info.count; i++)
-        if (exoplace__json_string_equals(&kind_key, exoplace__download_kind_info.names[i]))
-            kind = exoplace__download_kind_info.values[i];
-    if (kind < 0) {
+    case TAG_UNKNOWN: {
+        size_t mark = exoplace__json_path_push_text(path, &kind_key);
         st = exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
                                  "unknown download kind (expected DownloadCompleted, DownloadOngoing, "
                                  "DownloadPending or DownloadFailed)");
-        exoplace__json_skip(c);
+        exoplace__json_path_pop(path, mark);
+        return st;
     }
+    case TAG_SECOND: {
+        /* The key is the caller's text: shown cut, at most 64 bytes. */
+        char first[65], second[65];
+        exoplace__json_string_copy(first, sizeof first, &kind_key);
+        exoplace__json_string_copy(second, sizeof second, &second_key);
+        return exoplace__json_fail(err, EXOPLACE_E_INVALID_ARGUMENT, path,
+                                   "a download entry has one member, its kind; found \"%s\" and \"%s\"", first,
+                                   second);
+    }
+    }
+    size_t mark = exoplace__json_path_push_text(path, &kind_key);
     json_member m[COUNT_OF(download_members)];
-    if (st == EXOPLACE_OK)
-        st = read_members(c, download_members, m, COUNT_OF(download_members), EXOPLACE__JSON_IGNORE_UNKNOWN, path,
-                          err);
+    st = read_members(&body, download_members, m, COUNT_OF(download_members), EXOPLACE__JSON_IGNORE_UNKNOWN, path,
+                      err);
     exoplace_download download;
     exoplace_download_init(&download);
-    download.kind = (exoplace_download_kind)(kind < 0 ? 0 : kind);
+    download.kind = (exoplace_download_kind)kind;
     if (st == EXOPLACE_OK && kind == EXOPLACE_DOWNLOAD_ONGOING && m[DL_PROGRESS].present) {
         size_t progress_mark = exoplace__json_path_push_member(path, &m[DL_PROGRESS]);
         json_member p[COUNT_OF(progress_members)];
@@ -545,9 +512,6 @@ static exoplace_status read_download(exoplace_request *request, const char *node
             st = optional_bytes(&download.total_bytes, &m[DL_TOTAL], path, err);
     }
     exoplace__json_path_pop(path, mark);
-    /* Only the kind is read of an entry: any member after it is skipped. */
-    while (exoplace__json_next_member(c, &kind_key))
-        exoplace__json_skip(c);
     if (st || !node_id)
         return st;
     char *model_id = download_model_id(&m[DL_SHARD]);
@@ -662,7 +626,7 @@ exoplace_status exoplace__json_read_card(exoplace_request *request, int as_the_m
     exoplace_task *tasks = NULL;
     st = exoplace__json_member_text(&model_id, &m[CARD_ID], EXOPLACE_MAX_ID_BYTES, 0, path, err);
     if (st == EXOPLACE_OK)
-        st = exoplace__json_member_bytes(&model.storage_size, &m[CARD_SIZE], path, err);
+        st = exoplace__json_member_bytes(&model.storage_size, &m[CARD_SIZE], EXOPLACE_RULES_EXO_MAIN, path, err);
     if (st == EXOPLACE_OK)
         st = exoplace__json_member_u32(&model.n_layers, &m[CARD_LAYERS], 1, UINT32_MAX, path, err);
     if (st == EXOPLACE_OK)

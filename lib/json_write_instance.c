@@ -253,7 +253,7 @@ static exoplace_status echo_field(echo *e, const exoplace__json_member *m, const
         break;
     case FIELD_MEMORY: {
         uint64_t bytes = 0;
-        if ((st = exoplace__json_read_bytes(&bytes, &value, &e->path, e->err)))
+        if ((st = exoplace__json_read_bytes(&bytes, &value, EXOPLACE_RULES_EXO_MAIN, &e->path, e->err)))
             break;
         exoplace__jw_begin_object(e->w);
         exoplace__jw_key(e->w, "inBytes");

@@ -490,8 +490,8 @@ typedef struct edge_request {
     const char *source_id;
     const char *sink_id;
     exoplace_connection_kind kind;
-    const char *text[2]; /* SOCKET: multiaddr; RDMA: source and sink interfaces */
-    int is_thunderbolt;
+    const char *text[2];       /* SOCKET: multiaddr; RDMA: source and sink interfaces */
+    exoplace__address address; /* SOCKET */
 } edge_request;
 
 /* Adds a connection, or nothing when an identical one exists. Everything
@@ -572,13 +572,13 @@ static exoplace_status add_edge(exoplace_topology *t, const edge_request *e, exo
             t->pairs[pair] = (exoplace__pair){(uint32_t)from, (uint32_t)to, 0, 0};
             index_put_unchecked(&t->pair_index, hash_pair(t, (uint32_t)from, (uint32_t)to), (uint32_t)pair);
         }
-        if (e->is_thunderbolt)
+        if (e->kind == EXOPLACE_CONNECTION_SOCKET && e->address.is_thunderbolt)
             t->pairs[pair].has_thunderbolt = 1;
         if (e->kind == EXOPLACE_CONNECTION_RDMA)
             t->pairs[pair].has_rdma = 1;
     }
     exoplace__connection *c = &t->connections[t->n_connections];
-    *c = (exoplace__connection){(uint32_t)from, (uint32_t)to, e->kind, NULL, NULL, NULL, e->is_thunderbolt};
+    *c = (exoplace__connection){(uint32_t)from, (uint32_t)to, e->kind, NULL, NULL, NULL, e->address};
     if (e->kind == EXOPLACE_CONNECTION_SOCKET) {
         c->multiaddr = text0;
     } else {
@@ -605,8 +605,27 @@ exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, co
     exoplace_multiaddr parsed;
     if ((st = exoplace_multiaddr_parse(&parsed, multiaddr, err)))
         return st;
-    edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_SOCKET, {multiaddr, NULL},
-                      parsed.is_thunderbolt};
+    edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_SOCKET, {multiaddr, NULL}, {0}};
+    exoplace__multiaddr_describe(&e.address, multiaddr, &parsed);
+    return add_edge(topology, &e, err);
+}
+
+exoplace_status exoplace__topology_add_exo_connection(exoplace_topology *topology, const char *source_node_id,
+                                                      const char *sink_node_id, const char *multiaddr,
+                                                      exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
+    exoplace_status st;
+    if ((st = check_text(source_node_id, "source_node_id", 0, err)) ||
+        (st = check_text(sink_node_id, "sink_node_id", 0, err)) || (st = check_text(multiaddr, "multiaddr", 0, err)))
+        return st;
+    edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_SOCKET, {multiaddr, NULL}, {0}};
+    if (!exoplace__multiaddr_exo_match(&e.address, multiaddr))
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "multiaddr",
+                              "not a multiaddr exo accepts (/ip4/, /ip6/ or /dns/ address, optional /tcp/PORT and "
+                              "/p2p/ID)");
     return add_edge(topology, &e, err);
 }
 
@@ -622,7 +641,7 @@ exoplace_status exoplace_topology_add_rdma_connection(exoplace_topology *topolog
         (st = check_text(sink_node_id, "sink_node_id", 0, err)) ||
         (st = check_text(source_iface, "source_iface", 1, err)) || (st = check_text(sink_iface, "sink_iface", 1, err)))
         return st;
-    edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_RDMA, {source_iface, sink_iface}, 0};
+    edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_RDMA, {source_iface, sink_iface}, {0}};
     return add_edge(topology, &e, err);
 }
 

@@ -3,6 +3,7 @@
 #define EXOPLACE_TOPOLOGY_H
 
 #include "exoplace.h"
+#include "multiaddr.h"
 #include "siphash.h"
 #include "u128.h"
 
@@ -57,10 +58,10 @@ typedef struct exoplace__connection {
     uint32_t from;
     uint32_t to;
     exoplace_connection_kind kind;
-    char *multiaddr;    /* SOCKET */
-    char *source_iface; /* RDMA */
-    char *sink_iface;   /* RDMA */
-    int is_thunderbolt; /* SOCKET to an IPv4 address in 169.254/16 */
+    char *multiaddr;           /* SOCKET */
+    char *source_iface;        /* RDMA */
+    char *sink_iface;          /* RDMA */
+    exoplace__address address; /* SOCKET: the multiaddr's kind and host, as the rule set that added it read it */
 } exoplace__connection;
 
 /* All connections of one ordered pair of distinct nodes. */
@@ -105,6 +106,13 @@ void exoplace__index_stats_get(exoplace__index_stats *out, const exoplace__index
 
 /* Index of the node with this id, or -1. */
 long exoplace__topology_lookup(const exoplace_topology *topology, const char *node_id);
+
+/* exoplace_topology_add_connection() for a multiaddr read by the exo-main
+ * rule set: any text exo's patterns match (exoplace__multiaddr_exo_match),
+ * else E_INVALID_ARGUMENT. */
+exoplace_status exoplace__topology_add_exo_connection(exoplace_topology *topology, const char *source_node_id,
+                                                      const char *sink_node_id, const char *multiaddr,
+                                                      exoplace_error *err);
 
 /* The pair from -> to (distinct nodes), or NULL when no connection links them. */
 const exoplace__pair *exoplace__topology_pair(const exoplace_topology *topology, uint32_t from,

@@ -506,6 +506,10 @@ exo_case("node-memory-in-bytes-missing", setter(XM + ["ramAvailable"], {}), "nod
 exo_case("node-memory-in-bytes-misspelt", setter(XM + ["ramAvailable"], {"bytes": 42949672960}),
          "nodeMemory.a.ramAvailable.inBytes")
 exo_case("node-memory-string", setter(XM + ["ramAvailable"], "40 GiB"), "nodeMemory.a.ramAvailable")
+exo_case("node-memory-bare-integer", setter(XM + ["ramAvailable"], 5), "nodeMemory.a.ramAvailable",
+         stderr=['expected an object {"inBytes": N}'],
+         comment="exo's Memory is an object: a bare byte count is refused (the seed rule set takes it)")
+exo_case("node-memory-swap-total-bare-integer", setter(XM + ["swapTotal"], 0), "nodeMemory.a.swapTotal")
 for name, value in [("negative", -1), ("fraction", 0.5), ("integral-real", 42949672960.0), ("string", "42949672960"),
                     ("bool", True), ("null", None), ("2pow64", 2 ** 64), ("far-over-2pow64", int("9" * 40))]:
     exo_case("node-memory-ram-available-" + name, setter(XM + ["ramAvailable", "inBytes"], value),
@@ -520,6 +524,18 @@ case("exo-main-node-memory-exponent",
 exo_case("node-memory-unknown-node-checked", lambda d: d["nodeMemory"].update(ghost={"ramTotal": {"inBytes": 1}}),
          "nodeMemory.ghost.ramAvailable", comment="an entry for an id that is no topology node is ignored, "
          "but it is still read")
+
+# Keys of the per-node maps: an empty id is bad input (exo-main.md 11.2), and one
+# holding U+0000 is refused as in topology.nodes; each value is valid.
+for prefix, member, value in [("node-memory", "nodeMemory", lambda d: copy.deepcopy(d["nodeMemory"]["a"])),
+                              ("node-network", "nodeNetwork", lambda d: {"interfaces": []}),
+                              ("node-backends", "nodeBackends", lambda d: ["MlxMetal"]),
+                              ("node-rdma-ctl", "nodeRdmaCtl", lambda d: {"enabled": True}),
+                              ("downloads", "downloads", lambda d: [])]:
+    for name, key, field, stderr in [("empty-id", "", member + ".", "empty node id"),
+                                     ("nul-id", "a\u0000", member + ".a\\\\x00", "contains a NUL character")]:
+        exo_case("%s-%s" % (prefix, name), lambda d, m=member, k=key, v=value: d.setdefault(m, {}).update({k: v(d)}),
+                 field, stderr=[stderr])
 
 # nodeNetwork: id -> {"interfaces": [{"name", "ipAddress", "interfaceType"}]}
 exo_case("node-network-array", setter(["nodeNetwork"], []), "nodeNetwork")
@@ -558,6 +574,10 @@ exo_case("download-kind-unknown", with_download(lambda: {"DownloadStarted": exo_
          XDL + ".DownloadStarted", stderr=["unknown download kind"])
 exo_case("download-kind-lower-case", with_download(lambda: {"downloadCompleted": exo_download("DownloadCompleted")["DownloadCompleted"]}),
          XDL + ".downloadCompleted", stderr=["unknown download kind"])
+exo_case("download-two-kinds", with_download(lambda: {**exo_download("DownloadCompleted"), **exo_download("DownloadFailed")}),
+         XDL, stderr=["has one member"], comment="an entry is a one-member object keyed by its kind (exo-main.md 1.6)")
+exo_case("download-kind-and-other-member", with_download(lambda: {**exo_download("DownloadOngoing"), "nodeId": "a"}),
+         XDL, stderr=["has one member"])
 exo_case("download-kind-value-string", with_download(lambda: {"DownloadCompleted": "done"}), XDL + ".DownloadCompleted")
 exo_case("download-progress-string", edit_download("DownloadOngoing", lambda b: b.update(downloadProgress="25%")),
          XDL + ".DownloadOngoing.downloadProgress")
@@ -573,6 +593,11 @@ exo_case("download-progress-total-2pow64",
 exo_case("download-pending-downloaded-string",
          edit_download("DownloadPending", lambda b: b["downloaded"].update(inBytes="1")),
          XDL + ".DownloadPending.downloaded.inBytes")
+exo_case("download-pending-downloaded-bare-integer", edit_download("DownloadPending", lambda b: b.update(downloaded=5)),
+         XDL + ".DownloadPending.downloaded", stderr=['expected an object {"inBytes": N}'])
+exo_case("download-progress-total-bare-integer",
+         edit_download("DownloadOngoing", lambda b: b["downloadProgress"].update(total=10)),
+         XDL + ".DownloadOngoing.downloadProgress.total")
 exo_case("download-pending-total-negative", edit_download("DownloadPending", lambda b: b["total"].update(inBytes=-1)),
          XDL + ".DownloadPending.total.inBytes")
 exo_case("download-other-model-bad-progress", with_download(lambda: (lambda e: (
@@ -598,6 +623,8 @@ exo_case("card-num-key-value-heads-string", setter(XC + ["numKeyValueHeads"], "4
 exo_case("card-storage-size-negative", setter(XC + ["storageSize", "inBytes"], -1), "model.storageSize.inBytes")
 exo_case("card-storage-size-2pow64", setter(XC + ["storageSize", "inBytes"], 2 ** 64), "model.storageSize.inBytes")
 exo_case("card-storage-size-string", setter(XC + ["storageSize"], "50 GiB"), "model.storageSize")
+exo_case("card-storage-size-bare-integer", setter(XC + ["storageSize"], 53687091200), "model.storageSize",
+         stderr=['expected an object {"inBytes": N}'])
 exo_case("card-model-id-empty", setter(XC + ["modelId"], ""), "model.modelId",
          comment="exo turns an empty id into a random uuid4; libexoplace refuses it (exo-main.md 11.2)")
 exo_case("card-model-id-number", setter(XC + ["modelId"], 30), "model.modelId")
@@ -667,6 +694,25 @@ exo_valid("multiaddr-host-only", setter(XE + [2, "sinkMultiaddr"], {"address": "
 exo_valid("multiaddr-tcp-and-p2p", setter(XE + [1, "sinkMultiaddr"], {"address": "/ip4/10.0.0.5/tcp/52415/p2p/QmPeer1"}))
 exo_valid("multiaddr-leading-zeros", setter(XE + [1, "sinkMultiaddr"], {"address": "/ip4/010.000.000.005/tcp/00001"}),
           comment="1-3 digits per group, 1-5 per port: leading zeros included; the IP is used as written")
+# exo's patterns check the shape only: groups past 255, ports past 65535, /p2p
+# without /tcp and any hex-and-colons text are valid, and the instance uses the
+# IP as written (exo-main.md 1.1, 7.1). The jaccl coordinator of rank 1 (a) is
+# reached through a -> b's socket edges: unknown type (2) beats thunderbolt (4).
+for name, address, ip in [("ip4-group-999", "/ip4/999.0.0.5/tcp/52415", "999.0.0.5"),
+                          ("ip4-group-256", "/ip4/10.0.0.256/tcp/52415", "10.0.0.256"),
+                          ("tcp-65536", "/ip4/10.0.0.7/tcp/65536", "10.0.0.7"),
+                          ("tcp-99999", "/ip4/10.0.0.7/tcp/99999", "10.0.0.7"),
+                          ("p2p-without-tcp", "/ip4/10.0.0.7/p2p/QmPeer", "10.0.0.7"),
+                          ("ip6-one-digit", "/ip6/1/tcp/1", "1"),
+                          ("ip6-colons-only", "/ip6/:::::/tcp/1", ":::::")]:
+    exo_valid("multiaddr-" + name, setter(XE + [1, "sinkMultiaddr"], {"address": address}),
+              stdout=XOK + ['"a": "%s:' % ip])
+exo_valid("multiaddr-ring-odd-ip-matches-interface", lambda d: (
+    d.update(sharding="Pipeline", instanceMeta="MlxRing"),
+    setter(XE + [2, "sinkMultiaddr"], {"address": "/ip4/999.0.0.6/tcp/65536"})(d),
+    setter(["nodeNetwork", "b", "interfaces", 1, "ipAddress"], "999.0.0.6")(d)),
+          stdout=XOK + ['"MlxRingInstance"', '"ip": "999.0.0.6"'],
+          comment="the IP as written is matched with the sink's interfaces: thunderbolt wins the ring's table")
 exo_valid("multiaddr-dns", setter(XE + [1, "sinkMultiaddr"], {"address": "/dns4/studio-2.local/tcp/52415"}), exit=1,
           stdout=['"ok": false', '"code": "invalid_multiaddr"'],
           comment="a /dns edge is valid input; looking up its IP is the placement failure of exo-main.md 7.1")
@@ -690,6 +736,8 @@ for name, fn in [("shard-metadata-string", lambda b: b.update(shardMetadata="pip
                  ("model-card-missing", lambda b: shard_of(b).pop("modelCard")),
                  ("model-id-missing", lambda b: shard_of(b)["modelCard"].pop("modelId")),
                  ("model-id-number", lambda b: shard_of(b)["modelCard"].update(modelId=7)),
+                 ("shard-kind-unknown", lambda b: b.update(shardMetadata={"FooShardMetadata": shard_of(b)})),
+                 ("shard-two-kinds", lambda b: b["shardMetadata"].update(TensorShardMetadata=shard_of(b))),
                  ("card-not-checked", lambda b: shard_of(b)["modelCard"].update(nLayers=0, backends="x"))]:
     exo_valid("download-" + name, edit_download("DownloadOngoing", fn),
               comment="an entry whose model id cannot be found is ignored (exo-main.md 1.6)")

@@ -271,8 +271,12 @@ END_TEST
 
 START_TEST(multiaddrs_follow_exo_patterns)
 {
-    const char *accepted[] = {"/ip4/10.0.0.2", "/ip4/10.0.0.2/tcp/1", "/ip4/10.0.0.2/tcp/52415/p2p/Qm12",
-                              "/ip6/fe80::1/tcp/4001", "/dns/host-1.local/tcp/443", "/dns4/a.b"};
+    /* The patterns check the shape only, not the octets, the port or the IPv6 text. */
+    const char *accepted[] = {"/ip4/10.0.0.2",          "/ip4/10.0.0.2/tcp/1",       "/ip4/10.0.0.2/tcp/52415/p2p/Qm12",
+                              "/ip6/fe80::1/tcp/4001",  "/dns/host-1.local/tcp/443", "/dns4/a.b",
+                              "/ip4/999.0.0.5/tcp/52415", "/ip4/10.0.0.256/tcp/1",   "/ip4/1.2.3.4/tcp/65536",
+                              "/ip4/1.2.3.4/tcp/99999", "/ip4/10.0.0.5/p2p/QmPeer",  "/ip6/1/tcp/1",
+                              "/ip6/:::::/tcp/1",       "/dns6/-/p2p/1"};
     const char *refused[] = {"/ip4/10.0.0/tcp/1", "/ip4/1.2.3.4/udp/1",  "/ip4/1.2.3.4/tcp/123456",
                              "/ip6/fe80::g1",     "/dns/a_b/tcp/1",      "/ip4/1.2.3.4/tcp/1/",
                              "/tcp/1",            "/ip4/1.2.3.4/p2p/a-b"};
@@ -285,6 +289,9 @@ START_TEST(multiaddrs_follow_exo_patterns)
                  "\"%s\", \"port\": 7}}]}}}",
                  accepted[i]);
         ck_assert_msg(parse_state(&r, &err, topology, "") == EXOPLACE_OK, "%s: %s", accepted[i], err.message);
+        exoplace_connection_info c;
+        ck_assert_int_eq(exoplace_topology_connection(&c, r->topology, 0, NULL), EXOPLACE_OK);
+        ck_assert_str_eq(c.multiaddr, accepted[i]);
         exoplace_request_free(r);
     }
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -295,6 +302,35 @@ START_TEST(multiaddrs_follow_exo_patterns)
         ck_assert_msg(parse_state(&r, &err, topology, "") == EXOPLACE_E_INVALID_ARGUMENT, "%s accepted", refused[i]);
         ck_assert_str_eq(err.field, "topology.connections.a.b[0].sinkMultiaddr.address");
     }
+}
+END_TEST
+
+/* A pair a <-> b whose edges are the two addresses. */
+static int pair_is_thunderbolt(const char *a_to_b, const char *b_to_a)
+{
+    char topology[512];
+    snprintf(topology, sizeof topology,
+             "{\"nodes\": [\"a\", \"b\"], \"connections\": {\"a\": {\"b\": [{\"sinkMultiaddr\": {\"address\": "
+             "\"%s\"}}]}, \"b\": {\"a\": [{\"sinkMultiaddr\": {\"address\": \"%s\"}}]}}}",
+             a_to_b, b_to_a);
+    exoplace_request *r;
+    exoplace_error err;
+    ck_assert_msg(parse_state(&r, &err, topology, "") == EXOPLACE_OK, "%s: %s", err.field, err.message);
+    size_t nodes[] = {0, 1};
+    int thunderbolt = -1;
+    ck_assert_int_eq(exoplace_cycle_is_thunderbolt(&thunderbolt, r->topology, nodes, 2, NULL), EXOPLACE_OK);
+    exoplace_request_free(r);
+    return thunderbolt;
+}
+
+/* An address only exo's patterns accept is stored, but is thunderbolt only
+ * when it is a valid IPv4 address in 169.254/16. */
+START_TEST(thunderbolt_only_for_valid_link_local_addresses)
+{
+    ck_assert_int_eq(pair_is_thunderbolt("/ip4/169.254.0.2/tcp/1", "/ip4/169.254.0.1/p2p/Qm1"), 1);
+    ck_assert_int_eq(pair_is_thunderbolt("/ip4/169.254.0.256/tcp/1", "/ip4/169.254.0.1/tcp/1"), 0);
+    ck_assert_int_eq(pair_is_thunderbolt("/ip4/169.254.0.2/tcp/99999", "/ip4/169.254.999.1/tcp/1"), 0);
+    ck_assert_int_eq(pair_is_thunderbolt("/ip4/169.254.0.2/tcp/99999", "/ip4/169.254.000.001"), 1);
 }
 END_TEST
 
@@ -358,6 +394,106 @@ START_TEST(per_node_maps_read_both_spellings_and_skip_unknown_nodes)
 }
 END_TEST
 
+/* The keys of the per-node maps are node ids: an empty one is refused
+ * (exo-main.md 11.2), one holding U+0000 too (as in topology.nodes); an id
+ * too long to be a node is no topology node: its entry is read, then dropped. */
+START_TEST(per_node_map_keys_are_node_ids)
+{
+    static const char *const maps[][2] = {
+        {"nodeMemory", "{\"ramTotal\": {\"inBytes\": 1}, \"ramAvailable\": {\"inBytes\": 1}, \"swapTotal\": "
+                       "{\"inBytes\": 0}, \"swapAvailable\": {\"inBytes\": 0}}"},
+        {"nodeNetwork", "{\"interfaces\": []}"},
+        {"nodeBackends", "[\"MlxMetal\"]"},
+        {"nodeRdmaCtl", "{\"enabled\": true}"},
+        {"downloads", "[]"},
+    };
+    exoplace_request *r;
+    exoplace_error err;
+    char long_id[EXOPLACE_MAX_ID_BYTES + 2];
+    memset(long_id, 'n', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) {
+        /* nodeMemory is the request's own member too: the one under test comes last and wins. */
+        char extra[2048], field[64];
+        snprintf(extra, sizeof extra, ", \"%s\": {\"b\": %s, \"\": %s}", maps[i][0], maps[i][1], maps[i][1]);
+        ck_assert_int_eq(parse_state(&r, &err, two_nodes, extra), EXOPLACE_E_INVALID_ARGUMENT);
+        snprintf(field, sizeof field, "%s.", maps[i][0]);
+        ck_assert_str_eq(err.field, field);
+        ck_assert_str_eq(err.message, "empty node id");
+        snprintf(extra, sizeof extra, ", \"%s\": {\"b\\u0000\": %s}", maps[i][0], maps[i][1]);
+        ck_assert_int_eq(parse_state(&r, &err, two_nodes, extra), EXOPLACE_E_INVALID_ARGUMENT);
+        snprintf(field, sizeof field, "%s.b\\x00", maps[i][0]);
+        ck_assert_str_eq(err.field, field);
+        ck_assert_str_eq(err.message, "contains a NUL character");
+        snprintf(extra, sizeof extra, ", \"%s\": {\"%s\": %s}", maps[i][0], long_id, maps[i][1]);
+        ck_assert_msg(parse_state(&r, &err, two_nodes, extra) == EXOPLACE_OK, "%s: %s", err.field, err.message);
+        ck_assert_uint_eq(exoplace_topology_node_count(r->topology), 2);
+        exoplace_request_free(r);
+    }
+}
+END_TEST
+
+/* downloads.a as `entries`, parsed; asserts it reads. */
+static exoplace_request *parse_downloads(const char *entries)
+{
+    char extra[2048];
+    snprintf(extra, sizeof extra, ", \"downloads\": {\"a\": [%s]}", entries);
+    exoplace_request *r;
+    exoplace_error err;
+    ck_assert_msg(parse_state(&r, &err, two_nodes, extra) == EXOPLACE_OK, "%s: %s: %s", entries, err.field,
+                  err.message);
+    return r;
+}
+
+#define SHARD(kind, id) "{\"" kind "\": {\"modelCard\": {\"modelId\": \"" id "\"}}}"
+
+/* exo-main.md 1.6: an entry is a one-member object keyed by its kind; the
+ * model id comes from the shard's one member, a Pipeline, Cfg or Tensor
+ * shard, and an entry without one to find is ignored. */
+START_TEST(download_entries_and_shards_are_one_member_objects)
+{
+    exoplace_request *r =
+        parse_downloads("{\"DownloadCompleted\": {\"shardMetadata\": " SHARD("PipelineShardMetadata", "m") "}}, "
+                        "{\"DownloadFailed\": {\"shardMetadata\": " SHARD("CfgShardMetadata", "m") "}}, "
+                        "{\"DownloadPending\": {\"shardMetadata\": " SHARD("TensorShardMetadata", "m") "}}");
+    ck_assert_uint_eq(r->topology->nodes[0].n_downloads, 3);
+    exoplace_request_free(r);
+    /* No model id to find: an unknown shard kind, two shard kinds, a kind spelt otherwise. */
+    r = parse_downloads("{\"DownloadCompleted\": {\"shardMetadata\": " SHARD("FooShardMetadata", "m") "}}, "
+                        "{\"DownloadCompleted\": {\"shardMetadata\": {\"PipelineShardMetadata\": {\"modelCard\": "
+                        "{\"modelId\": \"m\"}}, \"TensorShardMetadata\": {\"modelCard\": {\"modelId\": \"m\"}}}}}, "
+                        "{\"DownloadCompleted\": {\"shardMetadata\": {\"pipelineShardMetadata\": {\"modelCard\": "
+                        "{\"modelId\": \"m\"}}}}}");
+    ck_assert_uint_eq(r->topology->nodes[0].n_downloads, 0);
+    exoplace_request_free(r);
+    /* A repeated key is one member with its last value, for the kind and the shard. */
+    r = parse_downloads("{\"DownloadOngoing\": {\"downloadProgress\": {\"total\": {\"inBytes\": -1}}}, "
+                        "\"DownloadOngoing\": {\"shardMetadata\": {\"PipelineShardMetadata\": {\"modelCard\": "
+                        "{\"modelId\": \"x\"}}, \"PipelineShardMetadata\": {\"modelCard\": {\"modelId\": \"m\"}}}, "
+                        "\"downloadProgress\": {\"downloaded\": {\"inBytes\": 1}, \"total\": {\"inBytes\": 2}}}}");
+    ck_assert_uint_eq(r->topology->nodes[0].n_downloads, 1);
+    ck_assert_str_eq(r->topology->nodes[0].downloads[0].model_id, "m");
+    ck_assert(r->topology->nodes[0].downloads[0].downloaded_bytes == 1 &&
+              r->topology->nodes[0].downloads[0].total_bytes == 2);
+    exoplace_request_free(r);
+    /* A second member, another kind or any other key, is bad input naming the entry. */
+    const char *refused[] = {
+        "{\"DownloadCompleted\": {\"shardMetadata\": " SHARD("PipelineShardMetadata", "m") "}, "
+        "\"DownloadFailed\": {\"shardMetadata\": " SHARD("PipelineShardMetadata", "m") "}}",
+        "{\"DownloadCompleted\": {}, \"nodeId\": \"a\"}",
+        "{\"DownloadPending\": {}, \"DownloadPending\": {}, \"DownloadFailed\": {}}",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char extra[1024];
+        snprintf(extra, sizeof extra, ", \"downloads\": {\"a\": [{\"DownloadFailed\": {}}, %s]}", refused[i]);
+        exoplace_error err;
+        ck_assert_int_eq(parse_state(&r, &err, two_nodes, extra), EXOPLACE_E_INVALID_ARGUMENT);
+        ck_assert_str_eq(err.field, "downloads.a[1]");
+        ck_assert_msg(strstr(err.message, "one member") != NULL, "%s", err.message);
+    }
+}
+END_TEST
+
 START_TEST(map_keys_are_shown_escaped_in_paths)
 {
     exoplace_request *r;
@@ -392,8 +528,11 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, vector_requests_read_as_exo_main_reads_them, 0, n_names);
     tcase_add_test(tc, edges_take_exactly_one_kind);
     tcase_add_test(tc, multiaddrs_follow_exo_patterns);
+    tcase_add_test(tc, thunderbolt_only_for_valid_link_local_addresses);
     tcase_add_test(tc, rules_come_from_the_request_or_the_shape);
     tcase_add_test(tc, per_node_maps_read_both_spellings_and_skip_unknown_nodes);
+    tcase_add_test(tc, per_node_map_keys_are_node_ids);
+    tcase_add_test(tc, download_entries_and_shards_are_one_member_objects);
     tcase_add_test(tc, map_keys_are_shown_escaped_in_paths);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);

@@ -174,7 +174,7 @@ START_TEST(vision_weights_repo_is_the_model_id_when_empty_and_components_get_def
     exoplace_model m = card_model("{\"vision\": {\"imageTokenId\": 151655, \"modelType\": \"qwen3_vl\", \"weightsRepo\": \"\"},"
                                   " \"components\": [{\"componentName\": \"vae\", \"componentPath\": \"vae/\","
                                   " \"storageSize\": {\"inBytes\": 10}, \"canShard\": false},"
-                                  " {\"component_name\": \"t\", \"component_path\": \"t/\", \"storage_size\": 7,"
+                                  " {\"component_name\": \"t\", \"component_path\": \"t/\", \"storage_size\": {\"in_bytes\": 7},"
                                   " \"n_layers\": 57, \"can_shard\": true, \"safetensors_index_filename\": \"i.json\"}]}");
     json_t *card = written_card(&m);
     expect_member(card, "vision",
@@ -214,8 +214,12 @@ START_TEST(members_exo_refuses_are_named_by_their_path)
     expect_refused("{\"vision\": [1]}", bad, "model.card_json.vision", "expected an object");
     expect_refused("{\"components\": [{\"componentName\": \"a\", \"componentPath\": \"a/\", \"canShard\": true}]}", bad,
                    "model.card_json.components[0].storageSize", "missing");
+    /* exo's Memory is an object: a bare byte count is refused. */
     expect_refused("{\"components\": [{\"componentName\": \"a\", \"componentPath\": \"a/\", \"storageSize\": 1,"
-                   " \"canShard\": true, \"nLayers\": 0}]}",
+                   " \"canShard\": true}]}",
+                   bad, "model.card_json.components[0].storageSize", "expected an object {\"inBytes\": N}");
+    expect_refused("{\"components\": [{\"componentName\": \"a\", \"componentPath\": \"a/\","
+                   " \"storageSize\": {\"inBytes\": 1}, \"canShard\": true, \"nLayers\": 0}]}",
                    bad, "model.card_json.components[0].nLayers", "expected an integer >= 1 or null");
     expect_refused("{\"samplingDefaults\": {\"thinking\": {\"topK\": 2.5}}}", bad,
                    "model.card_json.samplingDefaults.thinking.topK", "expected an integer or null");

@@ -1,6 +1,11 @@
-/* Multiaddr parsing and the thunderbolt rule (placement.md section 1). */
+/* Multiaddr parsing and the thunderbolt rule (placement.md section 1), and
+ * exo's patterns of the exo-main rule set (exo-main.md 1.1). */
 #include "unit.h"
 
+#include "multiaddr.h"
+
+#include <regex.h>
+#include <stdio.h>
 #include <string.h>
 
 static exoplace_multiaddr parse_ok(const char *text)
@@ -166,6 +171,86 @@ START_TEST(null_arguments_are_invalid)
 }
 END_TEST
 
+/* exo's Multiaddr.PATTERNS (shared/types/multiaddr.py), as POSIX extended
+ * regular expressions over ASCII (group 1: the host), in exo's order. */
+static const struct {
+    const char *pattern;
+    exoplace_address_kind kind;
+} exo_patterns[] = {
+    {"^/ip4/([0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3})(/tcp/([0-9]{1,5}))?(/p2p/[A-Za-z0-9]+)?$",
+     EXOPLACE_ADDRESS_IP4},
+    {"^/ip6/([0-9a-fA-F:]+)(/tcp/([0-9]{1,5}))?(/p2p/[A-Za-z0-9]+)?$", EXOPLACE_ADDRESS_IP6},
+    {"^/dns[46]?/([a-zA-Z0-9.-]+)(/tcp/([0-9]{1,5}))?(/p2p/[A-Za-z0-9]+)?$", EXOPLACE_ADDRESS_DNS},
+};
+
+/* Every protocol x host x tail, matched by exoplace__multiaddr_exo_match()
+ * and by the regular expressions: the same answer, the same kind and host. */
+START_TEST(exo_patterns_agree_with_exos_regular_expressions)
+{
+    static const char *const protocols[] = {"/ip4/", "/ip6/", "/dns/", "/dns4/", "/dns6/", "/dns5/",
+                                            "/IP4/", "/ip4",  "",      "/tcp/", "ip4/"};
+    static const char *const hosts[] = {"10.0.0.5",   "999.0.0.5",  "169.254.0.2", "169.254.0.256", "1.2.3",
+                                        "1.2.3.4.5",  "1000.0.0.1", "10..0.1",     "fe80::1",       ":::::",
+                                        "1",          "g",          "a-b.c",       "a_b",           "",
+                                        "::ffff:1.2.3.4", "\xc3\xbc", "Qm"};
+    static const char *const tails[] = {"",        "/tcp/1",        "/tcp/99999",    "/tcp/123456",  "/tcp/",
+                                        "/p2p/Qm1", "/tcp/1/p2p/Qm", "/p2p/Qm/tcp/1", "/p2p/",        "/p2p/a-b",
+                                        "/udp/1",  "/",             "\n",            " ",            "/tcp/1/tcp/2",
+                                        "/tcp/+1"};
+    regex_t re[3];
+    for (int k = 0; k < 3; k++)
+        ck_assert_int_eq(regcomp(&re[k], exo_patterns[k].pattern, REG_EXTENDED), 0);
+    size_t matched = 0;
+    for (size_t p = 0; p < sizeof protocols / sizeof protocols[0]; p++)
+        for (size_t h = 0; h < sizeof hosts / sizeof hosts[0]; h++)
+            for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+                char text[128];
+                snprintf(text, sizeof text, "%s%s%s", protocols[p], hosts[h], tails[t]);
+                int expected = -1;
+                regmatch_t group[2];
+                for (int k = 0; k < 3 && expected < 0; k++)
+                    if (regexec(&re[k], text, 2, group, 0) == 0)
+                        expected = k;
+                exoplace__address a;
+                int got = exoplace__multiaddr_exo_match(&a, text);
+                ck_assert_msg(got == (expected >= 0), "%s: %d", text, got);
+                if (!got)
+                    continue;
+                matched++;
+                ck_assert_int_eq(a.kind, exo_patterns[expected].kind);
+                ck_assert_uint_eq(a.host_start, (size_t)group[1].rm_so);
+                ck_assert_uint_eq(a.host_len, (size_t)(group[1].rm_eo - group[1].rm_so));
+                exoplace_multiaddr seed;
+                char host[64];
+                snprintf(host, sizeof host, "/ip4/%s", hosts[h]);
+                int valid_ip4 = exoplace_multiaddr_parse(&seed, host, NULL) == EXOPLACE_OK;
+                ck_assert_int_eq(a.is_thunderbolt,
+                                 a.kind == EXOPLACE_ADDRESS_IP4 && valid_ip4 && seed.is_thunderbolt);
+            }
+    for (int k = 0; k < 3; k++)
+        regfree(&re[k]);
+    ck_assert_uint_gt(matched, 100);
+}
+END_TEST
+
+START_TEST(exo_patterns_describe_what_the_seed_parser_reads)
+{
+    const char *texts[] = {"/ip4/10.0.0.5/tcp/52415", "/ip6/fe80::1", "/dns4/a.b/tcp/1", "/dns/x"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        exoplace_multiaddr parsed = parse_ok(texts[i]);
+        exoplace__address seed, exo;
+        exoplace__multiaddr_describe(&seed, texts[i], &parsed);
+        ck_assert(exoplace__multiaddr_exo_match(&exo, texts[i]));
+        ck_assert_int_eq(seed.kind, exo.kind);
+        ck_assert_uint_eq(seed.host_start, exo.host_start);
+        ck_assert_uint_eq(seed.host_len, exo.host_len);
+        ck_assert_int_eq(seed.is_thunderbolt, exo.is_thunderbolt);
+    }
+    ck_assert(!exoplace__multiaddr_exo_match(NULL, "/ip4/1.2.3.4/udp/1"));
+    ck_assert(exoplace__multiaddr_exo_match(NULL, "/ip4/1.2.3.4/p2p/Qm"));
+}
+END_TEST
+
 static Suite *multiaddr_suite(void)
 {
     Suite *s = suite_create("multiaddr");
@@ -190,6 +275,11 @@ static Suite *multiaddr_suite(void)
                         (int)(sizeof malformed / sizeof malformed[0]));
     tcase_add_test(tc, host_longer_than_the_host_buffer_is_rejected);
     tcase_add_test(tc, null_arguments_are_invalid);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("exo patterns");
+    tcase_add_test(tc, exo_patterns_agree_with_exos_regular_expressions);
+    tcase_add_test(tc, exo_patterns_describe_what_the_seed_parser_reads);
     suite_add_tcase(s, tc);
     return s;
 }

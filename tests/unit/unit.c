@@ -121,7 +121,10 @@ void t_assert_same_topology(const exoplace_topology *a, const exoplace_topology 
         ck_assert_pstr_eq(c->multiaddr, d->multiaddr);
         ck_assert_pstr_eq(c->source_iface, d->source_iface);
         ck_assert_pstr_eq(c->sink_iface, d->sink_iface);
-        ck_assert_int_eq(c->is_thunderbolt, d->is_thunderbolt);
+        ck_assert_int_eq(c->address.kind, d->address.kind);
+        ck_assert_uint_eq(c->address.host_start, d->address.host_start);
+        ck_assert_uint_eq(c->address.host_len, d->address.host_len);
+        ck_assert_int_eq(c->address.is_thunderbolt, d->address.is_thunderbolt);
     }
 }
 
