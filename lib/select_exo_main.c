@@ -78,6 +78,9 @@ struct exoplace__exo_main_graph {
      * edge: the depth-first order of section 3. */
     size_t *next_first;
     uint32_t *next;
+    /* Their transpose: the distinct predecessors (self excluded). */
+    size_t *prev_first;
+    uint32_t *prev;
 
     /* The start sequence: start k is node start[k] with piece C_k. The
      * pieces form a tree met in preorder, so C_k holds v exactly when
@@ -142,6 +145,8 @@ void exoplace__exo_main_graph_free(exoplace__exo_main_graph *g)
     free(g->pred);
     free(g->next_first);
     free(g->next);
+    free(g->prev_first);
+    free(g->prev);
     free(g->start);
     free(g->piece_end);
     free(g->piece_parent);
@@ -220,6 +225,8 @@ exoplace_status exoplace__exo_main_graph_new(exoplace__exo_main_graph **out, con
     g->succ = malloc((m ? m : 1) * sizeof *g->succ);
     g->pred = malloc((m ? m : 1) * sizeof *g->pred);
     g->next = malloc((m ? m : 1) * sizeof *g->next);
+    g->prev_first = calloc(n + 1, sizeof *g->prev_first);
+    g->prev = malloc((m ? m : 1) * sizeof *g->prev);
     g->start = malloc(cells * sizeof *g->start);
     g->piece_end = malloc(cells * sizeof *g->piece_end);
     g->piece_parent = malloc(cells * sizeof *g->piece_parent);
@@ -244,7 +251,8 @@ exoplace_status exoplace__exo_main_graph_new(exoplace__exo_main_graph **out, con
     g->path_leaves = malloc(cells * sizeof *g->path_leaves);
     g->levels = malloc(cells * sizeof *g->levels);
     g->best = malloc(cells * sizeof *g->best);
-    if (!g->succ_first || !g->pred_first || !g->next_first || !g->succ || !g->pred || !g->next || !g->start ||
+    if (!g->succ_first || !g->pred_first || !g->next_first || !g->succ || !g->pred || !g->next || !g->prev_first ||
+        !g->prev || !g->start ||
         !g->piece_end || !g->piece_parent || !g->piece_size || !g->deepest || !g->mark_a || !g->mark_b ||
         !g->mark_c || !g->mark_h || !g->stack || !g->order || !g->scratch || !g->fraction || !g->on_path ||
         !g->required || !g->rdma_both_ways || !g->path || !g->path_it || !g->path_sum || !g->path_score || !g->path_required ||
@@ -286,6 +294,17 @@ exoplace_status exoplace__exo_main_graph_new(exoplace__exo_main_graph **out, con
         }
         g->next_first[u + 1] = at;
     }
+    for (size_t i = 0; i < at; i++)
+        g->prev_first[g->next[i] + 1]++;
+    for (size_t v = 0; v < n; v++)
+        g->prev_first[v + 1] += g->prev_first[v];
+    /* mark_a as each list's fill position (reset below). */
+    memset(g->mark_a, 0, cells * sizeof *g->mark_a);
+    for (size_t u = 0; u < n; u++)
+        for (size_t e = g->next_first[u]; e < g->next_first[u + 1]; e++) {
+            uint32_t v = g->next[e];
+            g->prev[g->prev_first[v] + g->mark_a[v]++] = (uint32_t)u;
+        }
     memset(g->mark_a, 0, cells * sizeof *g->mark_a);
     g->gen = 0;
     *out = g;
@@ -588,11 +607,28 @@ static const tier_metrics *use_tier(exoplace__exo_main_graph *g, exoplace_memory
         tm->top_prefix[i + 1] = tm->top_prefix[i] + (i < tm->n_by_metric ? tm->metric[tm->by_metric[i]] : 0);
     for (size_t i = 0; i < tm->n_by_metric; i++)
         tm->position[tm->by_metric[i]] = (uint32_t)i;
+    /* Each successor list in metric order, without comparisons: the nodes in
+     * metric order, each appended to the lists of its predecessors; nodes
+     * without memory (never on a cycle) last. tmp holds each list's fill. */
     memcpy(tm->fast_first, g->next_first, (n + 1) * sizeof *tm->fast_first);
-    memcpy(tm->fast, g->next, m * sizeof *tm->fast);
-    for (size_t u = 0; u < n; u++)
-        exoplace__sort(tm->fast + tm->fast_first[u], tmp, tm->fast_first[u + 1] - tm->fast_first[u], metric_before,
-                       &order);
+    memset(tmp, 0, cells * sizeof *tmp);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = i < tm->n_by_metric ? tm->by_metric[i] : NONE;
+        if (v == NONE)
+            break;
+        for (size_t e = g->prev_first[v]; e < g->prev_first[v + 1]; e++) {
+            uint32_t u = g->prev[e];
+            tm->fast[tm->fast_first[u] + tmp[u]++] = v;
+        }
+    }
+    for (size_t v = 0; v < n; v++) {
+        if (g->topology->nodes[v].has_profile)
+            continue;
+        for (size_t e = g->prev_first[v]; e < g->prev_first[v + 1]; e++) {
+            uint32_t u = g->prev[e];
+            tm->fast[tm->fast_first[u] + tmp[u]++] = (uint32_t)v;
+        }
+    }
     free(tmp);
     tm->ready = 1;
     return tm;
