@@ -209,6 +209,58 @@ static void edge_lists(const exoplace_topology *t, size_t *first, uint32_t *item
     free(fill);
 }
 
+/* The edge orders of section 2.2 and what the passes read from them. */
+static void build_orders(exoplace__exo_main_graph *g, const exoplace_topology *t)
+{
+    size_t n = g->n, cells = n ? n : 1, m = t->n_connections;
+    /* In a cycle of two or more nodes every node has an RDMA edge to its
+     * successor and one from its predecessor (5.9). Bit 1: out, bit 2: in. */
+    for (size_t e = 0; e < m; e++) {
+        const exoplace__connection *c = &t->connections[e];
+        if (c->kind == EXOPLACE_CONNECTION_RDMA && c->from != c->to) {
+            g->rdma_both_ways[c->from] |= 1;
+            g->rdma_both_ways[c->to] |= 2;
+        }
+    }
+    for (size_t v = 0; v < n; v++)
+        g->rdma_both_ways[v] = g->rdma_both_ways[v] == 3;
+    edge_lists(t, g->succ_first, g->succ, 1);
+    edge_lists(t, g->pred_first, g->pred, 0);
+    /* Distinct successors: the first occurrence in a newest-first list is the
+     * newest edge to that sink; reversing gives increasing newest index. */
+    size_t at = 0;
+    g->next_first[0] = 0;
+    for (size_t u = 0; u < n; u++) {
+        size_t begin = at;
+        uint32_t stamp = (uint32_t)u + 1;
+        for (size_t e = g->succ_first[u]; e < g->succ_first[u + 1]; e++) {
+            uint32_t v = g->succ[e];
+            if (g->mark_a[v] != stamp) {
+                g->mark_a[v] = stamp;
+                g->next[at++] = v;
+            }
+        }
+        for (size_t i = begin, j = at; i + 1 < j; i++, j--) {
+            uint32_t x = g->next[i];
+            g->next[i] = g->next[j - 1];
+            g->next[j - 1] = x;
+        }
+        g->next_first[u + 1] = at;
+    }
+    for (size_t i = 0; i < at; i++)
+        g->prev_first[g->next[i] + 1]++;
+    for (size_t v = 0; v < n; v++)
+        g->prev_first[v + 1] += g->prev_first[v];
+    /* mark_a as each list's fill position (reset below). */
+    memset(g->mark_a, 0, cells * sizeof *g->mark_a);
+    for (size_t u = 0; u < n; u++)
+        for (size_t e = g->next_first[u]; e < g->next_first[u + 1]; e++) {
+            uint32_t v = g->next[e];
+            g->prev[g->prev_first[v] + g->mark_a[v]++] = (uint32_t)u;
+        }
+    memset(g->mark_a, 0, cells * sizeof *g->mark_a);
+}
+
 exoplace_status exoplace__exo_main_graph_new(exoplace__exo_main_graph **out, const exoplace_topology *t,
                                              exoplace_error *err)
 {
@@ -260,52 +312,7 @@ exoplace_status exoplace__exo_main_graph_new(exoplace__exo_main_graph **out, con
         exoplace__exo_main_graph_free(g);
         return exoplace__fail_no_memory(err);
     }
-    /* In a cycle of two or more nodes every node has an RDMA edge to its
-     * successor and one from its predecessor (5.9). Bit 1: out, bit 2: in. */
-    for (size_t e = 0; e < m; e++) {
-        const exoplace__connection *c = &t->connections[e];
-        if (c->kind == EXOPLACE_CONNECTION_RDMA && c->from != c->to) {
-            g->rdma_both_ways[c->from] |= 1;
-            g->rdma_both_ways[c->to] |= 2;
-        }
-    }
-    for (size_t v = 0; v < n; v++)
-        g->rdma_both_ways[v] = g->rdma_both_ways[v] == 3;
-    edge_lists(t, g->succ_first, g->succ, 1);
-    edge_lists(t, g->pred_first, g->pred, 0);
-    /* Distinct successors: the first occurrence in a newest-first list is the
-     * newest edge to that sink; reversing gives increasing newest index. */
-    size_t at = 0;
-    g->next_first[0] = 0;
-    for (size_t u = 0; u < n; u++) {
-        size_t begin = at;
-        uint32_t stamp = (uint32_t)u + 1;
-        for (size_t e = g->succ_first[u]; e < g->succ_first[u + 1]; e++) {
-            uint32_t v = g->succ[e];
-            if (g->mark_a[v] != stamp) {
-                g->mark_a[v] = stamp;
-                g->next[at++] = v;
-            }
-        }
-        for (size_t i = begin, j = at; i + 1 < j; i++, j--) {
-            uint32_t x = g->next[i];
-            g->next[i] = g->next[j - 1];
-            g->next[j - 1] = x;
-        }
-        g->next_first[u + 1] = at;
-    }
-    for (size_t i = 0; i < at; i++)
-        g->prev_first[g->next[i] + 1]++;
-    for (size_t v = 0; v < n; v++)
-        g->prev_first[v + 1] += g->prev_first[v];
-    /* mark_a as each list's fill position (reset below). */
-    memset(g->mark_a, 0, cells * sizeof *g->mark_a);
-    for (size_t u = 0; u < n; u++)
-        for (size_t e = g->next_first[u]; e < g->next_first[u + 1]; e++) {
-            uint32_t v = g->next[e];
-            g->prev[g->prev_first[v] + g->mark_a[v]++] = (uint32_t)u;
-        }
-    memset(g->mark_a, 0, cells * sizeof *g->mark_a);
+    build_orders(g, t);
     g->gen = 0;
     *out = g;
     return EXOPLACE_OK;
@@ -824,6 +831,53 @@ static exoplace__u128 rest_bound(const level_bound *lb, const length_pass *pass,
     return lb->top;
 }
 
+/* The next successor of the path's last node (of p nodes) that can lead to
+ * a cycle that matters, its path entries filled at index p; NONE when the
+ * node has no more. */
+static uint32_t next_child(exoplace__exo_main_graph *g, const length_pass *pass, size_t k, const uint32_t *dist,
+                           const size_t *first, const uint32_t *succ, exoplace__u128 piece_total, size_t p)
+{
+    const exoplace__u128 *metric = pass->tier->metric;
+    const uint32_t *path = g->path;
+    uint32_t u = path[p - 1];
+    size_t remaining = pass->length - p - 1; /* nodes still to add after v */
+    const level_bound *lb = &g->levels[p - 1];
+    while (g->path_it[p - 1] < first[u + 1]) {
+        uint32_t v = succ[g->path_it[p - 1]++];
+        if (g->on_path[v] || !in_piece(g, k, v) || dist[v] > remaining + 1 || !node_allowed(g, pass, v))
+            continue;
+        uint32_t required = g->path_required[p - 1] + g->required[v];
+        if (pass->n_required - required > remaining)
+            continue;
+        if (pass->need_leaf && !remaining && !g->path_leaves[p - 1] && !is_leaf(g, v))
+            continue;
+        exoplace__u128 sum = g->path_sum[p - 1] + metric[v];
+        int enough;
+        exoplace__u128 rest = rest_bound(lb, pass, piece_total - sum, v, remaining, &enough);
+        if (!enough || sum + rest < pass->required_bytes)
+            continue;
+        double score = g->path_score[p - 1] + g->fraction[v];
+        cycle_key bound = {score, sum + rest};
+        if (pass->max_fraction > 0.0) {
+            if (remaining > SCORE_BOUND_MAX_REMAINING)
+                bound.score = (double)INFINITY;
+            else
+                for (size_t i = 0; i < remaining; i++)
+                    bound.score += pass->max_fraction;
+        }
+        if (!may_matter(pass, bound))
+            continue;
+        if (pass->need_rdma && (!g->rdma_both_ways[v] || !rdma_links(g, path, p, v)))
+            continue;
+        g->path_sum[p] = sum;
+        g->path_score[p] = score;
+        g->path_required[p] = required;
+        g->path_leaves[p] = g->path_leaves[p - 1] + (uint32_t)is_leaf(g, v);
+        return v;
+    }
+    return NONE;
+}
+
 /* The cycles of pass->length >= 2 through start k, depth first: in
  * candidate order for PASS_FIRST, metric order otherwise. Returns OK, or
  * the work bound / out of memory status. */
@@ -886,43 +940,7 @@ static exoplace_status start_pass(exoplace__exo_main_graph *g, exoplace__search 
             p--;
             continue;
         }
-        size_t remaining = length - p - 1; /* nodes still to add after v */
-        const level_bound *lb = &g->levels[p - 1];
-        uint32_t chosen = NONE;
-        while (g->path_it[p - 1] < first[u + 1]) {
-            uint32_t v = succ[g->path_it[p - 1]++];
-            if (g->on_path[v] || !in_piece(g, k, v) || dist[v] > remaining + 1 || !node_allowed(g, pass, v))
-                continue;
-            uint32_t required = g->path_required[p - 1] + g->required[v];
-            if (pass->n_required - required > remaining)
-                continue;
-            if (pass->need_leaf && !remaining && !g->path_leaves[p - 1] && !is_leaf(g, v))
-                continue;
-            exoplace__u128 sum = g->path_sum[p - 1] + metric[v];
-            int enough;
-            exoplace__u128 rest = rest_bound(lb, pass, piece_total - sum, v, remaining, &enough);
-            if (!enough || sum + rest < pass->required_bytes)
-                continue;
-            double score = g->path_score[p - 1] + g->fraction[v];
-            cycle_key bound = {score, sum + rest};
-            if (pass->max_fraction > 0.0) {
-                if (remaining > SCORE_BOUND_MAX_REMAINING)
-                    bound.score = (double)INFINITY;
-                else
-                    for (size_t i = 0; i < remaining; i++)
-                        bound.score += pass->max_fraction;
-            }
-            if (!may_matter(pass, bound))
-                continue;
-            if (pass->need_rdma && (!g->rdma_both_ways[v] || !rdma_links(g, path, p, v)))
-                continue;
-            g->path_sum[p] = sum;
-            g->path_score[p] = score;
-            g->path_required[p] = required;
-            g->path_leaves[p] = g->path_leaves[p - 1] + (uint32_t)is_leaf(g, v);
-            chosen = v;
-            break;
-        }
+        uint32_t chosen = next_child(g, pass, k, dist, first, succ, piece_total, p);
         if (chosen == NONE) {
             g->on_path[u] = 0;
             p--;
@@ -1065,27 +1083,151 @@ static int mark_required(exoplace__exo_main_graph *g, const exoplace_place_optio
     return 1;
 }
 
+/* The start sequence, made on the first attempt of a call; an attempt after
+ * one that could not make it ends the same way. */
+static exoplace_status ensure_starts(exoplace__exo_main_graph *g, exoplace__search *search, exoplace_error *err)
+{
+    if (g->starts_state == 1)
+        return EXOPLACE_OK;
+    if (g->starts_state != 0)
+        return g->starts_state == EXOPLACE_E_SEARCH_LIMIT ? exoplace__search_fail_limit(search, err)
+                                                          : exoplace__fail_no_memory(err);
+    exoplace_status st = compute_starts(g, search, err);
+    g->starts_state = st == EXOPLACE_OK ? 1 : (int)st;
+    return st;
+}
+
+/* 5.1 to 5.6: the length every later step works on (5.7), in *smallest. */
+static exoplace_status smallest_length(size_t *smallest, exoplace__exo_main_graph *g, exoplace__search *search,
+                                       const length_pass *base, const exoplace_model *model,
+                                       const exoplace_place_options *options, exoplace_error *err)
+{
+    size_t placeable = 0;
+    for (size_t v = 0; v < g->n; v++)
+        placeable += (size_t)g->topology->nodes[v].has_profile;
+    /* 5.1 to 5.3: the smallest length with a cycle that has the memory
+     * (the required nodes were marked; none is unknown). */
+    exoplace_status st;
+    int found = 0;
+    for (size_t l = options->min_nodes; l <= placeable && !found; l++) {
+        if ((st = exists(&found, g, search, base, l, err)))
+            return st;
+        *smallest = l;
+    }
+    if (!found)
+        return exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
+    if (options->sharding == EXOPLACE_SHARDING_PIPELINE) {
+        /* 5.5 and 5.6 */
+        if (strcmp(model->model_id, "mlx-community/DeepSeek-V3.1-8bit") == 0)
+            return exoplace__fail(err, EXOPLACE_E_PIPELINE_UNSUPPORTED_MODEL, NULL,
+                                  "Pipeline parallelism is not supported for DeepSeek V3.1 (8-bit)");
+        if (starts_with(model->base_model, "Gemma 4") && *smallest != 1)
+            return exoplace__fail(err, EXOPLACE_E_PIPELINE_SINGLE_NODE_ONLY, NULL,
+                                  "Pipeline parallelism is not supported for Gemma 4; use tensor parallelism "
+                                  "instead.");
+        return EXOPLACE_OK;
+    }
+    /* 5.4: only lengths the model divides into; the smallest of them. */
+    if (model->supports_tensor == 0)
+        return exoplace__fail(err, EXOPLACE_E_TENSOR_UNSUPPORTED, NULL,
+                              "Requested Tensor sharding but this model does not support tensor parallelism: %s",
+                              model->model_id);
+    found = 0;
+    for (size_t l = *smallest; l <= placeable && !found; l++) {
+        if (!tensor_length_ok(model, l))
+            continue;
+        if ((st = exists(&found, g, search, base, l, err)))
+            return st;
+        if (found)
+            *smallest = l;
+    }
+    return found ? EXOPLACE_OK : tensor_indivisible(model, err);
+}
+
+/* 5.8 to 5.10 on the cycles of base->length: each gate narrows `base`'s
+ * filters, and fails when it leaves no cycle. */
+static exoplace_status engine_gates(length_pass *base, exoplace__exo_main_graph *g, exoplace__search *search,
+                                    const exoplace_model *model, const exoplace_place_options *options,
+                                    exoplace_error *err)
+{
+    int jaccl = options->instance_meta == EXOPLACE_INSTANCE_MLX_JACCL;
+    uint32_t engine = jaccl ? EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_METAL)
+                            : EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_METAL) |
+                                  EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_CUDA) |
+                                  EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_CPU);
+    uint32_t card = 0;
+    for (size_t i = 0; i < model->n_backends; i++)
+        card |= EXOPLACE_BACKEND_BIT(model->backends[i]);
+    base->backend_mask = engine & card;
+    if (!base->backend_mask) {
+        char card_text[96], engine_text[96];
+        backend_list_text(card_text, sizeof card_text, model->backends, model->n_backends, 0);
+        backend_list_text(engine_text, sizeof engine_text, NULL, 0, engine);
+        return exoplace__fail(err, EXOPLACE_E_BACKEND_INCOMPATIBLE_MODEL, NULL,
+                              "Model %s backends %s cannot satisfy engine %s which requires %s", model->model_id,
+                              card_text, exoplace_instance_meta_name(options->instance_meta), engine_text);
+    }
+    /* A filter that keeps every node keeps every cycle: the memory pass's answer stands. */
+    exoplace_status st;
+    int found = every_node_allowed(g, base);
+    if (!found && (st = exists(&found, g, search, base, base->length, err)))
+        return st;
+    if (!found) {
+        char allowed_text[96];
+        backend_list_text(allowed_text, sizeof allowed_text, NULL, 0, base->backend_mask);
+        return exoplace__fail(err, EXOPLACE_E_BACKEND_NO_CYCLE, NULL,
+                              "No cycle where every node supports a backend in %s for %s", allowed_text,
+                              model->model_id);
+    }
+    if (jaccl) { /* 5.9 */
+        base->need_rdma = 1;
+        if ((st = exists(&found, g, search, base, base->length, err)))
+            return st;
+        if (!found)
+            return exoplace__fail(err, EXOPLACE_E_RDMA_NO_CYCLE, NULL,
+                                  "Requested RDMA (MlxJaccl) but no RDMA-connected cycles available");
+    }
+    /* 5.10: cycles with a leaf, if there are any. */
+    base->need_leaf = 1;
+    found = 0;
+    if (some_allowed_leaf(g, base) && (st = exists(&found, g, search, base, base->length, err)))
+        return st;
+    base->need_leaf = found;
+    return EXOPLACE_OK;
+}
+
+/* 5.11: the greatest key in any order, then the first cycle in candidate
+ * order that has it, into g->best. */
+static exoplace_status select_first_best(exoplace__exo_main_graph *g, exoplace__search *search,
+                                         const length_pass *base, exoplace_error *err)
+{
+    length_pass best = *base;
+    best.mode = PASS_BEST;
+    exoplace_status st = run_pass(g, search, &best, err);
+    if (st)
+        return st;
+    length_pass first = *base;
+    first.mode = PASS_FIRST;
+    first.target = best.best;
+    if (best.found && (st = run_pass(g, search, &first, err)))
+        return st;
+    if (!best.found || !first.found) /* the gates found one: only a broken bound gets here */
+        return exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
+    return EXOPLACE_OK;
+}
+
 exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_out, exoplace__exo_main_graph *g,
                                           exoplace__search *search, const exoplace_model *model,
                                           const exoplace_place_options *options, exoplace_memory_tier tier,
                                           exoplace_error *err)
 {
-    exoplace_status st;
     *length_out = 0;
-    if (g->starts_state == 0) {
-        st = compute_starts(g, search, err);
-        g->starts_state = st == EXOPLACE_OK ? 1 : (int)st;
-        if (st)
-            return st;
-    } else if (g->starts_state != 1) {
-        /* The start sequence could not be made: every attempt of the call ends the same way. */
-        return g->starts_state == EXOPLACE_E_SEARCH_LIMIT ? exoplace__search_fail_limit(search, err)
-                                                          : exoplace__fail_no_memory(err);
-    }
+    exoplace_status st = ensure_starts(g, search, err);
+    if (st)
+        return st;
     const tier_metrics *tm = use_tier(g, tier, err);
     if (!tm)
         return EXOPLACE_E_NO_MEMORY;
-
     length_pass base;
     memset(&base, 0, sizeof base);
     base.required_bytes = model->storage_size;
@@ -1095,113 +1237,14 @@ exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_ou
         if (g->fraction[v] > base.max_fraction)
             base.max_fraction = g->fraction[v];
     }
-    size_t placeable = 0;
-    for (size_t v = 0; v < g->n; v++)
-        placeable += (size_t)g->topology->nodes[v].has_profile;
-
-    /* 5.1 to 5.3: the smallest length with a cycle that has the memory. */
-    int found = 0;
-    size_t smallest = 0;
-    if (mark_required(g, options, &base.n_required)) {
-        for (size_t l = options->min_nodes; l <= placeable && !found; l++) {
-            if ((st = exists(&found, g, search, &base, l, err)))
-                return st;
-            smallest = l;
-        }
-    }
-    if (!found)
+    /* 5.2: a required id that is no node leaves no candidate. */
+    if (!mark_required(g, options, &base.n_required))
         return exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
-
-    int pipeline = options->sharding == EXOPLACE_SHARDING_PIPELINE;
-    if (!pipeline) {
-        /* 5.4 */
-        if (model->supports_tensor == 0)
-            return exoplace__fail(err, EXOPLACE_E_TENSOR_UNSUPPORTED, NULL,
-                                  "Requested Tensor sharding but this model does not support tensor "
-                                  "parallelism: %s",
-                                  model->model_id);
-        found = 0;
-        for (size_t l = smallest; l <= placeable && !found; l++) {
-            if (!tensor_length_ok(model, l))
-                continue;
-            if ((st = exists(&found, g, search, &base, l, err)))
-                return st;
-            if (found)
-                smallest = l;
-        }
-        if (!found)
-            return tensor_indivisible(model, err);
-    } else {
-        /* 5.5 and 5.6 */
-        if (strcmp(model->model_id, "mlx-community/DeepSeek-V3.1-8bit") == 0)
-            return exoplace__fail(err, EXOPLACE_E_PIPELINE_UNSUPPORTED_MODEL, NULL,
-                                  "Pipeline parallelism is not supported for DeepSeek V3.1 (8-bit)");
-        if (starts_with(model->base_model, "Gemma 4") && smallest != 1)
-            return exoplace__fail(err, EXOPLACE_E_PIPELINE_SINGLE_NODE_ONLY, NULL,
-                                  "Pipeline parallelism is not supported for Gemma 4; use tensor parallelism "
-                                  "instead.");
-    }
-
-    /* 5.7: `smallest` from here on. 5.8 backends. */
-    int jaccl = options->instance_meta == EXOPLACE_INSTANCE_MLX_JACCL;
-    uint32_t engine = jaccl ? EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_METAL)
-                            : EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_METAL) |
-                                  EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_CUDA) |
-                                  EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_CPU);
-    uint32_t card = 0;
-    for (size_t i = 0; i < model->n_backends; i++)
-        card |= EXOPLACE_BACKEND_BIT(model->backends[i]);
-    base.backend_mask = engine & card;
-    if (!base.backend_mask) {
-        char card_text[96], engine_text[96];
-        backend_list_text(card_text, sizeof card_text, model->backends, model->n_backends, 0);
-        backend_list_text(engine_text, sizeof engine_text, NULL, 0, engine);
-        return exoplace__fail(err, EXOPLACE_E_BACKEND_INCOMPATIBLE_MODEL, NULL,
-                              "Model %s backends %s cannot satisfy engine %s which requires %s", model->model_id,
-                              card_text, exoplace_instance_meta_name(options->instance_meta), engine_text);
-    }
-    /* A filter that keeps every node keeps every cycle: the memory pass's answer stands. */
-    found = every_node_allowed(g, &base);
-    if (!found && (st = exists(&found, g, search, &base, smallest, err)))
+    if ((st = smallest_length(&base.length, g, search, &base, model, options, err)) ||
+        (st = engine_gates(&base, g, search, model, options, err)) ||
+        (st = select_first_best(g, search, &base, err)))
         return st;
-    if (!found) {
-        char allowed_text[96];
-        backend_list_text(allowed_text, sizeof allowed_text, NULL, 0, base.backend_mask);
-        return exoplace__fail(err, EXOPLACE_E_BACKEND_NO_CYCLE, NULL,
-                              "No cycle where every node supports a backend in %s for %s", allowed_text,
-                              model->model_id);
-    }
-    /* 5.9 */
-    if (jaccl) {
-        base.need_rdma = 1;
-        if ((st = exists(&found, g, search, &base, smallest, err)))
-            return st;
-        if (!found)
-            return exoplace__fail(err, EXOPLACE_E_RDMA_NO_CYCLE, NULL,
-                                  "Requested RDMA (MlxJaccl) but no RDMA-connected cycles available");
-    }
-    /* 5.10 */
-    base.need_leaf = 1;
-    found = 0;
-    if (some_allowed_leaf(g, &base) && (st = exists(&found, g, search, &base, smallest, err)))
-        return st;
-    base.need_leaf = found;
-    /* 5.11: the greatest key in any order, then the first cycle in
-     * candidate order that has it. */
-    length_pass best = base;
-    best.length = smallest;
-    best.mode = PASS_BEST;
-    if ((st = run_pass(g, search, &best, err)))
-        return st;
-    length_pass first = base;
-    first.length = smallest;
-    first.mode = PASS_FIRST;
-    first.target = best.best;
-    if (best.found && (st = run_pass(g, search, &first, err)))
-        return st;
-    if (!best.found || !first.found) /* the passes above found one: only a broken bound gets here */
-        return exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
-    memcpy(cycle_out, g->best, smallest * sizeof *cycle_out);
-    *length_out = smallest;
+    memcpy(cycle_out, g->best, base.length * sizeof *cycle_out);
+    *length_out = base.length;
     return EXOPLACE_OK;
 }
