@@ -163,6 +163,9 @@ void cli_put_padded(FILE *out, const char *text, size_t cells)
 }
 
 /* Formats into a fresh string (NULL when out of memory). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 1, 0)))
+#endif
 static char *format(const char *fmt, va_list ap)
 {
     va_list again;
@@ -184,6 +187,9 @@ char *cli_format(const char *fmt, ...)
     return text;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 0)))
+#endif
 static void message_line(const char *prefix, const char *fmt, va_list ap)
 {
     char *text = format(fmt, ap);

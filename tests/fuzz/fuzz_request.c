@@ -95,8 +95,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* fit reads a reserve the byte strategies refuse: no agreement to check. */
     options.strategy = EXOPLACE_LAYERS_FIT;
     options.allow_swap = 0;
+    request = NULL;
+    parsed = exoplace_request_parse(&request, text, strlen(text), &options, NULL);
     out = NULL;
-    check_placement(exoplace_get_placement_json(&out, text, strlen(text), &options, &err), out, &err);
+    check_placement(exoplace_get_placement_json(&out, text, strlen(text), &options, &err), out, &err, parsed, request,
+                    0);
+    exoplace_request_free(request);
 
     free(text);
     return 0;

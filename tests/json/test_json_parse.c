@@ -66,7 +66,7 @@ static const char *const valid_texts[] = {
     "{\"topology\": {\"nodes\": [{\"nodeId\": \"a\", \"x\": [1, 2.5, \"s\"]}]}}",
     /* Strings longer than a scan block, with specials on either side of a block boundary. */
     "[\"0123456789abcdef0123456789abcdef\", \"0123456789abcde\\n0123456789abcdef\\\\\", \"0123456\\\"89abcdef\"]",
-    "[\"0123456789abcd\xc3\xa9" "0123456789abcdef\xf0\x9f\x98\x80\", \"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"\"]",
+    ("[\"0123456789abcd\xc3\xa9" "0123456789abcdef\xf0\x9f\x98\x80\", \"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"\"]"),
     "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}",
 };
 
