@@ -27,6 +27,12 @@
 #include "alloc.h"
 #include <string.h>
 
+/* One byte view and one fit view per memory tier (the tier table in exoplace.h). */
+#define TIER_COUNT_ONE_(name, value, text) +1
+_Static_assert(EXOPLACE_TIER_COUNT == 0 EXOPLACE_MEMORY_TIER_MAP(TIER_COUNT_ONE_),
+               "EXOPLACE_TIER_COUNT counts the memory tier table");
+#undef TIER_COUNT_ONE_
+
 #define DIST_UNREACHED UINT32_MAX
 /* Reverse-BFS rows are cached per start node up to this many nodes (n*n*4 bytes). */
 #define DIST_CACHE_MAX_NODES 2048
@@ -97,9 +103,9 @@ struct exoplace__search {
     uint32_t **dist_rows; /* cached reverse-BFS distances per start (small graphs) */
     uint32_t *girth;      /* shortest cycle through start within ranks >= its own; 0 = unknown */
     uint32_t *reach;      /* placeable nodes of greater rank that reach start (valid when girth != 0) */
-    tier_view tiers[4];
-    tier_view fit_tiers[4]; /* strategy fit: layers held in each tier, for fit_keys[tier] */
-    fit_key fit_keys[4];
+    tier_view tiers[EXOPLACE_TIER_COUNT];
+    tier_view fit_tiers[EXOPLACE_TIER_COUNT]; /* strategy fit: layers held in each tier, for fit_keys[tier] */
+    fit_key fit_keys[EXOPLACE_TIER_COUNT];
     tier_view *tier;
 
     uint64_t steps;
@@ -128,6 +134,35 @@ struct exoplace__search {
     uint32_t *best;
     size_t scratch_length;
 };
+
+/* Zeroed room for `count` elements, at least one so that an empty graph
+ * needs no case of its own. Out of memory clears *ok and gives NULL: a
+ * constructor makes all its allocations, then checks *ok once and frees
+ * what it has with its one free function. */
+static void *cells_alloc(int *ok, size_t count, size_t size)
+{
+    void *cells = calloc(count ? count : 1, size);
+    if (!cells)
+        *ok = 0;
+    return cells;
+}
+
+/* Adjacency lists as offsets into one array: once start[i + 1] holds the
+ * length of node i's list, prefix sums make start[i] where it begins. */
+static void lists_offsets(size_t *start, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+}
+
+/* After each list was filled by list[start[i]++], start[i] is where list
+ * i + 1 begins: shifts the offsets back. */
+static void lists_rewind(size_t *start, size_t n)
+{
+    for (size_t i = n; i > 0; i--)
+        start[i] = start[i - 1];
+    start[0] = 0;
+}
 
 /* The per-length path arrays (see scratch_reserve). */
 static void scratch_free(exoplace__search *s)
@@ -163,7 +198,7 @@ void exoplace__search_free(exoplace__search *s)
     if (!s)
         return;
     exoplace__exo_main_graph_free(s->exo_main);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < EXOPLACE_TIER_COUNT; i++) {
         view_free(s, &s->tiers[i]);
         view_free(s, &s->fit_tiers[i]);
     }
@@ -197,46 +232,43 @@ void exoplace__search_free(exoplace__search *s)
     free(s);
 }
 
-exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topology *t, exoplace_error *err)
+/* The context's arrays, sized by the node count; 0 when out of memory. */
+static int search_alloc(exoplace__search *s)
 {
-    exoplace__search *s = calloc(1, sizeof *s);
-    if (!s)
-        return exoplace__fail_no_memory(err);
-    size_t n = t->n_nodes;
-    s->topology = t;
-    s->n = n;
-    s->max_steps = EXOPLACE_DEFAULT_MAX_SEARCH_STEPS;
-    size_t cells = n ? n : 1;
-    s->rank = malloc(cells * sizeof *s->rank);
-    s->by_rank = malloc(cells * sizeof *s->by_rank);
-    s->placeable = calloc(cells, 1);
-    s->placeable_after = calloc(cells, sizeof *s->placeable_after);
-    s->is_leaf = calloc(cells, 1);
-    s->has_plain_pair = calloc(cells, 1);
-    s->pred_start = calloc(n + 1, sizeof *s->pred_start);
-    s->girth = calloc(cells, sizeof *s->girth);
-    s->reach = calloc(cells, sizeof *s->reach);
-    s->bfs_queue = malloc(cells * sizeof *s->bfs_queue);
-    s->allowed = malloc(cells * sizeof *s->allowed);
-    s->allowed_prefix = malloc((n + 1) * sizeof *s->allowed_prefix);
-    s->allowed_index = malloc(cells * sizeof *s->allowed_index);
-    s->off_count = malloc((n + 1) * sizeof *s->off_count);
-    s->off_sum = malloc((n + 1) * sizeof *s->off_sum);
-    s->on_path = calloc(cells, 1);
+    size_t n = s->n;
+    int ok = 1;
+    s->rank = cells_alloc(&ok, n, sizeof *s->rank);
+    s->by_rank = cells_alloc(&ok, n, sizeof *s->by_rank);
+    s->placeable = cells_alloc(&ok, n, sizeof *s->placeable);
+    s->placeable_after = cells_alloc(&ok, n, sizeof *s->placeable_after);
+    s->is_leaf = cells_alloc(&ok, n, sizeof *s->is_leaf);
+    s->has_plain_pair = cells_alloc(&ok, n, sizeof *s->has_plain_pair);
+    s->pred_start = cells_alloc(&ok, n + 1, sizeof *s->pred_start);
+    s->girth = cells_alloc(&ok, n, sizeof *s->girth);
+    s->reach = cells_alloc(&ok, n, sizeof *s->reach);
+    s->bfs_queue = cells_alloc(&ok, n, sizeof *s->bfs_queue);
+    s->allowed = cells_alloc(&ok, n, sizeof *s->allowed);
+    s->allowed_prefix = cells_alloc(&ok, n + 1, sizeof *s->allowed_prefix);
+    s->allowed_index = cells_alloc(&ok, n, sizeof *s->allowed_index);
+    s->off_count = cells_alloc(&ok, n + 1, sizeof *s->off_count);
+    s->off_sum = cells_alloc(&ok, n + 1, sizeof *s->off_sum);
+    s->on_path = cells_alloc(&ok, n, sizeof *s->on_path);
     if (n <= DIST_CACHE_MAX_NODES)
-        s->dist_rows = calloc(cells, sizeof *s->dist_rows);
+        s->dist_rows = cells_alloc(&ok, n, sizeof *s->dist_rows);
     else
-        s->dist = malloc(cells * sizeof *s->dist);
-    uint32_t *tmp = malloc(cells * sizeof *tmp);
-    if (!s->rank || !s->by_rank || !s->placeable || !s->placeable_after || !s->is_leaf || !s->has_plain_pair || !s->pred_start ||
-        !s->girth || !s->reach || !s->bfs_queue || !s->allowed || !s->allowed_prefix ||
-        !s->allowed_index || !s->off_count || !s->off_sum || !s->on_path ||
-        (!s->dist_rows && !s->dist) || !tmp) {
-        free(tmp);
-        exoplace__search_free(s);
-        return exoplace__fail_no_memory(err);
-    }
+        s->dist = cells_alloc(&ok, n, sizeof *s->dist);
+    return ok;
+}
 
+/* Which nodes can be placed on, which are leaves, and the id order. */
+static int nodes_index(exoplace__search *s)
+{
+    const exoplace_topology *t = s->topology;
+    size_t n = s->n;
+    int ok = 1;
+    uint32_t *tmp = cells_alloc(&ok, n, sizeof *tmp);
+    if (!ok)
+        return 0;
     for (size_t i = 0; i < n; i++) {
         s->placeable[i] = (uint8_t)t->nodes[i].has_profile;
         s->n_placeable += s->placeable[i];
@@ -246,7 +278,14 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
     free(tmp);
     for (size_t r = n; r-- > 1;)
         s->placeable_after[r - 1] = s->placeable_after[r] + s->placeable[s->by_rank[r]];
+    return 1;
+}
 
+/* The node pairs: which nodes are in a pair without thunderbolt, and each
+ * node's placeable predecessors, in pair order. */
+static int pairs_index(exoplace__search *s)
+{
+    const exoplace_topology *t = s->topology;
     for (size_t p = 0; p < t->n_pairs; p++) {
         const exoplace__pair *pair = &t->pairs[p];
         if (!pair->has_thunderbolt)
@@ -256,41 +295,59 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
         if (s->placeable[pair->from])
             s->pred_start[pair->to + 1]++;
     }
-    for (size_t i = 0; i < n; i++)
-        s->pred_start[i + 1] += s->pred_start[i];
-    s->pred = malloc((s->pred_start[n] ? s->pred_start[n] : 1) * sizeof *s->pred);
-    size_t *fill = malloc(cells * sizeof *fill);
-    if (!s->pred || !fill) {
-        free(fill);
-        exoplace__search_free(s);
-        return exoplace__fail_no_memory(err);
-    }
-    memcpy(fill, s->pred_start, n * sizeof *fill);
+    lists_offsets(s->pred_start, s->n);
+    int ok = 1;
+    s->pred = cells_alloc(&ok, s->pred_start[s->n], sizeof *s->pred);
+    if (!ok)
+        return 0;
     for (size_t p = 0; p < t->n_pairs; p++) {
         const exoplace__pair *pair = &t->pairs[p];
         if (s->placeable[pair->from])
-            s->pred[fill[pair->to]++] = pair->from;
+            s->pred[s->pred_start[pair->to]++] = pair->from;
     }
-    /* Successors in rank order: walk targets by rank, append to predecessors. */
-    s->rank_succ_start = calloc(n + 1, sizeof *s->rank_succ_start);
-    s->rank_succ = malloc((s->pred_start[n] ? s->pred_start[n] : 1) * sizeof *s->rank_succ);
-    if (!s->rank_succ_start || !s->rank_succ) {
-        free(fill);
+    lists_rewind(s->pred_start, s->n);
+    return 1;
+}
+
+/* The placeable nodes' successor lists, restricted to `targets` and each
+ * in their order, without sorting a list: walk the targets in order and
+ * append each to its predecessors' lists. *start_out gets n + 1 offsets
+ * into *succ_out; the arrays are the caller's to free, also on failure. */
+static int successors_build(const exoplace__search *s, const uint32_t *targets, size_t n_targets,
+                            size_t **start_out, uint32_t **succ_out)
+{
+    int ok = 1;
+    size_t *start = *start_out = cells_alloc(&ok, s->n + 1, sizeof *start);
+    if (!ok)
+        return 0;
+    for (size_t k = 0; k < n_targets; k++)
+        for (size_t p = s->pred_start[targets[k]]; p < s->pred_start[targets[k] + 1]; p++)
+            start[s->pred[p] + 1]++;
+    lists_offsets(start, s->n);
+    uint32_t *succ = *succ_out = cells_alloc(&ok, start[s->n], sizeof *succ);
+    if (!ok)
+        return 0;
+    for (size_t k = 0; k < n_targets; k++)
+        for (size_t p = s->pred_start[targets[k]]; p < s->pred_start[targets[k] + 1]; p++)
+            succ[start[s->pred[p]]++] = targets[k];
+    lists_rewind(start, s->n);
+    return 1;
+}
+
+exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topology *t, exoplace_error *err)
+{
+    exoplace__search *s = calloc(1, sizeof *s);
+    if (!s)
+        return exoplace__fail_no_memory(err);
+    s->topology = t;
+    s->n = t->n_nodes;
+    s->max_steps = EXOPLACE_DEFAULT_MAX_SEARCH_STEPS;
+    /* The canonical pass walks successors in rank order. */
+    if (!search_alloc(s) || !nodes_index(s) || !pairs_index(s) ||
+        !successors_build(s, s->by_rank, s->n, &s->rank_succ_start, &s->rank_succ)) {
         exoplace__search_free(s);
         return exoplace__fail_no_memory(err);
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t p = s->pred_start[i]; p < s->pred_start[i + 1]; p++)
-            s->rank_succ_start[s->pred[p] + 1]++;
-    for (size_t i = 0; i < n; i++)
-        s->rank_succ_start[i + 1] += s->rank_succ_start[i];
-    memcpy(fill, s->rank_succ_start, n * sizeof *fill);
-    for (size_t r = 0; r < n; r++) {
-        uint32_t to = s->by_rank[r];
-        for (size_t p = s->pred_start[to]; p < s->pred_start[to + 1]; p++)
-            s->rank_succ[fill[s->pred[p]]++] = to;
-    }
-    free(fill);
     *out = s;
     return EXOPLACE_OK;
 }
@@ -366,33 +423,12 @@ static int metric_before(const void *ctx, uint32_t a, uint32_t b)
     return s->rank[a] < s->rank[b];
 }
 
-/* Builds view v of `tier` and makes it current: the tier's bytes, or with
- * `fit` the layers each node holds in it. A failed build leaves v empty. */
-static exoplace_status view_build(exoplace__search *s, tier_view *v, exoplace_memory_tier tier, const fit_key *fit,
-                                  exoplace_error *err)
+/* The view's metric per node and its nodes, in node order. */
+static void view_fill_metric(exoplace__search *s, tier_view *v, exoplace_memory_tier tier, const fit_key *fit)
 {
-    s->tier = v;
     const exoplace_topology *t = s->topology;
-    size_t n = s->n, cells = n ? n : 1;
-    v->metric = malloc(cells * sizeof *v->metric);
-    v->by_metric = malloc(cells * sizeof *v->by_metric);
-    v->position = calloc(cells, sizeof *v->position);
-    v->top_prefix = malloc((n + 1) * sizeof *v->top_prefix);
-    v->succ_start = calloc(n + 1, sizeof *v->succ_start);
-    v->memo = calloc(n + 1, sizeof *v->memo);
-    if (fit)
-        v->usable = calloc(cells, 1);
-    uint32_t *tmp = malloc(cells * sizeof *tmp);
-    size_t *fill = malloc(cells * sizeof *fill);
-    if (!v->metric || !v->by_metric || !v->position || !v->top_prefix || !v->succ_start || !v->memo || !tmp ||
-        !fill || (fit && !v->usable)) {
-        free(tmp);
-        free(fill);
-        view_free(s, v);
-        return exoplace__fail_no_memory(err);
-    }
     v->n_by_metric = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < s->n; i++) {
         exoplace__u128 metric = exoplace__node_metric(&t->nodes[i], tier);
         int in_view = s->placeable[i];
         if (fit) {
@@ -404,36 +440,40 @@ static exoplace_status view_build(exoplace__search *s, tier_view *v, exoplace_me
         if (in_view)
             v->by_metric[v->n_by_metric++] = (uint32_t)i;
     }
-    exoplace__sort(v->by_metric, tmp, v->n_by_metric, metric_before, s);
-    free(tmp);
-    v->top_prefix[0] = 0;
-    for (size_t k = 0; k < v->n_by_metric; k++) {
-        v->top_prefix[k + 1] = v->top_prefix[k] + v->metric[v->by_metric[k]];
-        v->position[v->by_metric[k]] = (uint32_t)k;
-    }
+}
 
-    /* Successor lists in metric order without sorting each: walk the targets
-     * in metric order and append each to its predecessors' lists. */
-    for (size_t k = 0; k < v->n_by_metric; k++) {
-        uint32_t to = v->by_metric[k];
-        for (size_t p = s->pred_start[to]; p < s->pred_start[to + 1]; p++)
-            v->succ_start[s->pred[p] + 1]++;
+/* Builds view v of `tier` and makes it current: the tier's bytes, or with
+ * `fit` the layers each node holds in it. A failed build leaves v empty. */
+static exoplace_status view_build(exoplace__search *s, tier_view *v, exoplace_memory_tier tier, const fit_key *fit,
+                                  exoplace_error *err)
+{
+    s->tier = v;
+    size_t n = s->n;
+    int ok = 1;
+    v->metric = cells_alloc(&ok, n, sizeof *v->metric);
+    v->by_metric = cells_alloc(&ok, n, sizeof *v->by_metric);
+    v->position = cells_alloc(&ok, n, sizeof *v->position);
+    v->top_prefix = cells_alloc(&ok, n + 1, sizeof *v->top_prefix);
+    v->memo = cells_alloc(&ok, n + 1, sizeof *v->memo);
+    if (fit)
+        v->usable = cells_alloc(&ok, n, sizeof *v->usable);
+    uint32_t *tmp = cells_alloc(&ok, n, sizeof *tmp);
+    if (ok) {
+        view_fill_metric(s, v, tier, fit);
+        exoplace__sort(v->by_metric, tmp, v->n_by_metric, metric_before, s);
+        v->top_prefix[0] = 0;
+        for (size_t k = 0; k < v->n_by_metric; k++) {
+            v->top_prefix[k + 1] = v->top_prefix[k] + v->metric[v->by_metric[k]];
+            v->position[v->by_metric[k]] = (uint32_t)k;
+        }
+        /* Pass 1 walks successors in metric order: good cycles come early. */
+        ok = successors_build(s, v->by_metric, v->n_by_metric, &v->succ_start, &v->succ);
     }
-    for (size_t i = 0; i < n; i++)
-        v->succ_start[i + 1] += v->succ_start[i];
-    v->succ = malloc((v->succ_start[n] ? v->succ_start[n] : 1) * sizeof *v->succ);
-    if (!v->succ) {
-        free(fill);
+    free(tmp);
+    if (!ok) {
         view_free(s, v);
         return exoplace__fail_no_memory(err);
     }
-    memcpy(fill, v->succ_start, n * sizeof *fill);
-    for (size_t k = 0; k < v->n_by_metric; k++) {
-        uint32_t to = v->by_metric[k];
-        for (size_t p = s->pred_start[to]; p < s->pred_start[to + 1]; p++)
-            v->succ[fill[s->pred[p]]++] = to;
-    }
-    free(fill);
     v->ready = 1;
     return EXOPLACE_OK;
 }
@@ -641,18 +681,18 @@ static int scratch_reserve(exoplace__search *s, size_t length)
     if (length <= s->scratch_length)
         return 1;
     scratch_free(s);
-    s->path = malloc(length * sizeof *s->path);
-    s->next_child = malloc(length * sizeof *s->next_child);
-    s->path_sum = malloc(length * sizeof *s->path_sum);
-    s->path_tb = malloc(length);
-    s->path_leaf = malloc(length);
-    s->levels = malloc(length * sizeof *s->levels);
-    s->best = malloc(length * sizeof *s->best);
     s->scratch_length = 0;
-    if (!s->path || !s->next_child || !s->path_sum || !s->path_tb || !s->path_leaf || !s->levels || !s->best)
-        return 0;
-    s->scratch_length = length;
-    return 1;
+    int ok = 1;
+    s->path = cells_alloc(&ok, length, sizeof *s->path);
+    s->next_child = cells_alloc(&ok, length, sizeof *s->next_child);
+    s->path_sum = cells_alloc(&ok, length, sizeof *s->path_sum);
+    s->path_tb = cells_alloc(&ok, length, sizeof *s->path_tb);
+    s->path_leaf = cells_alloc(&ok, length, sizeof *s->path_leaf);
+    s->levels = cells_alloc(&ok, length, sizeof *s->levels);
+    s->best = cells_alloc(&ok, length, sizeof *s->best);
+    if (ok)
+        s->scratch_length = length;
+    return ok;
 }
 
 typedef struct length_search {
