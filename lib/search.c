@@ -719,7 +719,7 @@ typedef struct length_search {
 } length_search;
 
 /* Whether a path whose best completion has `bound` is still worth extending. */
-static int worth_extending(const length_search *ls, const search_key *bound)
+static inline int worth_extending(const length_search *ls, const search_key *bound)
 {
     if (!ls->found)
         return 1;
@@ -751,7 +751,7 @@ static void path_start(exoplace__search *s, length_search *ls, uint32_t start)
 }
 
 /* Extends the path, `depth` deep, by `child`; returns the new depth. */
-static size_t path_push(exoplace__search *s, const length_search *ls, size_t depth, uint32_t child,
+static inline size_t path_push(exoplace__search *s, const length_search *ls, size_t depth, uint32_t child,
                         int thunderbolt)
 {
     depth++;
@@ -767,7 +767,7 @@ static size_t path_push(exoplace__search *s, const length_search *ls, size_t dep
 }
 
 /* Takes the last node (not the start) off the path; returns the new depth. */
-static size_t path_pop(exoplace__search *s, size_t depth)
+static inline size_t path_pop(exoplace__search *s, size_t depth)
 {
     uint32_t node = s->path[depth];
     s->on_path[node] = 0;
@@ -777,7 +777,7 @@ static size_t path_pop(exoplace__search *s, size_t depth)
 
 /* A full path is a cycle when its last node leads back to the start: takes
  * it when it reaches the requirement and is worth it. Whether it was taken. */
-static int cycle_offer(exoplace__search *s, length_search *ls, size_t depth)
+static inline int cycle_offer(exoplace__search *s, length_search *ls, size_t depth)
 {
     if (s->dist[s->path[depth]] != 1 || s->path_sum[depth] < ls->required)
         return 0;
@@ -801,7 +801,7 @@ typedef enum child_verdict {
 /* Until a cycle is found only the requirement matters: when even the worst
  * completion reaches it (the path and the child took the largest allowed
  * metrics), the exact bound is not needed. */
-static int exact_bound_needed(const exoplace__search *s, const length_search *ls, size_t depth, size_t remaining,
+static inline int exact_bound_needed(const exoplace__search *s, const length_search *ls, size_t depth, size_t remaining,
                               exoplace__u128 base)
 {
     size_t taken = depth + 1;
@@ -811,7 +811,7 @@ static int exact_bound_needed(const exoplace__search *s, const length_search *ls
 
 /* The exact bound of the path plus `child` in *exact: CHILD_EXTEND when it
  * reaches the requirement. The level bound is filled on first use. */
-static child_verdict child_exact_bound(exoplace__search *s, const length_search *ls, size_t depth,
+static inline child_verdict child_exact_bound(exoplace__search *s, const length_search *ls, size_t depth,
                                        size_t remaining, uint32_t child, exoplace__u128 *exact)
 {
     level_bound *level = &s->levels[depth];
@@ -830,7 +830,7 @@ static child_verdict child_exact_bound(exoplace__search *s, const length_search 
  * bound (which ignores exclusions), then only if needed the exact bound. On
  * CHILD_EXTEND, *thunderbolt says whether the longer path is still free of
  * pairs without thunderbolt. */
-static child_verdict child_judge(exoplace__search *s, const length_search *ls, size_t depth, uint32_t child,
+static inline child_verdict child_judge(exoplace__search *s, const length_search *ls, size_t depth, uint32_t child,
                                  int *thunderbolt)
 {
     const tier_view *v = s->tier;
@@ -862,7 +862,7 @@ static child_verdict child_judge(exoplace__search *s, const length_search *ls, s
 
 /* The next successor of the path's node at `depth` to extend the path by,
  * in *child_out (CHILD_EXTEND); CHILD_LAST when none is left. */
-static child_verdict next_child(exoplace__search *s, const length_search *ls, size_t depth, uint32_t *child_out,
+static inline child_verdict next_child(exoplace__search *s, const length_search *ls, size_t depth, uint32_t *child_out,
                                 int *thunderbolt)
 {
     uint32_t node = s->path[depth];
