@@ -27,6 +27,12 @@
 #include "alloc.h"
 #include <string.h>
 
+/* One byte view and one fit view per memory tier (the tier table in exoplace.h). */
+#define TIER_COUNT_ONE_(name, value, text) +1
+_Static_assert(EXOPLACE_TIER_COUNT == 0 EXOPLACE_MEMORY_TIER_MAP(TIER_COUNT_ONE_),
+               "EXOPLACE_TIER_COUNT counts the memory tier table");
+#undef TIER_COUNT_ONE_
+
 #define DIST_UNREACHED UINT32_MAX
 /* Reverse-BFS rows are cached per start node up to this many nodes (n*n*4 bytes). */
 #define DIST_CACHE_MAX_NODES 2048
@@ -97,9 +103,9 @@ struct exoplace__search {
     uint32_t **dist_rows; /* cached reverse-BFS distances per start (small graphs) */
     uint32_t *girth;      /* shortest cycle through start within ranks >= its own; 0 = unknown */
     uint32_t *reach;      /* placeable nodes of greater rank that reach start (valid when girth != 0) */
-    tier_view tiers[4];
-    tier_view fit_tiers[4]; /* strategy fit: layers held in each tier, for fit_keys[tier] */
-    fit_key fit_keys[4];
+    tier_view tiers[EXOPLACE_TIER_COUNT];
+    tier_view fit_tiers[EXOPLACE_TIER_COUNT]; /* strategy fit: layers held in each tier, for fit_keys[tier] */
+    fit_key fit_keys[EXOPLACE_TIER_COUNT];
     tier_view *tier;
 
     uint64_t steps;
@@ -128,6 +134,35 @@ struct exoplace__search {
     uint32_t *best;
     size_t scratch_length;
 };
+
+/* Zeroed room for `count` elements, at least one so that an empty graph
+ * needs no case of its own. Out of memory clears *ok and gives NULL: a
+ * constructor makes all its allocations, then checks *ok once and frees
+ * what it has with its one free function. */
+static void *cells_alloc(int *ok, size_t count, size_t size)
+{
+    void *cells = calloc(count ? count : 1, size);
+    if (!cells)
+        *ok = 0;
+    return cells;
+}
+
+/* Adjacency lists as offsets into one array: once start[i + 1] holds the
+ * length of node i's list, prefix sums make start[i] where it begins. */
+static void lists_offsets(size_t *start, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+}
+
+/* After each list was filled by list[start[i]++], start[i] is where list
+ * i + 1 begins: shifts the offsets back. */
+static void lists_rewind(size_t *start, size_t n)
+{
+    for (size_t i = n; i > 0; i--)
+        start[i] = start[i - 1];
+    start[0] = 0;
+}
 
 /* The per-length path arrays (see scratch_reserve). */
 static void scratch_free(exoplace__search *s)
@@ -163,7 +198,7 @@ void exoplace__search_free(exoplace__search *s)
     if (!s)
         return;
     exoplace__exo_main_graph_free(s->exo_main);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < EXOPLACE_TIER_COUNT; i++) {
         view_free(s, &s->tiers[i]);
         view_free(s, &s->fit_tiers[i]);
     }
@@ -197,46 +232,43 @@ void exoplace__search_free(exoplace__search *s)
     free(s);
 }
 
-exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topology *t, exoplace_error *err)
+/* The context's arrays, sized by the node count; 0 when out of memory. */
+static int search_alloc(exoplace__search *s)
 {
-    exoplace__search *s = calloc(1, sizeof *s);
-    if (!s)
-        return exoplace__fail_no_memory(err);
-    size_t n = t->n_nodes;
-    s->topology = t;
-    s->n = n;
-    s->max_steps = EXOPLACE_DEFAULT_MAX_SEARCH_STEPS;
-    size_t cells = n ? n : 1;
-    s->rank = malloc(cells * sizeof *s->rank);
-    s->by_rank = malloc(cells * sizeof *s->by_rank);
-    s->placeable = calloc(cells, 1);
-    s->placeable_after = calloc(cells, sizeof *s->placeable_after);
-    s->is_leaf = calloc(cells, 1);
-    s->has_plain_pair = calloc(cells, 1);
-    s->pred_start = calloc(n + 1, sizeof *s->pred_start);
-    s->girth = calloc(cells, sizeof *s->girth);
-    s->reach = calloc(cells, sizeof *s->reach);
-    s->bfs_queue = malloc(cells * sizeof *s->bfs_queue);
-    s->allowed = malloc(cells * sizeof *s->allowed);
-    s->allowed_prefix = malloc((n + 1) * sizeof *s->allowed_prefix);
-    s->allowed_index = malloc(cells * sizeof *s->allowed_index);
-    s->off_count = malloc((n + 1) * sizeof *s->off_count);
-    s->off_sum = malloc((n + 1) * sizeof *s->off_sum);
-    s->on_path = calloc(cells, 1);
+    size_t n = s->n;
+    int ok = 1;
+    s->rank = cells_alloc(&ok, n, sizeof *s->rank);
+    s->by_rank = cells_alloc(&ok, n, sizeof *s->by_rank);
+    s->placeable = cells_alloc(&ok, n, sizeof *s->placeable);
+    s->placeable_after = cells_alloc(&ok, n, sizeof *s->placeable_after);
+    s->is_leaf = cells_alloc(&ok, n, sizeof *s->is_leaf);
+    s->has_plain_pair = cells_alloc(&ok, n, sizeof *s->has_plain_pair);
+    s->pred_start = cells_alloc(&ok, n + 1, sizeof *s->pred_start);
+    s->girth = cells_alloc(&ok, n, sizeof *s->girth);
+    s->reach = cells_alloc(&ok, n, sizeof *s->reach);
+    s->bfs_queue = cells_alloc(&ok, n, sizeof *s->bfs_queue);
+    s->allowed = cells_alloc(&ok, n, sizeof *s->allowed);
+    s->allowed_prefix = cells_alloc(&ok, n + 1, sizeof *s->allowed_prefix);
+    s->allowed_index = cells_alloc(&ok, n, sizeof *s->allowed_index);
+    s->off_count = cells_alloc(&ok, n + 1, sizeof *s->off_count);
+    s->off_sum = cells_alloc(&ok, n + 1, sizeof *s->off_sum);
+    s->on_path = cells_alloc(&ok, n, sizeof *s->on_path);
     if (n <= DIST_CACHE_MAX_NODES)
-        s->dist_rows = calloc(cells, sizeof *s->dist_rows);
+        s->dist_rows = cells_alloc(&ok, n, sizeof *s->dist_rows);
     else
-        s->dist = malloc(cells * sizeof *s->dist);
-    uint32_t *tmp = malloc(cells * sizeof *tmp);
-    if (!s->rank || !s->by_rank || !s->placeable || !s->placeable_after || !s->is_leaf || !s->has_plain_pair || !s->pred_start ||
-        !s->girth || !s->reach || !s->bfs_queue || !s->allowed || !s->allowed_prefix ||
-        !s->allowed_index || !s->off_count || !s->off_sum || !s->on_path ||
-        (!s->dist_rows && !s->dist) || !tmp) {
-        free(tmp);
-        exoplace__search_free(s);
-        return exoplace__fail_no_memory(err);
-    }
+        s->dist = cells_alloc(&ok, n, sizeof *s->dist);
+    return ok;
+}
 
+/* Which nodes can be placed on, which are leaves, and the id order. */
+static int nodes_index(exoplace__search *s)
+{
+    const exoplace_topology *t = s->topology;
+    size_t n = s->n;
+    int ok = 1;
+    uint32_t *tmp = cells_alloc(&ok, n, sizeof *tmp);
+    if (!ok)
+        return 0;
     for (size_t i = 0; i < n; i++) {
         s->placeable[i] = (uint8_t)t->nodes[i].has_profile;
         s->n_placeable += s->placeable[i];
@@ -246,7 +278,14 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
     free(tmp);
     for (size_t r = n; r-- > 1;)
         s->placeable_after[r - 1] = s->placeable_after[r] + s->placeable[s->by_rank[r]];
+    return 1;
+}
 
+/* The node pairs: which nodes are in a pair without thunderbolt, and each
+ * node's placeable predecessors, in pair order. */
+static int pairs_index(exoplace__search *s)
+{
+    const exoplace_topology *t = s->topology;
     for (size_t p = 0; p < t->n_pairs; p++) {
         const exoplace__pair *pair = &t->pairs[p];
         if (!pair->has_thunderbolt)
@@ -256,41 +295,59 @@ exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topo
         if (s->placeable[pair->from])
             s->pred_start[pair->to + 1]++;
     }
-    for (size_t i = 0; i < n; i++)
-        s->pred_start[i + 1] += s->pred_start[i];
-    s->pred = malloc((s->pred_start[n] ? s->pred_start[n] : 1) * sizeof *s->pred);
-    size_t *fill = malloc(cells * sizeof *fill);
-    if (!s->pred || !fill) {
-        free(fill);
-        exoplace__search_free(s);
-        return exoplace__fail_no_memory(err);
-    }
-    memcpy(fill, s->pred_start, n * sizeof *fill);
+    lists_offsets(s->pred_start, s->n);
+    int ok = 1;
+    s->pred = cells_alloc(&ok, s->pred_start[s->n], sizeof *s->pred);
+    if (!ok)
+        return 0;
     for (size_t p = 0; p < t->n_pairs; p++) {
         const exoplace__pair *pair = &t->pairs[p];
         if (s->placeable[pair->from])
-            s->pred[fill[pair->to]++] = pair->from;
+            s->pred[s->pred_start[pair->to]++] = pair->from;
     }
-    /* Successors in rank order: walk targets by rank, append to predecessors. */
-    s->rank_succ_start = calloc(n + 1, sizeof *s->rank_succ_start);
-    s->rank_succ = malloc((s->pred_start[n] ? s->pred_start[n] : 1) * sizeof *s->rank_succ);
-    if (!s->rank_succ_start || !s->rank_succ) {
-        free(fill);
+    lists_rewind(s->pred_start, s->n);
+    return 1;
+}
+
+/* The placeable nodes' successor lists, restricted to `targets` and each
+ * in their order, without sorting a list: walk the targets in order and
+ * append each to its predecessors' lists. *start_out gets n + 1 offsets
+ * into *succ_out; the arrays are the caller's to free, also on failure. */
+static int successors_build(const exoplace__search *s, const uint32_t *targets, size_t n_targets,
+                            size_t **start_out, uint32_t **succ_out)
+{
+    int ok = 1;
+    size_t *start = *start_out = cells_alloc(&ok, s->n + 1, sizeof *start);
+    if (!ok)
+        return 0;
+    for (size_t k = 0; k < n_targets; k++)
+        for (size_t p = s->pred_start[targets[k]]; p < s->pred_start[targets[k] + 1]; p++)
+            start[s->pred[p] + 1]++;
+    lists_offsets(start, s->n);
+    uint32_t *succ = *succ_out = cells_alloc(&ok, start[s->n], sizeof *succ);
+    if (!ok)
+        return 0;
+    for (size_t k = 0; k < n_targets; k++)
+        for (size_t p = s->pred_start[targets[k]]; p < s->pred_start[targets[k] + 1]; p++)
+            succ[start[s->pred[p]]++] = targets[k];
+    lists_rewind(start, s->n);
+    return 1;
+}
+
+exoplace_status exoplace__search_new(exoplace__search **out, const exoplace_topology *t, exoplace_error *err)
+{
+    exoplace__search *s = calloc(1, sizeof *s);
+    if (!s)
+        return exoplace__fail_no_memory(err);
+    s->topology = t;
+    s->n = t->n_nodes;
+    s->max_steps = EXOPLACE_DEFAULT_MAX_SEARCH_STEPS;
+    /* The canonical pass walks successors in rank order. */
+    if (!search_alloc(s) || !nodes_index(s) || !pairs_index(s) ||
+        !successors_build(s, s->by_rank, s->n, &s->rank_succ_start, &s->rank_succ)) {
         exoplace__search_free(s);
         return exoplace__fail_no_memory(err);
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t p = s->pred_start[i]; p < s->pred_start[i + 1]; p++)
-            s->rank_succ_start[s->pred[p] + 1]++;
-    for (size_t i = 0; i < n; i++)
-        s->rank_succ_start[i + 1] += s->rank_succ_start[i];
-    memcpy(fill, s->rank_succ_start, n * sizeof *fill);
-    for (size_t r = 0; r < n; r++) {
-        uint32_t to = s->by_rank[r];
-        for (size_t p = s->pred_start[to]; p < s->pred_start[to + 1]; p++)
-            s->rank_succ[fill[s->pred[p]]++] = to;
-    }
-    free(fill);
     *out = s;
     return EXOPLACE_OK;
 }
@@ -366,33 +423,12 @@ static int metric_before(const void *ctx, uint32_t a, uint32_t b)
     return s->rank[a] < s->rank[b];
 }
 
-/* Builds view v of `tier` and makes it current: the tier's bytes, or with
- * `fit` the layers each node holds in it. A failed build leaves v empty. */
-static exoplace_status view_build(exoplace__search *s, tier_view *v, exoplace_memory_tier tier, const fit_key *fit,
-                                  exoplace_error *err)
+/* The view's metric per node and its nodes, in node order. */
+static void view_fill_metric(exoplace__search *s, tier_view *v, exoplace_memory_tier tier, const fit_key *fit)
 {
-    s->tier = v;
     const exoplace_topology *t = s->topology;
-    size_t n = s->n, cells = n ? n : 1;
-    v->metric = malloc(cells * sizeof *v->metric);
-    v->by_metric = malloc(cells * sizeof *v->by_metric);
-    v->position = calloc(cells, sizeof *v->position);
-    v->top_prefix = malloc((n + 1) * sizeof *v->top_prefix);
-    v->succ_start = calloc(n + 1, sizeof *v->succ_start);
-    v->memo = calloc(n + 1, sizeof *v->memo);
-    if (fit)
-        v->usable = calloc(cells, 1);
-    uint32_t *tmp = malloc(cells * sizeof *tmp);
-    size_t *fill = malloc(cells * sizeof *fill);
-    if (!v->metric || !v->by_metric || !v->position || !v->top_prefix || !v->succ_start || !v->memo || !tmp ||
-        !fill || (fit && !v->usable)) {
-        free(tmp);
-        free(fill);
-        view_free(s, v);
-        return exoplace__fail_no_memory(err);
-    }
     v->n_by_metric = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < s->n; i++) {
         exoplace__u128 metric = exoplace__node_metric(&t->nodes[i], tier);
         int in_view = s->placeable[i];
         if (fit) {
@@ -404,36 +440,40 @@ static exoplace_status view_build(exoplace__search *s, tier_view *v, exoplace_me
         if (in_view)
             v->by_metric[v->n_by_metric++] = (uint32_t)i;
     }
-    exoplace__sort(v->by_metric, tmp, v->n_by_metric, metric_before, s);
-    free(tmp);
-    v->top_prefix[0] = 0;
-    for (size_t k = 0; k < v->n_by_metric; k++) {
-        v->top_prefix[k + 1] = v->top_prefix[k] + v->metric[v->by_metric[k]];
-        v->position[v->by_metric[k]] = (uint32_t)k;
-    }
+}
 
-    /* Successor lists in metric order without sorting each: walk the targets
-     * in metric order and append each to its predecessors' lists. */
-    for (size_t k = 0; k < v->n_by_metric; k++) {
-        uint32_t to = v->by_metric[k];
-        for (size_t p = s->pred_start[to]; p < s->pred_start[to + 1]; p++)
-            v->succ_start[s->pred[p] + 1]++;
+/* Builds view v of `tier` and makes it current: the tier's bytes, or with
+ * `fit` the layers each node holds in it. A failed build leaves v empty. */
+static exoplace_status view_build(exoplace__search *s, tier_view *v, exoplace_memory_tier tier, const fit_key *fit,
+                                  exoplace_error *err)
+{
+    s->tier = v;
+    size_t n = s->n;
+    int ok = 1;
+    v->metric = cells_alloc(&ok, n, sizeof *v->metric);
+    v->by_metric = cells_alloc(&ok, n, sizeof *v->by_metric);
+    v->position = cells_alloc(&ok, n, sizeof *v->position);
+    v->top_prefix = cells_alloc(&ok, n + 1, sizeof *v->top_prefix);
+    v->memo = cells_alloc(&ok, n + 1, sizeof *v->memo);
+    if (fit)
+        v->usable = cells_alloc(&ok, n, sizeof *v->usable);
+    uint32_t *tmp = cells_alloc(&ok, n, sizeof *tmp);
+    if (ok) {
+        view_fill_metric(s, v, tier, fit);
+        exoplace__sort(v->by_metric, tmp, v->n_by_metric, metric_before, s);
+        v->top_prefix[0] = 0;
+        for (size_t k = 0; k < v->n_by_metric; k++) {
+            v->top_prefix[k + 1] = v->top_prefix[k] + v->metric[v->by_metric[k]];
+            v->position[v->by_metric[k]] = (uint32_t)k;
+        }
+        /* Pass 1 walks successors in metric order: good cycles come early. */
+        ok = successors_build(s, v->by_metric, v->n_by_metric, &v->succ_start, &v->succ);
     }
-    for (size_t i = 0; i < n; i++)
-        v->succ_start[i + 1] += v->succ_start[i];
-    v->succ = malloc((v->succ_start[n] ? v->succ_start[n] : 1) * sizeof *v->succ);
-    if (!v->succ) {
-        free(fill);
+    free(tmp);
+    if (!ok) {
         view_free(s, v);
         return exoplace__fail_no_memory(err);
     }
-    memcpy(fill, v->succ_start, n * sizeof *fill);
-    for (size_t k = 0; k < v->n_by_metric; k++) {
-        uint32_t to = v->by_metric[k];
-        for (size_t p = s->pred_start[to]; p < s->pred_start[to + 1]; p++)
-            v->succ[fill[s->pred[p]]++] = to;
-    }
-    free(fill);
     v->ready = 1;
     return EXOPLACE_OK;
 }
@@ -465,21 +505,29 @@ int exoplace__search_length_may_fit(const exoplace__search *s, size_t length, ui
     return length <= s->tier->n_by_metric && s->tier->top_prefix[length] >= required;
 }
 
+/* How a step of a length search ends. */
+typedef enum search_outcome {
+    SEARCH_CONTINUE,   /* nothing stops the search: it goes on (or a pass ends) */
+    SEARCH_FOUND,      /* the canonical pass found its cycle: the search is done */
+    SEARCH_WORK_BOUND, /* the work bound is exceeded */
+    SEARCH_NO_MEMORY
+} search_outcome;
+
 /* ---- distances back to the start ------------------------------------------ */
 
 /* Reverse BFS from `start` through placeable nodes of greater rank. Fills
- * s->dist (or a cached row) and the start's girth. 0 on work bound. */
-static int distances_to(exoplace__search *s, uint32_t start)
+ * s->dist (or a cached row) and the start's girth. */
+static search_outcome distances_to(exoplace__search *s, uint32_t start)
 {
     uint32_t *dist;
     if (s->dist_rows) {
         if (s->dist_rows[start]) {
             s->dist = s->dist_rows[start];
-            return 1;
+            return SEARCH_CONTINUE;
         }
         dist = malloc((s->n ? s->n : 1) * sizeof *dist);
         if (!dist)
-            return -1;
+            return SEARCH_NO_MEMORY;
         s->dist_rows[start] = dist;
     } else {
         dist = s->dist;
@@ -487,7 +535,7 @@ static int distances_to(exoplace__search *s, uint32_t start)
     s->dist = dist;
     uint32_t start_rank = s->rank[start];
     if (!exoplace__search_spend(s, s->n))
-        return 0;
+        return SEARCH_WORK_BOUND;
     for (size_t i = 0; i < s->n; i++)
         dist[i] = DIST_UNREACHED;
     dist[start] = 0;
@@ -499,7 +547,7 @@ static int distances_to(exoplace__search *s, uint32_t start)
         uint32_t v = s->bfs_queue[head++];
         size_t from = s->pred_start[v], to = s->pred_start[v + 1];
         if (!exoplace__search_spend(s, to - from + 1))
-            return 0;
+            return SEARCH_WORK_BOUND;
         for (size_t p = from; p < to; p++) {
             uint32_t u = s->pred[p];
             if (dist[u] == DIST_UNREACHED && s->rank[u] > start_rank) {
@@ -518,7 +566,7 @@ static int distances_to(exoplace__search *s, uint32_t start)
     }
     s->girth[start] = girth;
     s->reach[start] = (uint32_t)(tail - 1);
-    return 1;
+    return SEARCH_CONTINUE;
 }
 
 /* ---- the depth-first search ------------------------------------------------ */
@@ -641,18 +689,18 @@ static int scratch_reserve(exoplace__search *s, size_t length)
     if (length <= s->scratch_length)
         return 1;
     scratch_free(s);
-    s->path = malloc(length * sizeof *s->path);
-    s->next_child = malloc(length * sizeof *s->next_child);
-    s->path_sum = malloc(length * sizeof *s->path_sum);
-    s->path_tb = malloc(length);
-    s->path_leaf = malloc(length);
-    s->levels = malloc(length * sizeof *s->levels);
-    s->best = malloc(length * sizeof *s->best);
     s->scratch_length = 0;
-    if (!s->path || !s->next_child || !s->path_sum || !s->path_tb || !s->path_leaf || !s->levels || !s->best)
-        return 0;
-    s->scratch_length = length;
-    return 1;
+    int ok = 1;
+    s->path = cells_alloc(&ok, length, sizeof *s->path);
+    s->next_child = cells_alloc(&ok, length, sizeof *s->next_child);
+    s->path_sum = cells_alloc(&ok, length, sizeof *s->path_sum);
+    s->path_tb = cells_alloc(&ok, length, sizeof *s->path_tb);
+    s->path_leaf = cells_alloc(&ok, length, sizeof *s->path_leaf);
+    s->levels = cells_alloc(&ok, length, sizeof *s->levels);
+    s->best = cells_alloc(&ok, length, sizeof *s->best);
+    if (ok)
+        s->scratch_length = length;
+    return ok;
 }
 
 typedef struct length_search {
@@ -664,10 +712,14 @@ typedef struct length_search {
     /* Pass 1 looks for a strictly better key; pass 2 (canonical) walks in
      * rank order and takes the first cycle that reaches best_key. */
     int canonical_pass;
+    /* The pass's successor lists: metric order in pass 1, rank order in pass 2. */
+    const size_t *succ_start;
+    const uint32_t *succ;
+    uint32_t start_rank; /* the rank of the current start, path[0] */
 } length_search;
 
 /* Whether a path whose best completion has `bound` is still worth extending. */
-static int worth_extending(const length_search *ls, const search_key *bound)
+static inline int worth_extending(const length_search *ls, const search_key *bound)
 {
     if (!ls->found)
         return 1;
@@ -675,193 +727,279 @@ static int worth_extending(const length_search *ls, const search_key *bound)
     return ls->canonical_pass ? c >= 0 : c > 0;
 }
 
-/* Searches the cycles whose smallest node is `start`. Returns 0 on the work
- * bound, 1 otherwise; in the canonical pass, 2 when the cycle is found. */
-static int search_from(exoplace__search *s, length_search *ls, uint32_t start)
+/* Takes the path, a cycle of `key`, as the best so far. */
+static void best_take(exoplace__search *s, length_search *ls, const search_key *key)
 {
-    const tier_view *v = s->tier;
-    const exoplace__u128 *metric = v->metric;
-    /* Pass 1 tries heavy successors first; pass 2 follows canonical order. */
-    const size_t *succ_start = ls->canonical_pass ? s->rank_succ_start : v->succ_start;
-    const uint32_t *succ = ls->canonical_pass ? s->rank_succ : v->succ;
-    size_t L = ls->length;
-    uint32_t start_rank = s->rank[start];
+    memcpy(s->best, s->path, ls->length * sizeof *s->best);
+    ls->best_key = *key;
+    ls->found = 1;
+}
 
+/* ---- the path ------------------------------------------------------------- */
+
+/* Makes `start` the path's only node. */
+static void path_start(exoplace__search *s, length_search *ls, uint32_t start)
+{
     s->path[0] = start;
     s->on_path[start] = 1;
-    s->path_sum[0] = metric[start];
+    s->path_sum[0] = s->tier->metric[start];
     s->path_tb[0] = 1;
     s->path_leaf[0] = s->is_leaf[start];
-    s->next_child[0] = succ_start[start];
+    s->next_child[0] = ls->succ_start[start];
     s->levels[0].ready = 0;
-    size_t depth = 0;
-    int result = 1;
+    ls->start_rank = s->rank[start];
+}
 
-    for (;;) {
-        uint32_t node = s->path[depth];
-        if (depth + 1 == L) {
-            /* A full path: a cycle when its last node leads back to start. */
-            if (s->dist[node] == 1 && s->path_sum[depth] >= ls->required) {
-                search_key key = {s->path_tb[depth], s->path_leaf[depth], s->path_sum[depth]};
-                if (worth_extending(ls, &key)) {
-                    memcpy(s->best, s->path, L * sizeof *s->best);
-                    ls->best_key = key;
-                    ls->found = 1;
-                    if (ls->canonical_pass) {
-                        result = 2;
-                        break;
-                    }
-                }
-            }
-            s->on_path[node] = 0;
-            off_path_set(s, node, 0);
-            depth--;
-            continue;
+/* Extends the path, `depth` deep, by `child`; returns the new depth. */
+static inline size_t path_push(exoplace__search *s, const length_search *ls, size_t depth, uint32_t child,
+                        int thunderbolt)
+{
+    depth++;
+    s->path[depth] = child;
+    s->on_path[child] = 1;
+    off_path_set(s, child, 1);
+    s->path_sum[depth] = s->path_sum[depth - 1] + s->tier->metric[child];
+    s->path_tb[depth] = (uint8_t)thunderbolt;
+    s->path_leaf[depth] = (uint8_t)(s->path_leaf[depth - 1] || s->is_leaf[child]);
+    s->next_child[depth] = ls->succ_start[child];
+    s->levels[depth].ready = 0;
+    return depth;
+}
+
+/* Takes the last node (not the start) off the path; returns the new depth. */
+static inline size_t path_pop(exoplace__search *s, size_t depth)
+{
+    uint32_t node = s->path[depth];
+    s->on_path[node] = 0;
+    off_path_set(s, node, 0);
+    return depth - 1;
+}
+
+/* A full path is a cycle when its last node leads back to the start: takes
+ * it when it reaches the requirement and is worth it. Whether it was taken. */
+static inline int cycle_offer(exoplace__search *s, length_search *ls, size_t depth)
+{
+    if (s->dist[s->path[depth]] != 1 || s->path_sum[depth] < ls->required)
+        return 0;
+    search_key key = {s->path_tb[depth], s->path_leaf[depth], s->path_sum[depth]};
+    if (!worth_extending(ls, &key))
+        return 0;
+    best_take(s, ls, &key);
+    return 1;
+}
+
+/* ---- one successor -------------------------------------------------------- */
+
+/* What the search does with one successor of the path's last node. */
+typedef enum child_verdict {
+    CHILD_SKIP,      /* on no cycle worth finding: try the next successor */
+    CHILD_EXTEND,    /* extend the path by it */
+    CHILD_LAST,      /* neither it nor a later successor completes a cycle worth finding */
+    CHILD_WORK_BOUND /* the work bound is exceeded */
+} child_verdict;
+
+/* Until a cycle is found only the requirement matters: when even the worst
+ * completion reaches it (the path and the child took the largest allowed
+ * metrics), the exact bound is not needed. */
+static inline int exact_bound_needed(const exoplace__search *s, const length_search *ls, size_t depth, size_t remaining,
+                              exoplace__u128 base)
+{
+    size_t taken = depth + 1;
+    return ls->found || taken + remaining > s->n_allowed ||
+           base + (s->allowed_prefix[taken + remaining] - s->allowed_prefix[taken]) < ls->required;
+}
+
+/* The exact bound of the path plus `child` in *exact: CHILD_EXTEND when it
+ * reaches the requirement. The level bound is filled on first use. */
+static inline child_verdict child_exact_bound(exoplace__search *s, const length_search *ls, size_t depth,
+                                       size_t remaining, uint32_t child, exoplace__u128 *exact)
+{
+    level_bound *level = &s->levels[depth];
+    if (!level->ready) {
+        if (!exoplace__search_spend(s, 1))
+            return CHILD_WORK_BOUND;
+        level_fill(s, level, depth, remaining);
+    }
+    if (!level->enough)
+        return CHILD_LAST; /* too few nodes left to complete any cycle */
+    *exact = exact_bound(s, level, s->path_sum[depth], child);
+    return *exact < ls->required ? CHILD_SKIP : CHILD_EXTEND;
+}
+
+/* Judges `child` of the path's node at `depth`: the cheap checks, the O(1)
+ * bound (which ignores exclusions), then only if needed the exact bound. On
+ * CHILD_EXTEND, *thunderbolt says whether the longer path is still free of
+ * pairs without thunderbolt. */
+static inline child_verdict child_judge(exoplace__search *s, const length_search *ls, size_t depth, uint32_t child,
+                                 int *thunderbolt)
+{
+    const tier_view *v = s->tier;
+    size_t remaining = ls->length - depth - 2; /* nodes still to add after the child */
+    if (s->rank[child] <= ls->start_rank || s->on_path[child] || s->dist[child] > remaining + 1 ||
+        (v->usable && !v->usable[child]))
+        return CHILD_SKIP;
+    exoplace__u128 base = s->path_sum[depth] + v->metric[child];
+    exoplace__u128 loose = base + s->allowed_prefix[remaining < s->n_allowed ? remaining : s->n_allowed];
+    if (loose < ls->required) /* pass 1: children come in decreasing metric, none later can reach it */
+        return ls->canonical_pass ? CHILD_SKIP : CHILD_LAST;
+    search_key bound = {s->path_tb[depth], s->path_leaf[depth] || ls->any_allowed_leaf, loose};
+    if (!worth_extending(ls, &bound))
+        return CHILD_SKIP;
+    exoplace__u128 exact = loose;
+    if (exact_bound_needed(s, ls, depth, remaining, base)) {
+        child_verdict verdict = child_exact_bound(s, ls, depth, remaining, child, &exact);
+        if (verdict != CHILD_EXTEND)
+            return verdict;
+    }
+    bound.thunderbolt = bound.thunderbolt && keeps_thunderbolt(s, depth + 1, child);
+    bound.leaf = s->path_leaf[depth] || s->is_leaf[child] || (remaining > 0 && ls->any_allowed_leaf);
+    bound.sum = exact;
+    if (!worth_extending(ls, &bound))
+        return CHILD_SKIP;
+    *thunderbolt = bound.thunderbolt;
+    return CHILD_EXTEND;
+}
+
+/* The next successor of the path's node at `depth` to extend the path by,
+ * in *child_out (CHILD_EXTEND); CHILD_LAST when none is left. */
+static inline child_verdict next_child(exoplace__search *s, const length_search *ls, size_t depth, uint32_t *child_out,
+                                int *thunderbolt)
+{
+    uint32_t node = s->path[depth];
+    while (s->next_child[depth] < ls->succ_start[node + 1]) {
+        uint32_t child = ls->succ[s->next_child[depth]++];
+        if (!exoplace__search_spend(s, 1))
+            return CHILD_WORK_BOUND;
+        child_verdict verdict = child_judge(s, ls, depth, child, thunderbolt);
+        if (verdict != CHILD_SKIP) {
+            *child_out = child;
+            return verdict;
         }
+    }
+    return CHILD_LAST;
+}
 
-        size_t remaining = L - depth - 2; /* nodes still to add after the child */
-        int descended = 0;
-        while (s->next_child[depth] < succ_start[node + 1]) {
-            uint32_t child = succ[s->next_child[depth]++];
-            if (!exoplace__search_spend(s, 1)) {
-                result = 0;
+/* ---- the passes ----------------------------------------------------------- */
+
+/* Searches the cycles whose smallest node is `start`, depth first: extend
+ * the path by the next successor worth it, take a full path's cycle, or
+ * step back. SEARCH_FOUND when the canonical pass finds its cycle. */
+static search_outcome search_from(exoplace__search *s, length_search *ls, uint32_t start)
+{
+    path_start(s, ls, start);
+    size_t depth = 0;
+    search_outcome outcome = SEARCH_CONTINUE;
+    for (;;) {
+        if (depth + 1 == ls->length) {
+            if (cycle_offer(s, ls, depth) && ls->canonical_pass) {
+                outcome = SEARCH_FOUND;
                 break;
             }
-            if (s->rank[child] <= start_rank || s->on_path[child] || s->dist[child] > remaining + 1 ||
-                (v->usable && !v->usable[child]))
-                continue;
-            exoplace__u128 base = s->path_sum[depth] + metric[child];
-            /* O(1) bound first (ignores exclusions), exact bound only if needed. */
-            exoplace__u128 loose =
-                base + s->allowed_prefix[remaining < s->n_allowed ? remaining : s->n_allowed];
-            if (loose < ls->required) {
-                if (ls->canonical_pass)
-                    continue;
-                break; /* children come in decreasing metric: none later can reach it */
-            }
-            search_key bound = {s->path_tb[depth], s->path_leaf[depth] || ls->any_allowed_leaf, loose};
-            if (!worth_extending(ls, &bound))
-                continue;
-            /* Until a cycle is found only the requirement matters: when even the
-             * worst completion reaches it (the path and the child took the
-             * largest allowed metrics), the exact bound is not needed. */
-            size_t taken = depth + 1;
-            exoplace__u128 exact = loose;
-            if (ls->found || taken + remaining > s->n_allowed ||
-                base + (s->allowed_prefix[taken + remaining] - s->allowed_prefix[taken]) < ls->required) {
-                level_bound *level = &s->levels[depth];
-                if (!level->ready) {
-                    if (!exoplace__search_spend(s, 1)) {
-                        result = 0;
-                        break;
-                    }
-                    level_fill(s, level, depth, remaining);
-                }
-                if (!level->enough)
-                    break; /* too few nodes left to complete any cycle */
-                exact = exact_bound(s, level, s->path_sum[depth], child);
-                if (exact < ls->required)
-                    continue;
-            }
-            bound.thunderbolt = bound.thunderbolt && keeps_thunderbolt(s, depth + 1, child);
-            bound.leaf = s->path_leaf[depth] || s->is_leaf[child] || (remaining > 0 && ls->any_allowed_leaf);
-            bound.sum = exact;
-            if (!worth_extending(ls, &bound))
-                continue;
-            depth++;
-            s->path[depth] = child;
-            s->on_path[child] = 1;
-            off_path_set(s, child, 1);
-            s->path_sum[depth] = base;
-            s->path_tb[depth] = (uint8_t)bound.thunderbolt;
-            s->path_leaf[depth] = (uint8_t)(s->path_leaf[depth - 1] || s->is_leaf[child]);
-            s->next_child[depth] = succ_start[child];
-            s->levels[depth].ready = 0;
-            descended = 1;
-            break;
-        }
-        if (result != 1)
-            break;
-        if (descended)
+            depth = path_pop(s, depth);
             continue;
-        s->on_path[node] = 0;
-        if (depth == 0)
+        }
+        uint32_t child = 0;
+        int thunderbolt = 0;
+        child_verdict verdict = next_child(s, ls, depth, &child, &thunderbolt);
+        if (verdict == CHILD_EXTEND) {
+            depth = path_push(s, ls, depth, child, thunderbolt);
+        } else if (verdict == CHILD_WORK_BOUND) {
+            outcome = SEARCH_WORK_BOUND;
             break;
-        off_path_set(s, node, 0);
-        depth--;
+        } else if (depth == 0) {
+            break; /* every successor of the start is tried */
+        } else {
+            depth = path_pop(s, depth);
+        }
     }
     for (size_t i = 0; i <= depth; i++)
         s->on_path[s->path[i]] = 0;
-    return result;
+    return outcome;
 }
 
-/* One pass over every start in rank order. 0 on the work bound, -1 out of
- * memory, 1 done (2 when the canonical pass found its cycle). */
-static int search_pass(exoplace__search *s, length_search *ls)
+/* A cycle of one node: `start` alone. */
+static search_outcome search_single(exoplace__search *s, length_search *ls, uint32_t start)
+{
+    exoplace__u128 metric = s->tier->metric[start];
+    s->path[0] = start;
+    search_key key = {1, s->is_leaf[start], metric};
+    if (metric < ls->required || !worth_extending(ls, &key))
+        return SEARCH_CONTINUE;
+    best_take(s, ls, &key);
+    return ls->canonical_pass ? SEARCH_FOUND : SEARCH_CONTINUE;
+}
+
+/* The allowed nodes of the start of rank r, metric descending: the nodes of
+ * the view of greater rank that lead back to it. */
+static void allowed_collect(exoplace__search *s, length_search *ls, size_t r)
 {
     const tier_view *v = s->tier;
-    const exoplace__u128 *metric = v->metric;
+    s->n_allowed = 0;
+    ls->any_allowed_leaf = 0;
+    s->allowed_prefix[0] = 0;
+    for (size_t k = 0; k < v->n_by_metric; k++) {
+        uint32_t node = v->by_metric[k];
+        if (s->rank[node] <= r || s->dist[node] == DIST_UNREACHED)
+            continue;
+        s->allowed[s->n_allowed] = node;
+        s->allowed_index[node] = (uint32_t)s->n_allowed;
+        s->allowed_prefix[s->n_allowed + 1] = s->allowed_prefix[s->n_allowed] + v->metric[node];
+        s->n_allowed++;
+        ls->any_allowed_leaf |= s->is_leaf[node];
+    }
+}
+
+/* The cycles of two or more nodes whose smallest node has rank r, unless a
+ * bound rules the start out first (the cheapest bounds first). */
+static search_outcome search_start(exoplace__search *s, length_search *ls, size_t r)
+{
+    const tier_view *v = s->tier;
+    uint32_t start = s->by_rank[r];
     size_t length = ls->length;
+    /* Known from an earlier length: too short a girth or too few nodes. */
+    if (s->girth[start] != 0 && (s->girth[start] > length || s->reach[start] < length - 1))
+        return SEARCH_CONTINUE;
+    /* Loose bound from the global largest metrics before any per-start work. */
+    search_key bound = {s->any_thunderbolt_pair, 1, v->metric[start] + v->top_prefix[length - 1]};
+    if (bound.sum < ls->required || !worth_extending(ls, &bound))
+        return SEARCH_CONTINUE;
+    search_outcome outcome = distances_to(s, start);
+    if (outcome != SEARCH_CONTINUE)
+        return outcome;
+    if (s->girth[start] > length || s->reach[start] < length - 1)
+        return SEARCH_CONTINUE;
+    if (!exoplace__search_spend(s, v->n_by_metric))
+        return SEARCH_WORK_BOUND;
+    allowed_collect(s, ls, r);
+    if (s->n_allowed < length - 1)
+        return SEARCH_CONTINUE;
+    bound.leaf = s->is_leaf[start] || ls->any_allowed_leaf;
+    bound.sum = v->metric[start] + s->allowed_prefix[length - 1];
+    if (bound.sum < ls->required || !worth_extending(ls, &bound))
+        return SEARCH_CONTINUE;
+    s->off_ready = 0;
+    return search_from(s, ls, start);
+}
+
+/* One pass over every start in rank order: SEARCH_CONTINUE once every start
+ * is done, SEARCH_FOUND when the canonical pass found its cycle. */
+static search_outcome search_pass(exoplace__search *s, length_search *ls)
+{
+    const tier_view *v = s->tier;
+    /* Pass 1 tries heavy successors first; pass 2 follows canonical order. */
+    ls->succ_start = ls->canonical_pass ? s->rank_succ_start : v->succ_start;
+    ls->succ = ls->canonical_pass ? s->rank_succ : v->succ;
     for (size_t r = 0; r < s->n; r++) {
         uint32_t start = s->by_rank[r];
         if (!exoplace__search_spend(s, 1))
-            return 0;
+            return SEARCH_WORK_BOUND;
         if (!s->placeable[start] || (v->usable && !v->usable[start]))
             continue;
-        if (length == 1) {
-            s->path[0] = start;
-            search_key key = {1, s->is_leaf[start], metric[start]};
-            if (metric[start] >= ls->required && worth_extending(ls, &key)) {
-                s->best[0] = start;
-                ls->best_key = key;
-                ls->found = 1;
-                if (ls->canonical_pass)
-                    return 2;
-            }
-            continue;
-        }
-        /* Known from an earlier length: too short a girth or too few nodes. */
-        if (s->girth[start] != 0 && (s->girth[start] > length || s->reach[start] < length - 1))
-            continue;
-        /* Loose bound from the global largest metrics before any per-start work. */
-        search_key bound = {s->any_thunderbolt_pair, 1, metric[start] + v->top_prefix[length - 1]};
-        if (bound.sum < ls->required || !worth_extending(ls, &bound))
-            continue;
-
-        int got = distances_to(s, start);
-        if (got <= 0)
-            return got;
-        if (s->girth[start] > length || s->reach[start] < length - 1)
-            continue;
-
-        /* Allowed nodes of this start, metric descending. */
-        if (!exoplace__search_spend(s, v->n_by_metric))
-            return 0;
-        s->n_allowed = 0;
-        ls->any_allowed_leaf = 0;
-        s->allowed_prefix[0] = 0;
-        for (size_t k = 0; k < v->n_by_metric; k++) {
-            uint32_t node = v->by_metric[k];
-            if (s->rank[node] <= r || s->dist[node] == DIST_UNREACHED)
-                continue;
-            s->allowed[s->n_allowed] = node;
-            s->allowed_index[node] = (uint32_t)s->n_allowed;
-            s->allowed_prefix[s->n_allowed + 1] = s->allowed_prefix[s->n_allowed] + metric[node];
-            s->n_allowed++;
-            ls->any_allowed_leaf |= s->is_leaf[node];
-        }
-        if (s->n_allowed < length - 1)
-            continue;
-        bound.leaf = s->is_leaf[start] || ls->any_allowed_leaf;
-        bound.sum = metric[start] + s->allowed_prefix[length - 1];
-        if (bound.sum < ls->required || !worth_extending(ls, &bound))
-            continue;
-        s->off_ready = 0;
-        int result = search_from(s, ls, start);
-        if (result != 1)
-            return result;
+        search_outcome outcome = ls->length == 1 ? search_single(s, ls, start) : search_start(s, ls, r);
+        if (outcome != SEARCH_CONTINUE)
+            return outcome;
     }
-    return 1;
+    return SEARCH_CONTINUE;
 }
 
 exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, uint64_t required,
@@ -880,16 +1018,16 @@ exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, 
     }
     if (!scratch_reserve(s, length))
         return exoplace__fail_no_memory(err);
-    length_search ls = {length, required, 0, {0, 0, 0}, 0, 0};
-    int result = search_pass(s, &ls);
-    if (result > 0 && ls.found) {
+    length_search ls = {.length = length, .required = required};
+    search_outcome outcome = search_pass(s, &ls);
+    if (outcome == SEARCH_CONTINUE && ls.found) {
         /* The best key is known; the canonical pass finds its first cycle. */
         ls.canonical_pass = 1;
-        result = search_pass(s, &ls);
+        outcome = search_pass(s, &ls);
     }
-    if (result < 0)
+    if (outcome == SEARCH_NO_MEMORY)
         return exoplace__fail_no_memory(err);
-    if (result == 0)
+    if (outcome == SEARCH_WORK_BOUND)
         return exoplace__search_fail_limit(s, err);
     if (ls.found) {
         memcpy(cycle_out, s->best, length * sizeof *cycle_out);
