@@ -517,6 +517,18 @@ typedef enum search_outcome {
 
 /* Reverse BFS from `start` through placeable nodes of greater rank. Fills
  * s->dist (or a cached row) and the start's girth. */
+/* A row cut short by the work bound must not stay cached: a later search of
+ * the same context would read it as complete. */
+static search_outcome distances_abandon(exoplace__search *s, uint32_t start)
+{
+    if (s->dist_rows) {
+        free(s->dist_rows[start]);
+        s->dist_rows[start] = NULL;
+        s->dist = NULL;
+    }
+    return SEARCH_WORK_BOUND;
+}
+
 static search_outcome distances_to(exoplace__search *s, uint32_t start)
 {
     uint32_t *dist;
@@ -535,7 +547,7 @@ static search_outcome distances_to(exoplace__search *s, uint32_t start)
     s->dist = dist;
     uint32_t start_rank = s->rank[start];
     if (!exoplace__search_spend(s, s->n))
-        return SEARCH_WORK_BOUND;
+        return distances_abandon(s, start);
     for (size_t i = 0; i < s->n; i++)
         dist[i] = DIST_UNREACHED;
     dist[start] = 0;
@@ -547,7 +559,7 @@ static search_outcome distances_to(exoplace__search *s, uint32_t start)
         uint32_t v = s->bfs_queue[head++];
         size_t from = s->pred_start[v], to = s->pred_start[v + 1];
         if (!exoplace__search_spend(s, to - from + 1))
-            return SEARCH_WORK_BOUND;
+            return distances_abandon(s, start);
         for (size_t p = from; p < to; p++) {
             uint32_t u = s->pred[p];
             if (dist[u] == DIST_UNREACHED && s->rank[u] > start_rank) {
