@@ -591,9 +591,12 @@ static exoplace_status add_edge(exoplace_topology *t, const edge_request *e, exo
     return EXOPLACE_OK;
 }
 
-exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, const char *source_node_id,
-                                                 const char *sink_node_id, const char *multiaddr,
-                                                 exoplace_error *err)
+/* A socket connection whose multiaddr is read by a rule set's grammar: the
+ * seed's parser (exoplace_multiaddr_parse), or exo's patterns (exo-main.md
+ * 1.1), which also take addresses that parser refuses. */
+static exoplace_status add_socket_connection(exoplace_topology *topology, const char *source_node_id,
+                                             const char *sink_node_id, const char *multiaddr, exoplace_rules rules,
+                                             exoplace_error *err)
 {
     exoplace__error_clear(err);
     if (!topology)
@@ -602,31 +605,33 @@ exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, co
     if ((st = check_text(source_node_id, "source_node_id", 0, err)) ||
         (st = check_text(sink_node_id, "sink_node_id", 0, err)) || (st = check_text(multiaddr, "multiaddr", 0, err)))
         return st;
-    exoplace_multiaddr parsed;
-    if ((st = exoplace_multiaddr_parse(&parsed, multiaddr, err)))
-        return st;
     edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_SOCKET, {multiaddr, NULL}, {0}};
-    exoplace__multiaddr_describe(&e.address, multiaddr, &parsed);
+    if (rules == EXOPLACE_RULES_EXO_MAIN) {
+        if (!exoplace__multiaddr_exo_match(&e.address, multiaddr))
+            return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "multiaddr",
+                                  "not a multiaddr exo accepts (/ip4/, /ip6/ or /dns/ address, optional /tcp/PORT "
+                                  "and /p2p/ID)");
+    } else {
+        exoplace_multiaddr parsed;
+        if ((st = exoplace_multiaddr_parse(&parsed, multiaddr, err)))
+            return st;
+        exoplace__multiaddr_describe(&e.address, multiaddr, &parsed);
+    }
     return add_edge(topology, &e, err);
+}
+
+exoplace_status exoplace_topology_add_connection(exoplace_topology *topology, const char *source_node_id,
+                                                 const char *sink_node_id, const char *multiaddr,
+                                                 exoplace_error *err)
+{
+    return add_socket_connection(topology, source_node_id, sink_node_id, multiaddr, EXOPLACE_RULES_SEED, err);
 }
 
 exoplace_status exoplace__topology_add_exo_connection(exoplace_topology *topology, const char *source_node_id,
                                                       const char *sink_node_id, const char *multiaddr,
                                                       exoplace_error *err)
 {
-    exoplace__error_clear(err);
-    if (!topology)
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "topology", "must not be NULL");
-    exoplace_status st;
-    if ((st = check_text(source_node_id, "source_node_id", 0, err)) ||
-        (st = check_text(sink_node_id, "sink_node_id", 0, err)) || (st = check_text(multiaddr, "multiaddr", 0, err)))
-        return st;
-    edge_request e = {source_node_id, sink_node_id, EXOPLACE_CONNECTION_SOCKET, {multiaddr, NULL}, {0}};
-    if (!exoplace__multiaddr_exo_match(&e.address, multiaddr))
-        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "multiaddr",
-                              "not a multiaddr exo accepts (/ip4/, /ip6/ or /dns/ address, optional /tcp/PORT and "
-                              "/p2p/ID)");
-    return add_edge(topology, &e, err);
+    return add_socket_connection(topology, source_node_id, sink_node_id, multiaddr, EXOPLACE_RULES_EXO_MAIN, err);
 }
 
 exoplace_status exoplace_topology_add_rdma_connection(exoplace_topology *topology, const char *source_node_id,
