@@ -189,6 +189,12 @@ void exoplace__jw_u64(exoplace__json_writer *w, uint64_t value)
     put(w, digits + n, sizeof digits - n);
 }
 
+void exoplace__jw_member_u64(exoplace__json_writer *w, const char *key, uint64_t value)
+{
+    exoplace__jw_key(w, key);
+    exoplace__jw_u64(w, value);
+}
+
 void exoplace__jw_raw(exoplace__json_writer *w, const char *json, size_t len)
 {
     before_value(w);
@@ -263,16 +269,11 @@ static void write_nodes_and_shards(exoplace__json_writer *w, const exoplace_plac
         exoplace__jw_begin_object(w);
         exoplace__jw_key(w, "node_id");
         exoplace__jw_string(w, shard->node_id);
-        exoplace__jw_key(w, "device_rank");
-        exoplace__jw_u64(w, shard->device_rank);
-        exoplace__jw_key(w, "world_size");
-        exoplace__jw_u64(w, shard->world_size);
-        exoplace__jw_key(w, "start_layer");
-        exoplace__jw_u64(w, shard->start_layer);
-        exoplace__jw_key(w, "end_layer");
-        exoplace__jw_u64(w, shard->end_layer);
-        exoplace__jw_key(w, "n_layers");
-        exoplace__jw_u64(w, shard->n_layers);
+        exoplace__jw_member_u64(w, "device_rank", shard->device_rank);
+        exoplace__jw_member_u64(w, "world_size", shard->world_size);
+        exoplace__jw_member_u64(w, "start_layer", shard->start_layer);
+        exoplace__jw_member_u64(w, "end_layer", shard->end_layer);
+        exoplace__jw_member_u64(w, "n_layers", shard->n_layers);
         exoplace__jw_end_object(w);
     }
     exoplace__jw_end_array(w);
@@ -629,8 +630,7 @@ static void write_model_fits(exoplace__json_writer *w, const void *what)
         exoplace__jw_begin_object(w);
         exoplace__jw_key(w, "model_id");
         exoplace__jw_string(w, model->model_id);
-        exoplace__jw_key(w, "storage_size");
-        exoplace__jw_u64(w, model->storage_size);
+        exoplace__jw_member_u64(w, "storage_size", model->storage_size);
         exoplace__jw_key(w, "will_fit");
         exoplace__jw_bool(w, fit.will_fit);
         exoplace__jw_key(w, "can_fit");

@@ -38,6 +38,8 @@ void exoplace__jw_end_array(exoplace__json_writer *w);
 void exoplace__jw_key(exoplace__json_writer *w, const char *key);
 void exoplace__jw_string(exoplace__json_writer *w, const char *value);
 void exoplace__jw_u64(exoplace__json_writer *w, uint64_t value);
+/* A member whose value is an unsigned integer: the key, then the value. */
+void exoplace__jw_member_u64(exoplace__json_writer *w, const char *key, uint64_t value);
 void exoplace__jw_bool(exoplace__json_writer *w, int value);
 void exoplace__jw_null(exoplace__json_writer *w);
 /* A value already written as JSON text (len bytes): another writer's

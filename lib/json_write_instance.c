@@ -386,13 +386,10 @@ exoplace_status exoplace__json_write_model_card(exoplace__json_writer *w, const 
     exoplace__jw_string(w, model->model_id);
     exoplace__jw_key(w, "storageSize");
     exoplace__jw_begin_object(w);
-    exoplace__jw_key(w, "inBytes");
-    exoplace__jw_u64(w, model->storage_size);
+    exoplace__jw_member_u64(w, "inBytes", model->storage_size);
     exoplace__jw_end_object(w);
-    exoplace__jw_key(w, "nLayers");
-    exoplace__jw_u64(w, model->n_layers);
-    exoplace__jw_key(w, "hiddenSize");
-    exoplace__jw_u64(w, model->hidden_size);
+    exoplace__jw_member_u64(w, "nLayers", model->n_layers);
+    exoplace__jw_member_u64(w, "hiddenSize", model->hidden_size);
     exoplace__jw_key(w, "supportsTensor");
     exoplace__jw_bool(w, model->supports_tensor);
     exoplace__jw_key(w, "numKeyValueHeads");
@@ -459,8 +456,7 @@ static void write_host(exoplace__json_writer *w, exoplace_host host)
     exoplace__jw_begin_object(w);
     exoplace__jw_key(w, "ip");
     exoplace__jw_string(w, host.ip);
-    exoplace__jw_key(w, "port");
-    exoplace__jw_u64(w, host.port);
+    exoplace__jw_member_u64(w, "port", host.port);
     exoplace__jw_end_object(w);
 }
 
@@ -483,29 +479,20 @@ static exoplace_status write_shard_assignments(exoplace__json_writer *w, const e
         exoplace__jw_begin_object(w);
         exoplace__jw_key(w, "modelCard");
         exoplace__jw_raw(w, card, card_len);
-        exoplace__jw_key(w, "deviceRank");
-        exoplace__jw_u64(w, sh->device_rank);
-        exoplace__jw_key(w, "worldSize");
-        exoplace__jw_u64(w, sh->world_size);
+        exoplace__jw_member_u64(w, "deviceRank", sh->device_rank);
+        exoplace__jw_member_u64(w, "worldSize", sh->world_size);
         exoplace__jw_key(w, "immediateException");
         exoplace__jw_bool(w, 0);
         exoplace__jw_key(w, "shouldTimeout");
         exoplace__jw_null(w);
-        exoplace__jw_key(w, "startLayer");
-        exoplace__jw_u64(w, sh->start_layer);
-        exoplace__jw_key(w, "endLayer");
-        exoplace__jw_u64(w, sh->end_layer);
-        exoplace__jw_key(w, "nLayers");
-        exoplace__jw_u64(w, sh->n_layers);
+        exoplace__jw_member_u64(w, "startLayer", sh->start_layer);
+        exoplace__jw_member_u64(w, "endLayer", sh->end_layer);
+        exoplace__jw_member_u64(w, "nLayers", sh->n_layers);
         if (sh->kind == EXOPLACE_SHARD_CFG) {
-            exoplace__jw_key(w, "cfgRank");
-            exoplace__jw_u64(w, sh->cfg_rank);
-            exoplace__jw_key(w, "cfgWorldSize");
-            exoplace__jw_u64(w, sh->cfg_world_size);
-            exoplace__jw_key(w, "pipelineRank");
-            exoplace__jw_u64(w, sh->pipeline_rank);
-            exoplace__jw_key(w, "pipelineWorldSize");
-            exoplace__jw_u64(w, sh->pipeline_world_size);
+            exoplace__jw_member_u64(w, "cfgRank", sh->cfg_rank);
+            exoplace__jw_member_u64(w, "cfgWorldSize", sh->cfg_world_size);
+            exoplace__jw_member_u64(w, "pipelineRank", sh->pipeline_rank);
+            exoplace__jw_member_u64(w, "pipelineWorldSize", sh->pipeline_world_size);
         }
         exoplace__jw_end_object(w);
         exoplace__jw_end_object(w);
@@ -541,8 +528,7 @@ static exoplace_status write_ring(exoplace__json_writer *w, const exoplace_place
         st = exoplace__json_check_output_size(w, err);
     }
     exoplace__jw_end_object(w);
-    exoplace__jw_key(w, "ephemeralPort");
-    exoplace__jw_u64(w, inst->ephemeral_port);
+    exoplace__jw_member_u64(w, "ephemeralPort", inst->ephemeral_port);
     return st;
 }
 
