@@ -108,7 +108,9 @@ struct exoplace__exo_main_graph {
     uint32_t *stack;                             /* n + edges */
     uint32_t *order;                             /* n */
     uint32_t *scratch;                           /* n */
-    double *fraction;                            /* per node, for the model of the call */
+    double *fraction;                            /* per node, for fraction_model */
+    const exoplace_model *fraction_model;        /* the model they were read for (NULL: none yet) */
+    double max_fraction;
     uint8_t *on_path;
     uint8_t *required;
     uint8_t *rdma_both_ways; /* has an RDMA edge out and one in (from and to other nodes) */
@@ -1232,11 +1234,17 @@ exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_ou
     memset(&base, 0, sizeof base);
     base.required_bytes = model->storage_size;
     base.tier = tm;
-    for (size_t v = 0; v < g->n; v++) {
-        g->fraction[v] = exoplace__download_fraction(&g->topology->nodes[v], model->model_id);
-        if (g->fraction[v] > base.max_fraction)
-            base.max_fraction = g->fraction[v];
+    /* A model's fractions hold for every tier and preview of the call. */
+    if (g->fraction_model != model) {
+        g->max_fraction = 0.0;
+        for (size_t v = 0; v < g->n; v++) {
+            g->fraction[v] = exoplace__download_fraction(&g->topology->nodes[v], model->model_id);
+            if (g->fraction[v] > g->max_fraction)
+                g->max_fraction = g->fraction[v];
+        }
+        g->fraction_model = model;
     }
+    base.max_fraction = g->max_fraction;
     /* 5.2: a required id that is no node leaves no candidate. */
     if (!mark_required(g, options, &base.n_required))
         return exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
