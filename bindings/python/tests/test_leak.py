@@ -29,6 +29,10 @@ RSS_SLACK_BYTES = 2 * 1024 * 1024
 HEAP_SLACK_BYTES = 64 * 1024  # well under one byte per call
 PER_PATH_CALLS = 3_000
 PER_PATH_HEAP_SLACK_BYTES = 1024
+# The interpreter itself sometimes keeps a block or two during a round (seen:
+# 1760 bytes once in 3000 calls of the first path); a leak grows the heap in
+# every round, so a path fails only when each of its rounds grows.
+PER_PATH_ROUNDS = 3
 
 STATUS = Path("/proc/self/status")
 
@@ -154,12 +158,16 @@ class FlatMemoryTest(unittest.TestCase):
             with self.subTest(path=label):
                 for _ in range(200):
                     call()
-                before = heap_in_use()
-                for _ in range(PER_PATH_CALLS):
-                    call()
-                growth = heap_in_use() - before
-                self.assertLess(growth, PER_PATH_HEAP_SLACK_BYTES,
-                                f"{label}: C heap grew by {growth} bytes over {PER_PATH_CALLS} calls")
+                growths = []
+                while len(growths) < PER_PATH_ROUNDS:
+                    before = heap_in_use()
+                    for _ in range(PER_PATH_CALLS):
+                        call()
+                    growths.append(heap_in_use() - before)
+                    if growths[-1] < PER_PATH_HEAP_SLACK_BYTES:
+                        break
+                self.assertLess(min(growths), PER_PATH_HEAP_SLACK_BYTES,
+                                f"{label}: C heap grew by {growths} bytes in rounds of {PER_PATH_CALLS} calls")
 
 
 if __name__ == "__main__":
