@@ -1252,6 +1252,127 @@ EXOPLACE_API exoplace_status exoplace_place_manual(exoplace_placement *out, cons
                                                    const uint32_t *layer_counts, size_t n_nodes,
                                                    const exoplace_place_options *options, exoplace_error *err);
 
+/* ------------------------------------------------------------------------ */
+/** @name Explanations
+ *
+ * Why a model does not fit, or needed a tier below available, as data
+ * computed by the placement search itself. For each tier it tries, an
+ * explanation gives what the model needs, the best candidate the search
+ * finds (the cycle of min_nodes or more nodes with the greatest sum of the
+ * tier's metric), the gap between them, each candidate node's part of the
+ * need and its shortfall, and the whole cluster's sum. Amounts are in the
+ * tier's unit: bytes, or with strategy FIT (pipeline) layers held. */
+
+/** An unsigned 128-bit amount, hi x 2^64 + lo: sums over many nodes, and the
+ * swap tier's metric of one node, can pass 2^64. */
+typedef struct exoplace_amount {
+    uint64_t hi;
+    uint64_t lo;
+} exoplace_amount;
+
+/** One node of an explanation's candidate. */
+typedef struct exoplace_explained_node {
+    const char *node_id;       /**< borrowed from the topology */
+    size_t node_index;         /**< index in the topology */
+    exoplace_amount metric;    /**< the tier's metric in its unit: bytes, or layers held
+                                    (floor((bytes - reserve_bytes) / layer_cost)) */
+    exoplace_amount metric_bytes; /**< the tier's metric in bytes (before the reserve) */
+    exoplace_amount share;     /**< its part of the need: need x metric / candidate_sum, rounded
+                                    down, and the leftover units one each to the largest
+                                    remainders (earlier rank first on a tie), so the shares sum
+                                    to need exactly */
+    exoplace_amount shortfall; /**< share - metric when positive, else 0 */
+    exoplace_amount shortfall_bytes; /**< bytes: = shortfall; layers: the bytes it needs free to
+                                    hold its share, share x layer_cost + reserve_bytes -
+                                    metric_bytes when positive, else 0 */
+} exoplace_explained_node;
+
+/** One tier an explanation tried. */
+typedef struct exoplace_explained_tier {
+    exoplace_memory_tier tier;
+    exoplace_status status;    /**< EXOPLACE_OK when this tier places the model, else its failure */
+    exoplace_error error;      /**< the attempt's error when status is not OK */
+    int by_layers;             /**< 1: the unit is layers (strategy FIT), 0: bytes */
+    exoplace_amount need;      /**< storage_size, or n_layers */
+    exoplace_amount cluster_sum; /**< the metric summed over every node that can take a share
+                                    (with a profile; by_layers: holding a layer) */
+    size_t n_cluster_nodes;    /**< those nodes */
+    /** 1: the candidate was searched for (the seed rule set); 0: exo-main,
+     * whose selection has no greatest-sum search: the tier gives its status,
+     * error and cluster sum only. */
+    int candidate_searched;
+    /** 0: the work bound (max_search_steps) stopped the search for the
+     * candidate; it is the greatest found, a greater one may exist. */
+    int complete;
+    size_t n_candidate;        /**< its nodes, in rank order; 0 when no cycle of min_nodes or more
+                                    nodes exists in the tier (then the gap is need) */
+    exoplace_explained_node *candidate; /**< n_candidate entries, owned */
+    exoplace_amount candidate_sum; /**< sum of the candidate's metric */
+    exoplace_amount gap;       /**< need - candidate_sum when positive, else 0; when positive it
+                                    equals the sum of the candidate's shortfalls */
+} exoplace_explained_tier;
+
+/** A rule that removed candidates whatever the memory. */
+typedef struct exoplace_explained_rule {
+    exoplace_status status;    /**< E_TENSOR_NOT_SUPPORTED, E_NO_TENSOR_SHARDING (a length that does
+                                    not divide hidden_size), E_INVALID_SPLIT (FIT: min_nodes above
+                                    n_layers) */
+    uint32_t first_length;     /**< the run of cycle lengths it removed, first_length to */
+    uint32_t last_length;      /**< last_length; both 0: every length */
+    char message[EXOPLACE_ERROR_MESSAGE_BYTES]; /**< e.g. "hidden_size 4096 is not divisible by 3" */
+} exoplace_explained_rule;
+
+/**
+ * An explanation. Caller-allocated; exoplace_explanation_dispose() frees
+ * its arrays.
+ */
+typedef struct exoplace_explanation {
+    exoplace_rules rules;
+    exoplace_sharding sharding;
+    uint32_t min_nodes;
+    exoplace_amount layer_cost;      /**< by_layers: ceil(storage_size / n_layers) + kv_cache_bytes_per_layer */
+    uint64_t reserve_bytes;
+    int placed;                      /**< 1 when some tier tried places the model */
+    exoplace_memory_tier placing_tier; /**< when placed: the first tier that does */
+    size_t n_tiers;
+    exoplace_explained_tier *tiers;  /**< in ladder order, owned */
+    size_t n_rules;
+    exoplace_explained_rule *rules_applied; /**< owned */
+} exoplace_explanation;
+
+/**
+ * Explains a placement (issue: "why it does not fit"). Tries the tiers in
+ * ladder order from options->memory_tier: pressure only when a node reports
+ * it, then total and swap, whatever no_fallback and allow_swap say (an
+ * explanation places nothing; it says which tier would), stopping after the
+ * first tier that places. For each tier it makes the attempt
+ * exoplace_place() makes and, unless that places, searches the greatest
+ * candidate: for each length from min_nodes up (Tensor with hidden_size:
+ * the lengths that divide it; FIT: at most n_layers) the cycle with the
+ * greatest metric sum, by the same branch and bound as placement. Each
+ * attempt and each candidate search has its own work bound of
+ * max_search_steps.
+ * @param[out] out filled on success (dispose it after use; node ids are
+ *   borrowed from topology); zeroed on failure, unless out is NULL.
+ * @param[in] topology the cluster, only read.
+ * @param[in] model the model; borrowed for the call.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details; cleared on success.
+ * @returns EXOPLACE_OK, also when no tier places the model (that is what it
+ *   explains); E_INVALID_ARGUMENT, E_LIMIT as exoplace_place() checks the
+ *   request; E_NO_MEMORY.
+ */
+EXOPLACE_API exoplace_status exoplace_explain(exoplace_explanation *out, const exoplace_topology *topology,
+                                              const exoplace_model *model, const exoplace_place_options *options,
+                                              exoplace_error *err);
+
+/**
+ * Frees an explanation's arrays and zeroes it.
+ * @param[in,out] explanation filled by exoplace_explain(), or zeroed; NULL
+ *   is accepted and does nothing.
+ */
+EXOPLACE_API void exoplace_explanation_dispose(exoplace_explanation *explanation);
+
 /** One preview: a placement, or the error why there is none. */
 typedef struct exoplace_preview {
     exoplace_rules rules;                 /**< the rule set of the call (its writer's shape) */
@@ -1488,6 +1609,53 @@ EXOPLACE_API exoplace_status exoplace_placement_write_json(char **out, const exo
  */
 EXOPLACE_API exoplace_status exoplace_failure_write_json(char **out, const exoplace_error *failure,
                                                          exoplace_rules rules, exoplace_error *err);
+
+/**
+ * An explanation (exoplace_explain()) as the JSON object of docs/json.md
+ * "Explanations": amounts as JSON integers, exact (they may pass 2^64).
+ * The placement and failure responses of the *_json entry points carry it
+ * as their "explanation" member.
+ * @param[out] out the text.
+ * @param[in] explanation filled by exoplace_explain().
+ * @param[out] err optional details.
+ * @returns EXOPLACE_OK; E_INVALID_ARGUMENT (NULL out or explanation);
+ *   E_LIMIT (the text longer than EXOPLACE_MAX_OUTPUT_BYTES); E_NO_MEMORY.
+ */
+EXOPLACE_API exoplace_status exoplace_explanation_write_json(char **out, const exoplace_explanation *explanation,
+                                                             exoplace_error *err);
+
+/**
+ * exoplace_placement_write_json() with an "explanation" member (the object
+ * of exoplace_explanation_write_json()) before the closing brace; none when
+ * explanation is NULL. The *_json entry points write a low-memory
+ * placement this way.
+ * @param[out] out the text.
+ * @param[in] placement as for exoplace_placement_write_json().
+ * @param[in] model the model it places.
+ * @param[in] explanation NULL, or filled by exoplace_explain().
+ * @param[out] err optional details.
+ * @returns as exoplace_placement_write_json().
+ */
+EXOPLACE_API exoplace_status exoplace_placement_explained_write_json(char **out, const exoplace_placement *placement,
+                                                                     const exoplace_model *model,
+                                                                     const exoplace_explanation *explanation,
+                                                                     exoplace_error *err);
+
+/**
+ * exoplace_failure_write_json() with an "explanation" member; none when
+ * explanation is NULL. The *_json entry points write a placement failure
+ * this way (but E_SEARCH_LIMIT, which they do not explain).
+ * @param[out] out the text.
+ * @param[in] failure as for exoplace_failure_write_json().
+ * @param[in] rules the rule set of the call.
+ * @param[in] explanation NULL, or filled by exoplace_explain().
+ * @param[out] err optional details.
+ * @returns as exoplace_failure_write_json().
+ */
+EXOPLACE_API exoplace_status exoplace_failure_explained_write_json(char **out, const exoplace_error *failure,
+                                                                   exoplace_rules rules,
+                                                                   const exoplace_explanation *explanation,
+                                                                   exoplace_error *err);
 
 /**
  * {"previews": [...]}: the previews of several models, in order. A preview

@@ -8,6 +8,7 @@
 #include "cycles.h"
 #include "error.h"
 #include "json_read.h"
+#include "json_write.h"
 #include "place.h"
 #include "request.h"
 
@@ -16,21 +17,44 @@ void exoplace_free(void *ptr)
     free(ptr);
 }
 
-/* The response to a placement call: the placement, the failure object for a
- * well-formed request that cannot be placed (with the failure in err too),
- * nothing for anything else. */
-static exoplace_status respond(char **out, exoplace_status status, const exoplace_placement *placement,
-                               const exoplace_model *model, const exoplace_error *result, exoplace_rules rules,
-                               exoplace_error *err)
+/* Whether a response explains itself: a failure, or a placement that
+ * needed a tier below available. A search that hit its work bound is not
+ * explained again: the explanation would hit it too, several times over. */
+static int wants_explanation(exoplace_status status, const exoplace_placement *placement)
 {
     if (status == EXOPLACE_OK)
-        return exoplace_placement_write_json(out, placement, model, err);
-    if (exoplace_status_is_placement_failure(status)) {
-        exoplace_status written = exoplace_failure_write_json(out, result, rules, err);
-        if (written)
-            return written;
+        return placement->is_low_memory;
+    return exoplace_status_is_placement_failure(status) && status != EXOPLACE_E_SEARCH_LIMIT;
+}
+
+/* The response to a placement call: the placement, the failure object for a
+ * well-formed request that cannot be placed (with the failure in err too),
+ * nothing for anything else; with an explanation where it explains. */
+static exoplace_status respond(char **out, exoplace_status status, const exoplace_placement *placement,
+                               const exoplace_request *request, const exoplace_error *result, exoplace_error *err)
+{
+    exoplace_explanation explanation;
+    memset(&explanation, 0, sizeof explanation);
+    int explained = 0;
+    if (wants_explanation(status, placement)) {
+        exoplace_status st = exoplace_explain(&explanation, request->topology, request->model, &request->options, err);
+        if (st)
+            return st;
+        explained = 1;
     }
-    return exoplace__fail_from(err, result);
+    const exoplace_explanation *shown = explained ? &explanation : NULL;
+    exoplace_status written = EXOPLACE_OK;
+    if (status == EXOPLACE_OK) {
+        written = exoplace_placement_explained_write_json(out, placement, request->model, shown, err);
+    } else if (exoplace_status_is_placement_failure(status)) {
+        written = exoplace_failure_explained_write_json(out, result, request->options.rules, shown, err);
+        if (written == EXOPLACE_OK)
+            written = exoplace__fail_from(err, result);
+    } else {
+        written = exoplace__fail_from(err, result);
+    }
+    exoplace_explanation_dispose(&explanation);
+    return written;
 }
 
 /* What a placement call needs of its request: a topology and the model. */
@@ -83,7 +107,7 @@ static exoplace_status placement_call(char **out, const exoplace_request *reques
     exoplace_error result;
     st = ladder ? exoplace_get_placement(&placement, request->topology, model, &request->options, &result)
                 : exoplace_place(&placement, request->topology, model, &request->options, &result);
-    st = respond(out, st, &placement, model, &result, request->options.rules, err);
+    st = respond(out, st, &placement, request, &result, err);
     exoplace_placement_dispose(&placement);
     return st;
 }

@@ -189,6 +189,14 @@ void exoplace__jw_u64(exoplace__json_writer *w, uint64_t value)
     put(w, digits + n, sizeof digits - n);
 }
 
+void exoplace__jw_u128(exoplace__json_writer *w, exoplace__u128 value)
+{
+    char digits[EXOPLACE__U128_TEXT_BYTES];
+    exoplace__u128_text(digits, value);
+    before_value(w);
+    put_text(w, digits);
+}
+
 void exoplace__jw_member_u64(exoplace__json_writer *w, const char *key, uint64_t value)
 {
     exoplace__jw_key(w, key);
@@ -290,7 +298,17 @@ static void write_tier(exoplace__json_writer *w, const exoplace_placement *place
 typedef struct placement_with_model {
     const exoplace_placement *placement;
     const exoplace_model *model;
+    const exoplace_explanation *explanation; /* NULL: none */
 } placement_with_model;
+
+/* The "explanation" member, when there is one. */
+static void write_explanation_member(exoplace__json_writer *w, const exoplace_explanation *explanation)
+{
+    if (!explanation)
+        return;
+    exoplace__jw_key(w, "explanation");
+    exoplace__json_write_explanation(w, explanation);
+}
 
 static void write_placement(exoplace__json_writer *w, const void *what)
 {
@@ -307,6 +325,7 @@ static void write_placement(exoplace__json_writer *w, const void *what)
     exoplace__jw_string(w, exoplace_instance_meta_name(placement->instance_meta));
     write_tier(w, placement);
     write_nodes_and_shards(w, placement);
+    write_explanation_member(w, pm->explanation);
     exoplace__jw_end_object(w);
 }
 
@@ -322,6 +341,7 @@ static exoplace_status write_exo_main_placement(exoplace__json_writer *w, const 
     exoplace__jw_key(w, "instance");
     exoplace_status st = exoplace__json_write_instance(w, pm->placement, pm->model, err);
     write_tier(w, pm->placement);
+    write_explanation_member(w, pm->explanation);
     exoplace__jw_end_object(w);
     return st;
 }
@@ -329,11 +349,18 @@ static exoplace_status write_exo_main_placement(exoplace__json_writer *w, const 
 exoplace_status exoplace_placement_write_json(char **out, const exoplace_placement *placement,
                                               const exoplace_model *model, exoplace_error *err)
 {
+    return exoplace_placement_explained_write_json(out, placement, model, NULL, err);
+}
+
+exoplace_status exoplace_placement_explained_write_json(char **out, const exoplace_placement *placement,
+                                                         const exoplace_model *model,
+                                                         const exoplace_explanation *explanation, exoplace_error *err)
+{
     exoplace__error_clear(err);
     if (!out || !placement || !model || !model->model_id)
         return null_argument(err);
     *out = NULL;
-    placement_with_model pm = {placement, model};
+    placement_with_model pm = {placement, model, explanation};
     if (placement->rules == EXOPLACE_RULES_EXO_MAIN)
         return write_checked_response(out, write_exo_main_placement, &pm, err);
     return write_response(out, write_placement, &pm, err);
@@ -342,6 +369,7 @@ exoplace_status exoplace_placement_write_json(char **out, const exoplace_placeme
 typedef struct failure_in_rules {
     const exoplace_error *failure;
     exoplace_rules rules;
+    const exoplace_explanation *explanation; /* NULL: none */
 } failure_in_rules;
 
 static void write_failure(exoplace__json_writer *w, const void *what)
@@ -358,11 +386,19 @@ static void write_failure(exoplace__json_writer *w, const void *what)
     exoplace__jw_string(w, exoplace_status_name(f->failure->code));
     exoplace__jw_key(w, "error");
     exoplace__jw_string(w, f->failure->message[0] ? f->failure->message : exoplace_status_str(f->failure->code));
+    write_explanation_member(w, f->explanation);
     exoplace__jw_end_object(w);
 }
 
 exoplace_status exoplace_failure_write_json(char **out, const exoplace_error *failure, exoplace_rules rules,
                                             exoplace_error *err)
+{
+    return exoplace_failure_explained_write_json(out, failure, rules, NULL, err);
+}
+
+exoplace_status exoplace_failure_explained_write_json(char **out, const exoplace_error *failure,
+                                                       exoplace_rules rules, const exoplace_explanation *explanation,
+                                                       exoplace_error *err)
 {
     exoplace__error_clear(err);
     if (!out || !failure)
@@ -371,7 +407,7 @@ exoplace_status exoplace_failure_write_json(char **out, const exoplace_error *fa
     if (!exoplace_status_is_placement_failure(failure->code))
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, "failure.code", "%s is not a placement failure",
                               exoplace_status_name(failure->code));
-    failure_in_rules f = {failure, rules};
+    failure_in_rules f = {failure, rules, explanation};
     return write_response(out, write_failure, &f, err);
 }
 

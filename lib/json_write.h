@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "exoplace.h"
+#include "u128.h"
 
 #define EXOPLACE__JSON_WRITER_DEPTH 16
 
@@ -39,6 +40,7 @@ void exoplace__jw_key(exoplace__json_writer *w, const char *key);
 void exoplace__jw_string(exoplace__json_writer *w, const char *value);
 void exoplace__jw_u64(exoplace__json_writer *w, uint64_t value);
 /* A member whose value is an unsigned integer: the key, then the value. */
+void exoplace__jw_u128(exoplace__json_writer *w, exoplace__u128 value);
 void exoplace__jw_member_u64(exoplace__json_writer *w, const char *key, uint64_t value);
 void exoplace__jw_bool(exoplace__json_writer *w, int value);
 void exoplace__jw_null(exoplace__json_writer *w);
@@ -48,5 +50,8 @@ void exoplace__jw_raw(exoplace__json_writer *w, const char *json, size_t len);
 /* A JSON number literal as Python writes the float it reads: an integer
  * literal gets ".0", so that a reader takes it for a float. */
 void exoplace__jw_float_literal(exoplace__json_writer *w, const char *literal, size_t len);
+
+/* An explanation as the JSON object of docs/json.md "Explanations". */
+void exoplace__json_write_explanation(exoplace__json_writer *w, const exoplace_explanation *explanation);
 
 #endif

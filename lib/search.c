@@ -724,6 +724,9 @@ typedef struct length_search {
     /* Pass 1 looks for a strictly better key; pass 2 (canonical) walks in
      * rank order and takes the first cycle that reaches best_key. */
     int canonical_pass;
+    /* Keys compare by sum alone (the greatest cycle of an explanation),
+     * not thunderbolt and leaf first. */
+    int sum_only;
     /* The pass's successor lists: metric order in pass 1, rank order in pass 2. */
     const size_t *succ_start;
     const uint32_t *succ;
@@ -735,7 +738,8 @@ static inline int worth_extending(const length_search *ls, const search_key *bou
 {
     if (!ls->found)
         return 1;
-    int c = key_compare(bound, &ls->best_key);
+    int c = ls->sum_only ? (bound->sum > ls->best_key.sum) - (bound->sum < ls->best_key.sum)
+                         : key_compare(bound, &ls->best_key);
     return ls->canonical_pass ? c >= 0 : c > 0;
 }
 
@@ -1014,6 +1018,30 @@ static search_outcome search_pass(exoplace__search *s, length_search *ls)
     return SEARCH_CONTINUE;
 }
 
+/* Both passes over cycles of `length` whose sum reaches `required`: the
+ * best by the key (by the sum alone with sum_only), in canonical rotation. */
+static exoplace_status length_run(exoplace__search *s, size_t length, exoplace__u128 required, int sum_only,
+                                  uint32_t *cycle_out, int *found, exoplace_error *err)
+{
+    if (!scratch_reserve(s, length))
+        return exoplace__fail_no_memory(err);
+    length_search ls = {.length = length, .required = required, .sum_only = sum_only};
+    search_outcome outcome = search_pass(s, &ls);
+    if (outcome == SEARCH_CONTINUE && ls.found) {
+        /* The best key is known; the canonical pass finds its first cycle. */
+        ls.canonical_pass = 1;
+        outcome = search_pass(s, &ls);
+    }
+    if (outcome == SEARCH_NO_MEMORY)
+        return exoplace__fail_no_memory(err);
+    if (outcome == SEARCH_WORK_BOUND)
+        return exoplace__search_fail_limit(s, err);
+    if (ls.found)
+        memcpy(cycle_out, s->best, length * sizeof *cycle_out);
+    *found = ls.found;
+    return EXOPLACE_OK;
+}
+
 exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, uint64_t required,
                                             uint32_t *cycle_out, int *found, exoplace_error *err)
 {
@@ -1028,23 +1056,9 @@ exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, 
         *found = memo->found;
         return EXOPLACE_OK;
     }
-    if (!scratch_reserve(s, length))
-        return exoplace__fail_no_memory(err);
-    length_search ls = {.length = length, .required = required};
-    search_outcome outcome = search_pass(s, &ls);
-    if (outcome == SEARCH_CONTINUE && ls.found) {
-        /* The best key is known; the canonical pass finds its first cycle. */
-        ls.canonical_pass = 1;
-        outcome = search_pass(s, &ls);
-    }
-    if (outcome == SEARCH_NO_MEMORY)
-        return exoplace__fail_no_memory(err);
-    if (outcome == SEARCH_WORK_BOUND)
-        return exoplace__search_fail_limit(s, err);
-    if (ls.found) {
-        memcpy(cycle_out, s->best, length * sizeof *cycle_out);
-        *found = 1;
-    }
+    exoplace_status st = length_run(s, length, required, 0, cycle_out, found, err);
+    if (st)
+        return st;
     /* Remember the answer; without memory for it, the next call searches again. */
     if (!memo->cycle)
         memo->cycle = malloc(length * sizeof *memo->cycle);
@@ -1052,7 +1066,27 @@ exoplace_status exoplace__search_best_cycle(exoplace__search *s, size_t length, 
         memcpy(memo->cycle, s->best, length * sizeof *memo->cycle);
         memo->known = 1;
         memo->required = required;
-        memo->found = ls.found;
+        memo->found = *found;
     }
     return EXOPLACE_OK;
+}
+
+exoplace_status exoplace__search_greatest_cycle(exoplace__search *s, size_t length, exoplace__u128 required,
+                                                uint32_t *cycle_out, int *found, exoplace_error *err)
+{
+    const tier_view *v = s->tier;
+    *found = 0;
+    if (length == 0 || length > v->n_by_metric || v->top_prefix[length] < required)
+        return EXOPLACE_OK;
+    return length_run(s, length, required, 1, cycle_out, found, err);
+}
+
+exoplace__u128 exoplace__search_metric_total(const exoplace__search *s)
+{
+    return s->tier->top_prefix[s->tier->n_by_metric];
+}
+
+size_t exoplace__search_view_count(const exoplace__search *s)
+{
+    return s->tier->n_by_metric;
 }

@@ -63,6 +63,17 @@ int exoplace__search_length_may_fit(const exoplace__search *search, size_t lengt
 exoplace_status exoplace__search_best_cycle(exoplace__search *search, size_t length, uint64_t required,
                                             uint32_t *cycle_out, int *found, exoplace_error *err);
 
+/* The cycle of exactly `length` nodes of the current view with the greatest
+ * metric sum, when that sum reaches `required` (canonical first among equal
+ * sums; thunderbolt and leaves play no part). Same outcomes and work bound
+ * as exoplace__search_best_cycle(); not remembered between calls. */
+exoplace_status exoplace__search_greatest_cycle(exoplace__search *search, size_t length, exoplace__u128 required,
+                                                uint32_t *cycle_out, int *found, exoplace_error *err);
+
+/* The current view's nodes, and the sum of their metrics. */
+size_t exoplace__search_view_count(const exoplace__search *search);
+exoplace__u128 exoplace__search_metric_total(const exoplace__search *search);
+
 /* The current tier's metric of a node. */
 exoplace__u128 exoplace__search_metric(const exoplace__search *search, uint32_t node);
 

@@ -1,0 +1,373 @@
+/* Explanations: why a model does not fit, from the placement search itself. */
+#include "error.h"
+#include "layers.h"
+#include "place.h"
+#include "sort.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "alloc.h"
+#include <string.h>
+
+static exoplace_amount amount_of(exoplace__u128 x)
+{
+    exoplace_amount a = {(uint64_t)(x >> 64), (uint64_t)x};
+    return a;
+}
+
+static exoplace__u128 u128_of(exoplace_amount a)
+{
+    return ((exoplace__u128)a.hi << 64) | a.lo;
+}
+
+/* floor(a * b / c) and its remainder, for b <= c and c > 0, without the
+ * 192-bit product: the quotient is built bit by bit from a's top bit down,
+ * the remainder kept below c. */
+static exoplace__u128 mul_div(uint64_t a, exoplace__u128 b, exoplace__u128 c, exoplace__u128 *remainder)
+{
+    exoplace__u128 q = 0, r = 0;
+    for (int bit = 63; bit >= 0; bit--) {
+        q <<= 1;
+        if (r >= c - r) {
+            r -= c - r;
+            q++;
+        } else {
+            r <<= 1;
+        }
+        if ((a >> bit) & 1) {
+            if (r >= c - b) {
+                r -= c - b;
+                q++;
+            } else {
+                r += b;
+            }
+        }
+    }
+    *remainder = r;
+    return q;
+}
+
+typedef struct share_order {
+    const exoplace__u128 *remainder;
+} share_order;
+
+static int remainder_before(const void *ctx, uint32_t a, uint32_t b)
+{
+    const share_order *o = ctx;
+    return o->remainder[a] > o->remainder[b];
+}
+
+/* The shares of `need` over the nodes' metrics, largest remainder (see
+ * exoplace_explained_node.share); equal shares when the metrics sum to 0. */
+static int shares_fill(exoplace_explained_node *nodes, size_t n, uint64_t need, exoplace__u128 sum)
+{
+    exoplace__u128 *remainder = malloc(n * sizeof *remainder);
+    uint32_t *order = malloc(2 * n * sizeof *order);
+    if (!remainder || !order) {
+        free(remainder);
+        free(order);
+        return 0;
+    }
+    exoplace__u128 given = 0;
+    for (size_t i = 0; i < n; i++) {
+        exoplace__u128 share = sum ? mul_div(need, u128_of(nodes[i].metric), sum, &remainder[i]) : need / n;
+        if (!sum)
+            remainder[i] = 0;
+        nodes[i].share = amount_of(share);
+        given += share;
+        order[i] = (uint32_t)i;
+    }
+    share_order ctx = {remainder};
+    exoplace__sort(order, order + n, n, remainder_before, &ctx);
+    for (size_t k = 0; given < need; k++, given++) {
+        exoplace_explained_node *node = &nodes[order[k % n]];
+        node->share = amount_of(u128_of(node->share) + 1);
+    }
+    free(remainder);
+    free(order);
+    return 1;
+}
+
+/* What one tier's search needs to know of the request. */
+typedef struct explain_request {
+    const exoplace_model *model;
+    const exoplace_place_options *options;
+    int by_layers;
+    exoplace__u128 layer_cost;
+    uint64_t need;
+} explain_request;
+
+/* The search's view of `tier`: bytes, or layers held. */
+static exoplace_status use_view(exoplace__search *search, const explain_request *rq, exoplace_memory_tier tier,
+                                exoplace_error *err)
+{
+    return rq->by_layers ? exoplace__search_use_fit(search, tier, rq->layer_cost, rq->options->reserve_bytes,
+                                                    rq->model->n_layers, err)
+                         : exoplace__search_use_tier(search, tier, err);
+}
+
+/* The candidate's nodes, their metrics, shares and shortfalls, and the gap. */
+static exoplace_status candidate_fill(exoplace_explained_tier *et, exoplace__search *search,
+                                      const explain_request *rq, const uint32_t *cycle, size_t length,
+                                      exoplace_error *err)
+{
+    const exoplace_topology *t = exoplace__search_topology(search);
+    et->candidate = calloc(length ? length : 1, sizeof *et->candidate);
+    if (!et->candidate)
+        return exoplace__fail_no_memory(err);
+    et->n_candidate = length;
+    exoplace__u128 sum = 0;
+    for (size_t i = 0; i < length; i++) {
+        exoplace_explained_node *node = &et->candidate[i];
+        node->node_index = cycle[i];
+        node->node_id = t->nodes[cycle[i]].id;
+        node->metric = amount_of(exoplace__search_metric(search, cycle[i]));
+        node->metric_bytes = amount_of(exoplace__node_metric(&t->nodes[cycle[i]], et->tier));
+        sum += u128_of(node->metric);
+    }
+    et->candidate_sum = amount_of(sum);
+    et->gap = amount_of(rq->need > sum ? rq->need - sum : 0);
+    if (length && !shares_fill(et->candidate, length, rq->need, sum))
+        return exoplace__fail_no_memory(err);
+    for (size_t i = 0; i < length; i++) {
+        exoplace_explained_node *node = &et->candidate[i];
+        exoplace__u128 share = u128_of(node->share), metric = u128_of(node->metric);
+        node->shortfall = amount_of(share > metric ? share - metric : 0);
+        exoplace__u128 bytes_needed = share, bytes_have = metric;
+        if (rq->by_layers) {
+            bytes_needed = share * rq->layer_cost + rq->options->reserve_bytes;
+            bytes_have = u128_of(node->metric_bytes);
+        }
+        node->shortfall_bytes = amount_of(bytes_needed > bytes_have ? bytes_needed - bytes_have : 0);
+    }
+    return EXOPLACE_OK;
+}
+
+/* Whether the rules leave cycles of `length` (seed, placement.md 4). */
+static int length_allowed(const explain_request *rq, size_t length)
+{
+    if (rq->options->sharding == EXOPLACE_SHARDING_TENSOR && rq->model->hidden_size > 0)
+        return rq->model->hidden_size % length == 0;
+    return 1;
+}
+
+/* The greatest candidate of the tier: per allowed length from min_nodes
+ * up, a cycle of a greater sum than the best so far. */
+static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__search *search,
+                                        const explain_request *rq, exoplace_error *err)
+{
+    size_t placeable = exoplace__search_view_count(search);
+    size_t longest = rq->by_layers && rq->model->n_layers < placeable ? rq->model->n_layers : placeable;
+    uint32_t *cycle = malloc((placeable ? placeable : 1) * sizeof *cycle);
+    uint32_t *best = malloc((placeable ? placeable : 1) * sizeof *best);
+    exoplace_status st = EXOPLACE_OK;
+    if (!cycle || !best) {
+        st = exoplace__fail_no_memory(err);
+        goto done;
+    }
+    exoplace__search_reset_work(search, rq->options->max_search_steps);
+    et->complete = 1;
+    size_t best_length = 0;
+    exoplace__u128 best_sum = 0;
+    for (size_t l = rq->options->min_nodes; l <= longest; l++) {
+        if (!length_allowed(rq, l))
+            continue;
+        int found = 0;
+        exoplace_error search_err;
+        st = exoplace__search_greatest_cycle(search, l, best_length ? best_sum + 1 : 0, cycle, &found, &search_err);
+        if (st == EXOPLACE_E_SEARCH_LIMIT) {
+            et->complete = 0;
+            st = EXOPLACE_OK;
+            break;
+        }
+        if (st) {
+            st = exoplace__fail_from(err, &search_err);
+            goto done;
+        }
+        if (!found)
+            continue;
+        best_length = l;
+        best_sum = 0;
+        for (size_t i = 0; i < l; i++)
+            best_sum += exoplace__search_metric(search, cycle[i]);
+        memcpy(best, cycle, l * sizeof *best);
+    }
+    st = candidate_fill(et, search, rq, best, best_length, err);
+done:
+    free(cycle);
+    free(best);
+    return st;
+}
+
+/* One tier: the attempt, the view's sums and the candidate. */
+static exoplace_status tier_explain(exoplace_explained_tier *et, exoplace__search *search, const explain_request *rq,
+                                    exoplace_memory_tier tier, exoplace_error *err)
+{
+    et->tier = tier;
+    et->by_layers = rq->by_layers;
+    et->need = amount_of(rq->need);
+    exoplace_placement placement;
+    memset(&placement, 0, sizeof placement);
+    exoplace__error_clear(&et->error);
+    et->status = exoplace__place_attempt(&placement, search, rq->model, rq->options, tier, &et->error);
+    if (et->status && !exoplace_status_is_placement_failure(et->status)) {
+        exoplace_placement_dispose(&placement);
+        return exoplace__fail_from(err, &et->error);
+    }
+    exoplace_status st = use_view(search, rq, tier, err);
+    if (st == EXOPLACE_OK) {
+        et->cluster_sum = amount_of(exoplace__search_metric_total(search));
+        et->n_cluster_nodes = exoplace__search_view_count(search);
+        et->candidate_searched = rq->options->rules == EXOPLACE_RULES_SEED;
+        et->complete = 1;
+    }
+    if (st == EXOPLACE_OK && et->status == EXOPLACE_OK) {
+        /* The candidate is the placement's cycle. */
+        uint32_t *cycle = malloc((placement.n_nodes ? placement.n_nodes : 1) * sizeof *cycle);
+        if (!cycle) {
+            st = exoplace__fail_no_memory(err);
+        } else {
+            for (size_t i = 0; i < placement.n_nodes; i++)
+                cycle[i] = (uint32_t)placement.shards[i].node_index;
+            st = candidate_fill(et, search, rq, cycle, placement.n_nodes, err);
+            free(cycle);
+        }
+    } else if (st == EXOPLACE_OK && et->candidate_searched) {
+        st = candidate_search(et, search, rq, err);
+    }
+    exoplace_placement_dispose(&placement);
+    return st;
+}
+
+/* Appends a rule that removed the lengths first..last (0, 0: every length). */
+static exoplace_explained_rule *rule_add(exoplace_explanation *out, exoplace_status status, uint32_t first,
+                                         uint32_t last)
+{
+    exoplace_explained_rule *rules = realloc(out->rules_applied, (out->n_rules + 1) * sizeof *rules);
+    if (!rules)
+        return NULL;
+    out->rules_applied = rules;
+    exoplace_explained_rule *rule = &rules[out->n_rules++];
+    memset(rule, 0, sizeof *rule);
+    rule->status = status;
+    rule->first_length = first;
+    rule->last_length = last;
+    return rule;
+}
+
+/* The seed rules that remove cycle lengths whatever the memory: one entry
+ * per run of consecutive lengths a rule removes. */
+static exoplace_status rules_explain(exoplace_explanation *out, const explain_request *rq, size_t placeable,
+                                     exoplace_error *err)
+{
+    const exoplace_model *model = rq->model;
+    const exoplace_place_options *options = rq->options;
+    if (options->rules != EXOPLACE_RULES_SEED)
+        return EXOPLACE_OK;
+    if (options->sharding == EXOPLACE_SHARDING_TENSOR && model->supports_tensor == 0) {
+        exoplace_explained_rule *rule = rule_add(out, EXOPLACE_E_TENSOR_NOT_SUPPORTED, 0, 0);
+        if (!rule)
+            return exoplace__fail_no_memory(err);
+        exoplace_error text;
+        exoplace__error_clear(&text);
+        exoplace__fail(&text, EXOPLACE_E_TENSOR_NOT_SUPPORTED, NULL,
+                       "model %s does not support tensor parallelism", model->model_id);
+        memcpy(rule->message, text.message, sizeof rule->message);
+    }
+    if (options->sharding == EXOPLACE_SHARDING_TENSOR && model->hidden_size > 0) {
+        for (size_t l = options->min_nodes; l <= placeable; l++) {
+            if (length_allowed(rq, l))
+                continue;
+            size_t last = l;
+            while (last + 1 <= placeable && !length_allowed(rq, last + 1))
+                last++;
+            exoplace_explained_rule *rule = rule_add(out, EXOPLACE_E_NO_TENSOR_SHARDING, (uint32_t)l, (uint32_t)last);
+            if (!rule)
+                return exoplace__fail_no_memory(err);
+            if (last == l)
+                snprintf(rule->message, sizeof rule->message, "hidden_size %u is not divisible by %zu",
+                         model->hidden_size, l);
+            else
+                snprintf(rule->message, sizeof rule->message,
+                         "hidden_size %u is not divisible by any of %zu to %zu nodes", model->hidden_size, l, last);
+            l = last;
+        }
+    }
+    if (rq->by_layers && options->min_nodes > model->n_layers) {
+        exoplace_explained_rule *rule = rule_add(out, EXOPLACE_E_INVALID_SPLIT, 0, 0);
+        if (!rule)
+            return exoplace__fail_no_memory(err);
+        snprintf(rule->message, sizeof rule->message, "%u layers cannot give each of at least %u nodes a layer",
+                 model->n_layers, options->min_nodes);
+    }
+    return EXOPLACE_OK;
+}
+
+void exoplace_explanation_dispose(exoplace_explanation *explanation)
+{
+    if (!explanation)
+        return;
+    for (size_t i = 0; i < explanation->n_tiers; i++)
+        free(explanation->tiers[i].candidate);
+    free(explanation->tiers);
+    free(explanation->rules_applied);
+    memset(explanation, 0, sizeof *explanation);
+}
+
+/* The tiers in ladder order from `first`, as exoplace_explain() tries them. */
+static size_t tiers_to_try(exoplace_memory_tier *tiers, exoplace_memory_tier first, int pressure)
+{
+    size_t n = 0;
+    for (int tier = (int)first; tier <= EXOPLACE_TIER_SWAP; tier++)
+        if (tier == (int)first || tier != EXOPLACE_TIER_PRESSURE || pressure)
+            tiers[n++] = (exoplace_memory_tier)tier;
+    return n;
+}
+
+exoplace_status exoplace_explain(exoplace_explanation *out, const exoplace_topology *topology,
+                                 const exoplace_model *model, const exoplace_place_options *options,
+                                 exoplace_error *err)
+{
+    exoplace__error_clear(err);
+    if (!out || !topology)
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and topology must not be NULL");
+    memset(out, 0, sizeof *out);
+    exoplace_place_options resolved;
+    exoplace_status st = exoplace__check_request(&resolved, model, options, err);
+    if (st)
+        return st;
+    exoplace__search *search = NULL;
+    if ((st = exoplace__search_new(&search, topology, err)))
+        return st;
+    explain_request rq = {model, &resolved, 0, 0, model->storage_size};
+    rq.by_layers = resolved.strategy == EXOPLACE_LAYERS_FIT && resolved.sharding == EXOPLACE_SHARDING_PIPELINE;
+    if (rq.by_layers) {
+        rq.layer_cost = exoplace__fit_layer_cost(model);
+        rq.need = model->n_layers;
+    }
+    out->rules = resolved.rules;
+    out->sharding = resolved.sharding;
+    out->min_nodes = resolved.min_nodes;
+    out->layer_cost = amount_of(rq.by_layers ? rq.layer_cost : 0);
+    out->reserve_bytes = resolved.reserve_bytes;
+    exoplace_memory_tier tiers[EXOPLACE_TIER_COUNT];
+    size_t n_tiers = tiers_to_try(tiers, resolved.memory_tier, exoplace__topology_reports_pressure(topology));
+    out->tiers = calloc(n_tiers, sizeof *out->tiers);
+    if (!out->tiers)
+        st = exoplace__fail_no_memory(err);
+    for (size_t i = 0; st == EXOPLACE_OK && i < n_tiers && !out->placed; i++) {
+        out->n_tiers++;
+        st = tier_explain(&out->tiers[i], search, &rq, tiers[i], err);
+        if (st == EXOPLACE_OK && out->tiers[i].status == EXOPLACE_OK) {
+            out->placed = 1;
+            out->placing_tier = tiers[i];
+        }
+    }
+    if (st == EXOPLACE_OK)
+        st = rules_explain(out, &rq, exoplace__search_placeable_count(search), err);
+    exoplace__search_free(search);
+    if (st)
+        exoplace_explanation_dispose(out);
+    return st;
+}
