@@ -175,6 +175,7 @@ static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__s
             continue;
         int found = 0;
         exoplace_error search_err;
+        exoplace__error_clear(&search_err);
         st = exoplace__search_greatest_cycle(search, l, best_length ? best_sum + 1 : 0, cycle, &found, &search_err);
         if (st == EXOPLACE_E_SEARCH_LIMIT) {
             et->complete = 0;
@@ -235,6 +236,8 @@ static exoplace_status tier_explain(exoplace_explained_tier *et, exoplace__searc
         }
     } else if (st == EXOPLACE_OK && et->candidate_searched) {
         st = candidate_search(et, search, rq, err);
+    } else if (st == EXOPLACE_OK) {
+        st = candidate_fill(et, search, rq, NULL, 0, err); /* no candidate: the gap is the need */
     }
     exoplace_placement_dispose(&placement);
     return st;
@@ -330,9 +333,10 @@ exoplace_status exoplace_explain(exoplace_explanation *out, const exoplace_topol
                                  exoplace_error *err)
 {
     exoplace__error_clear(err);
+    if (out)
+        memset(out, 0, sizeof *out);
     if (!out || !topology)
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and topology must not be NULL");
-    memset(out, 0, sizeof *out);
     exoplace_place_options resolved;
     exoplace_status st = exoplace__check_request(&resolved, model, options, err);
     if (st)

@@ -7,7 +7,7 @@
  * enum values included) and call exoplace_place, exoplace_get_placement,
  * exoplace_preview_list_new, exoplace_cycle_list (a small max_cycles) with the
  * pure functions over its list, exoplace_layers_distribute,
- * exoplace_model_fit_check and exoplace_models_order.
+ * exoplace_model_fit_check, exoplace_models_order and exoplace_explain.
  *
  * Besides "no crash, no leak, no undefined behaviour", each answer is checked
  * against placement.md: a placement is a cycle of the topology, of at least
@@ -17,7 +17,8 @@
  * tiers is compared with an exhaustive reference (section 4, steps 1 to 7).
  * Strategy fit (flags, then a KV cache and a reserve from the stream) must
  * give no node more layers than its capacity holds, and its reference
- * selects by layers held (placement.md section 3).
+ * selects by layers held (placement.md section 3). An explanation's first
+ * tier is the attempt exoplace_place() made, and its numbers add up.
  * The stream reads zeros once it runs out, so every input is a valid program.
  */
 #include "fuzz_common.h"
@@ -331,6 +332,55 @@ static int is_placement_status(exoplace_status st)
 {
     return st == EXOPLACE_OK || exoplace_status_is_placement_failure(st) || st == EXOPLACE_E_INVALID_ARGUMENT ||
            st == EXOPLACE_E_LIMIT;
+}
+
+/* ---- explanations -------------------------------------------------------------- */
+
+static u128 amount(exoplace_amount a)
+{
+    return ((u128)a.hi << 64) | a.lo;
+}
+
+/* exoplace_explain(): its first tier is the attempt exoplace_place() made,
+ * and every tier's numbers add up (the header's relations). */
+static void check_explanation(const exoplace_topology *topology, const exoplace_model *model,
+                              const exoplace_place_options *options, exoplace_status placed)
+{
+    exoplace_explanation e;
+    exoplace_error err;
+    exoplace_status st = exoplace_explain(&e, topology, model, options, &err);
+    fuzz_check_error(&err, st);
+    if (placed == EXOPLACE_E_INVALID_ARGUMENT || placed == EXOPLACE_E_LIMIT) {
+        FUZZ_CHECK(st == placed && e.n_tiers == 0 && e.tiers == NULL);
+        return;
+    }
+    FUZZ_CHECK(st == EXOPLACE_OK && e.n_tiers >= 1);
+    FUZZ_CHECK(e.tiers[0].tier == options->memory_tier && e.tiers[0].status == placed);
+    u128 need = uses_fit(options) ? model->n_layers : model->storage_size;
+    for (size_t k = 0; k < e.n_tiers; k++) {
+        const exoplace_explained_tier *et = &e.tiers[k];
+        FUZZ_CHECK(amount(et->need) == need);
+        FUZZ_CHECK(et->status == EXOPLACE_OK || exoplace_status_is_placement_failure(et->status));
+        FUZZ_CHECK((et->status == EXOPLACE_OK) == (e.placed && k == e.n_tiers - 1));
+        u128 sum = 0, shares = 0, shortfalls = 0;
+        for (size_t i = 0; i < et->n_candidate; i++) {
+            const exoplace_explained_node *node = &et->candidate[i];
+            FUZZ_CHECK(node->node_index < exoplace_topology_node_count(topology));
+            u128 share = amount(node->share), metric_here = amount(node->metric);
+            FUZZ_CHECK(amount(node->shortfall) == (share > metric_here ? share - metric_here : 0));
+            sum += metric_here;
+            shares += share;
+            shortfalls += amount(node->shortfall);
+        }
+        FUZZ_CHECK(et->n_candidate == 0 || et->n_candidate >= options->min_nodes);
+        FUZZ_CHECK(amount(et->candidate_sum) == sum && sum <= amount(et->cluster_sum));
+        FUZZ_CHECK(amount(et->gap) == (need > sum ? need - sum : 0));
+        if (et->n_candidate) {
+            FUZZ_CHECK(shares == need);
+            FUZZ_CHECK(need < sum || shortfalls == amount(et->gap));
+        }
+    }
+    exoplace_explanation_dispose(&e);
 }
 
 /* ---- cycles ------------------------------------------------------------------ */
@@ -797,6 +847,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (placed == EXOPLACE_OK)
         FUZZ_CHECK(got == EXOPLACE_OK && placement.memory_tier == options.memory_tier);
     exoplace_placement_dispose(&placement);
+
+    check_explanation(topology, &model, &options, placed);
 
     /* Previews: every combination, the ladder of the options. */
     exoplace_preview_list *previews = NULL;

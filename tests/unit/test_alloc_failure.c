@@ -80,6 +80,29 @@ static exoplace_status scenario_get_placement(void)
     return st;
 }
 
+/* A failure explained in every tier (the candidate search, the shares). */
+static exoplace_status scenario_explain(void)
+{
+    exoplace_topology *t = NULL;
+    exoplace_status st = build_cluster(&t);
+    if (st)
+        return st;
+    exoplace_model model;
+    model_of(&model, 6000); /* more than the total of any cycle but the longest */
+    exoplace_place_options options;
+    exoplace_place_options_init(&options);
+    options.sharding = EXOPLACE_SHARDING_TENSOR;
+    model.hidden_size = 4; /* length 3 removed by a rule */
+    exoplace_explanation e;
+    st = exoplace_explain(&e, t, &model, &options, NULL);
+    if (st == EXOPLACE_OK) {
+        ck_assert_uint_ge(e.n_tiers, 2);
+        exoplace_explanation_dispose(&e);
+    }
+    exoplace_topology_free(t);
+    return st;
+}
+
 static exoplace_status scenario_previews(void)
 {
     exoplace_topology *t = NULL;
@@ -323,6 +346,12 @@ START_TEST(get_placement_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
+START_TEST(explain_fails_cleanly_at_every_allocation)
+{
+    ck_assert_int_gt(fail_each_allocation(scenario_explain), 10);
+}
+END_TEST
+
 START_TEST(previews_fail_cleanly_at_every_allocation)
 {
     ck_assert_int_gt(fail_each_allocation(scenario_previews), 10);
@@ -366,6 +395,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, get_placement_fails_cleanly_at_every_allocation);
     tcase_add_test(tc, previews_fail_cleanly_at_every_allocation);
+    tcase_add_test(tc, explain_fails_cleanly_at_every_allocation);
     tcase_add_test(tc, cycle_listing_fails_cleanly_at_every_allocation);
     tcase_add_test(tc, largest_remainder_split_fails_cleanly_when_scratch_is_refused);
     tcase_add_test(tc, fit_placement_and_previews_fail_cleanly_at_every_allocation);
