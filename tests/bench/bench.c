@@ -789,6 +789,58 @@ static int selected(const char *list, const char *name)
     return 0;
 }
 
+/* exoplace_explain() where no tier places: the model is 1.5x the available
+ * memory of the case's cluster, more than its total. Each tier repeats the
+ * attempt and searches the greatest candidate, each under the work bound. */
+static void run_explanations(const settings *s)
+{
+    static const char *const names[] = {"mesh-64", "mesh-256", "sparse-256", "ring-1024"};
+    int header = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const bench_case *base = find_case(names[i]);
+        if (!selected(s->only, "explain") && !selected(s->only, names[i]))
+            continue;
+        bench_case bc = *base;
+        bc.model = MODEL_SHARE;
+        bc.amount = 1.5;
+        cluster c;
+        cluster_build(&c, &bc);
+        exoplace_topology *t = topology_build(&c);
+        exoplace_place_options options;
+        exoplace_place_options_init(&options);
+        options.max_search_steps = s->max_steps;
+        exoplace_explanation e;
+        memset(&e, 0, sizeof e);
+        double total_ms = 0, worst_ms = 0;
+        unsigned runs = 0;
+        exoplace_status st = EXOPLACE_OK;
+        while (runs < 3 || (total_ms < s->budget_s * 1000.0 && runs < 1000)) {
+            exoplace_explanation_dispose(&e);
+            double t0 = now_ms();
+            st = exoplace_explain(&e, t, &c.model, &options, NULL);
+            double ms = now_ms() - t0;
+            total_ms += ms;
+            worst_ms = ms > worst_ms ? ms : worst_ms;
+            runs++;
+            if (st)
+                break;
+        }
+        if (!header) {
+            printf("\nexoplace_explain, model 1.5x the cluster's available memory (no tier places it):\n");
+            header = 1;
+        }
+        printf("  %-12s mean %8.1f ms, worst %8.1f ms (%u runs, %s):", names[i], total_ms / runs, worst_ms, runs,
+               exoplace_status_name(st));
+        for (size_t k = 0; st == EXOPLACE_OK && k < e.n_tiers; k++)
+            printf(" %s %zu nodes%s", exoplace_memory_tier_name(e.tiers[k].tier), e.tiers[k].n_candidate,
+                   e.tiers[k].complete ? "" : " (work bound)");
+        printf("\n");
+        exoplace_explanation_dispose(&e);
+        exoplace_topology_free(t);
+        cluster_free(&c);
+    }
+}
+
 /* ---- hostile input: strings chosen to collide ------------------------------ */
 
 /* Ids or multiaddrs that collide in the low bits of FNV-1a, the unkeyed hash
@@ -1261,6 +1313,7 @@ int main(int argc, char **argv)
                vo == 0 ? exoplace_status_name(vj.status) : "-", vrss);
     }
 
+    run_explanations(&s);
     run_floods(&s);
 
     printf("\nSimple cycles exo's approach would list, sum_{k=2..n} n!/((n-k)! k) + n singletons:\n");
