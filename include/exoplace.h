@@ -1259,7 +1259,8 @@ EXOPLACE_API exoplace_status exoplace_place_manual(exoplace_placement *out, cons
  * computed by the placement search itself. For each tier it tries, an
  * explanation gives what the model needs, the best candidate the search
  * finds (the cycle of min_nodes or more nodes with the greatest sum of the
- * tier's metric), the gap between them, each candidate node's part of the
+ * tier's metric; of those the shortest, then the first in canonical
+ * order), the gap between them, each candidate node's part of the
  * need and its shortfall, and the whole cluster's sum. Amounts are in the
  * tier's unit: bytes, or with strategy FIT (pipeline) layers held. */
 

@@ -153,7 +153,8 @@ static int length_allowed(const explain_request *rq, size_t length)
 }
 
 /* The greatest candidate of the tier: per allowed length from min_nodes
- * up, a cycle of a greater sum than the best so far. */
+ * up, a cycle of a greater sum than the best so far (or an equal sum and
+ * fewer nodes). */
 static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__search *search,
                                         const explain_request *rq, exoplace_error *err)
 {
@@ -166,17 +167,45 @@ static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__s
         st = exoplace__fail_no_memory(err);
         goto done;
     }
-    exoplace__search_reset_work(search, rq->options->max_search_steps);
+    uint64_t bound = rq->options->max_search_steps ? rq->options->max_search_steps : EXOPLACE_DEFAULT_MAX_SEARCH_STEPS;
     et->complete = 1;
     size_t best_length = 0;
     exoplace__u128 best_sum = 0;
+    /* A quarter of the work on the longest allowed length first: in a dense
+     * graph its cycle is found at once and rules out every shorter length by
+     * the largest metrics alone. The ascending walk then has the rest. */
+    size_t probe = longest;
+    while (probe > rq->options->min_nodes && !length_allowed(rq, probe))
+        probe--;
+    if (probe > rq->options->min_nodes) {
+        exoplace__search_reset_work(search, bound / 4 ? bound / 4 : 1);
+        int found = 0;
+        exoplace_error search_err;
+        exoplace__error_clear(&search_err);
+        st = exoplace__search_greatest_cycle(search, probe, 0, cycle, &found, &search_err);
+        if (st && st != EXOPLACE_E_SEARCH_LIMIT) {
+            st = exoplace__fail_from(err, &search_err);
+            goto done;
+        }
+        st = EXOPLACE_OK;
+        if (found) {
+            best_length = probe;
+            for (size_t i = 0; i < probe; i++)
+                best_sum += exoplace__search_metric(search, cycle[i]);
+            memcpy(best, cycle, probe * sizeof *best);
+        }
+        bound -= bound / 4;
+    }
+    exoplace__search_reset_work(search, bound);
     for (size_t l = rq->options->min_nodes; l <= longest; l++) {
         if (!length_allowed(rq, l))
             continue;
         int found = 0;
         exoplace_error search_err;
         exoplace__error_clear(&search_err);
-        st = exoplace__search_greatest_cycle(search, l, best_length ? best_sum + 1 : 0, cycle, &found, &search_err);
+        /* Equal sums go to the shorter cycle: fewer nodes to run on. */
+        exoplace__u128 required = !best_length ? 0 : l < best_length ? best_sum : best_sum + 1;
+        st = exoplace__search_greatest_cycle(search, l, required, cycle, &found, &search_err);
         if (st == EXOPLACE_E_SEARCH_LIMIT) {
             et->complete = 0;
             st = EXOPLACE_OK;
@@ -241,6 +270,31 @@ static exoplace_status tier_explain(exoplace_explained_tier *et, exoplace__searc
     }
     exoplace_placement_dispose(&placement);
     return st;
+}
+
+/* Whether every node has the same metric in both tiers (swap without swap
+ * space is total): a seed attempt and its candidate then repeat exactly. */
+static int same_metrics(const exoplace_topology *t, exoplace_memory_tier a, exoplace_memory_tier b)
+{
+    for (size_t i = 0; i < t->n_nodes; i++)
+        if (exoplace__node_metric(&t->nodes[i], a) != exoplace__node_metric(&t->nodes[i], b))
+            return 0;
+    return 1;
+}
+
+/* *to = *from for another tier with the same metrics, the candidate copied. */
+static exoplace_status tier_copy(exoplace_explained_tier *to, const exoplace_explained_tier *from,
+                                 exoplace_memory_tier tier, exoplace_error *err)
+{
+    *to = *from;
+    to->tier = tier;
+    to->candidate = malloc((from->n_candidate ? from->n_candidate : 1) * sizeof *to->candidate);
+    if (!to->candidate) {
+        to->n_candidate = 0;
+        return exoplace__fail_no_memory(err);
+    }
+    memcpy(to->candidate, from->candidate, from->n_candidate * sizeof *to->candidate);
+    return EXOPLACE_OK;
 }
 
 /* Appends a rule that removed the lengths first..last (0, 0: every length). */
@@ -362,7 +416,10 @@ exoplace_status exoplace_explain(exoplace_explanation *out, const exoplace_topol
         st = exoplace__fail_no_memory(err);
     for (size_t i = 0; st == EXOPLACE_OK && i < n_tiers && !out->placed; i++) {
         out->n_tiers++;
-        st = tier_explain(&out->tiers[i], search, &rq, tiers[i], err);
+        if (i > 0 && resolved.rules == EXOPLACE_RULES_SEED && same_metrics(topology, tiers[i - 1], tiers[i]))
+            st = tier_copy(&out->tiers[i], &out->tiers[i - 1], tiers[i], err);
+        else
+            st = tier_explain(&out->tiers[i], search, &rq, tiers[i], err);
         if (st == EXOPLACE_OK && out->tiers[i].status == EXOPLACE_OK) {
             out->placed = 1;
             out->placing_tier = tiers[i];
