@@ -47,6 +47,7 @@ static void get_fails(const exoplace_model *model, const exoplace_place_options 
     ck_assert_int_eq(err.code, expected);
     if (message)
         ck_assert_str_eq(err.message, message);
+    t_assert_failure_explained(t, model, options, expected);
 }
 
 static void assert_tier(exoplace_memory_tier tier)

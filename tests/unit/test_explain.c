@@ -42,103 +42,6 @@ static void explain_ok(const exoplace_model *m, const exoplace_place_options *o)
     ck_assert_msg(st == EXOPLACE_OK, "explain: %s (%s)", exoplace_status_name(st), err.message);
 }
 
-/* A node's metric in `tier` in bytes, from its profile (no pressure reported). */
-static u128 bytes_in_tier(size_t node, exoplace_memory_tier tier)
-{
-    exoplace_node_memory mem;
-    ck_assert(exoplace_topology_node_memory(&mem, t, node));
-    switch (tier) {
-    case EXOPLACE_TIER_AVAILABLE:
-    case EXOPLACE_TIER_PRESSURE:
-        return mem.ram_available;
-    case EXOPLACE_TIER_TOTAL:
-        return mem.ram_total;
-    default:
-        return (u128)mem.ram_total + mem.swap_available;
-    }
-}
-
-static u128 layer_cost_of(const exoplace_model *m)
-{
-    return (u128)(m->storage_size / m->n_layers + (m->storage_size % m->n_layers != 0)) + m->kv_cache_bytes_per_layer;
-}
-
-static int is_by_layers(const exoplace_place_options *o)
-{
-    return o->strategy == EXOPLACE_LAYERS_FIT && o->sharding == EXOPLACE_SHARDING_PIPELINE;
-}
-
-/* A node's metric in the explanation's unit; *usable says whether it can take a share. */
-static u128 unit_metric(size_t node, exoplace_memory_tier tier, const exoplace_model *m,
-                        const exoplace_place_options *o, int *usable)
-{
-    exoplace_node_memory mem;
-    *usable = exoplace_topology_node_memory(&mem, t, node);
-    u128 bytes = *usable ? bytes_in_tier(node, tier) : 0;
-    if (!is_by_layers(o))
-        return bytes;
-    u128 cost = layer_cost_of(m);
-    u128 capacity = bytes > o->reserve_bytes ? bytes - o->reserve_bytes : 0;
-    u128 cap = cost ? capacity / cost : m->n_layers;
-    *usable = *usable && cap >= 1;
-    return cap;
-}
-
-/* Every relation the header promises between an explanation's numbers. */
-static void assert_adds_up(const exoplace_model *m, const exoplace_place_options *o)
-{
-    int by_layers = is_by_layers(o);
-    u128 need = by_layers ? m->n_layers : m->storage_size;
-    ck_assert_uint_ge(e.n_tiers, 1);
-    for (size_t k = 0; k < e.n_tiers; k++) {
-        const exoplace_explained_tier *et = &e.tiers[k];
-        ck_assert_int_eq(et->by_layers, by_layers);
-        ck_assert(v(et->need) == need);
-        u128 cluster = 0;
-        size_t cluster_nodes = 0;
-        for (size_t i = 0; i < exoplace_topology_node_count(t); i++) {
-            int usable = 0;
-            u128 metric = unit_metric(i, et->tier, m, o, &usable);
-            if (usable) {
-                cluster += metric;
-                cluster_nodes++;
-            }
-        }
-        ck_assert(v(et->cluster_sum) == cluster);
-        ck_assert_uint_eq(et->n_cluster_nodes, cluster_nodes);
-        u128 sum = 0, shares = 0, shortfalls = 0;
-        for (size_t i = 0; i < et->n_candidate; i++) {
-            const exoplace_explained_node *node = &et->candidate[i];
-            int usable = 0;
-            ck_assert_str_eq(node->node_id, exoplace_topology_node_id(t, node->node_index));
-            ck_assert(v(node->metric) == unit_metric(node->node_index, et->tier, m, o, &usable));
-            ck_assert(usable);
-            ck_assert(v(node->metric_bytes) == bytes_in_tier(node->node_index, et->tier));
-            u128 share = v(node->share), metric = v(node->metric);
-            ck_assert(v(node->shortfall) == (share > metric ? share - metric : 0));
-            u128 bytes_needed = by_layers ? share * layer_cost_of(m) + o->reserve_bytes : share;
-            u128 bytes_have = by_layers ? v(node->metric_bytes) : metric;
-            ck_assert(v(node->shortfall_bytes) == (bytes_needed > bytes_have ? bytes_needed - bytes_have : 0));
-            sum += metric;
-            shares += share;
-            shortfalls += v(node->shortfall);
-        }
-        ck_assert(v(et->candidate_sum) == sum);
-        ck_assert(v(et->gap) == (need > sum ? need - sum : 0));
-        if (et->n_candidate) {
-            ck_assert(shares == need);
-            if (need >= sum)
-                ck_assert(shortfalls == v(et->gap));
-        }
-        if (et->status == EXOPLACE_OK) {
-            ck_assert(e.placed);
-            ck_assert_int_eq(e.placing_tier, et->tier);
-            ck_assert_uint_eq(k, e.n_tiers - 1);
-            ck_assert(v(et->gap) == 0);
-        }
-    }
-}
-
 /* The greatest sum over the topology's listed cycles that the rules allow
  * in `tier`, and the fewest nodes of a cycle with that sum; 0 when there
  * is none. */
@@ -156,7 +59,7 @@ static int greatest_listed(exoplace_memory_tier tier, const exoplace_model *m, c
     *greatest = 0;
     for (size_t c = 0; c < count; c++) {
         size_t length = starts[c + 1] - starts[c];
-        if (length < o->min_nodes || (is_by_layers(o) && length > m->n_layers))
+        if (length < o->min_nodes || (t_explains_by_layers(o) && length > m->n_layers))
             continue;
         if (o->sharding == EXOPLACE_SHARDING_TENSOR && m->hidden_size && m->hidden_size % length)
             continue;
@@ -164,7 +67,7 @@ static int greatest_listed(exoplace_memory_tier tier, const exoplace_model *m, c
         int all_usable = 1;
         for (size_t j = starts[c]; j < starts[c + 1]; j++) {
             int usable = 0;
-            sum += unit_metric(nodes[j], tier, m, o, &usable);
+            sum += t_explained_metric(t, nodes[j], tier, m, o, &usable);
             all_usable &= usable;
         }
         if (all_usable && (!found || sum > *greatest || (sum == *greatest && length < *shortest))) {
@@ -225,7 +128,7 @@ START_TEST(a_low_memory_placement_says_who_is_short_by_how_much)
     exoplace_place_options defaults;
     exoplace_place_options_init(&defaults);
     explain_ok(&m, NULL);
-    assert_adds_up(&m, &defaults);
+    t_assert_explanation_adds_up(t, &e, &m, &defaults);
     ck_assert(e.placed);
     ck_assert_int_eq(e.placing_tier, EXOPLACE_TIER_TOTAL);
     ck_assert_uint_eq(e.n_tiers, 2);
@@ -256,7 +159,7 @@ START_TEST(a_model_too_big_even_for_swap_is_explained_in_every_tier)
     exoplace_place_options o;
     exoplace_place_options_init(&o);
     explain_ok(&m, &o);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
     assert_same_as_placement_and_listing(&m, &o);
     ck_assert(!e.placed);
     ck_assert_uint_eq(e.n_tiers, 3); /* available, total, swap: no node reports pressure */
@@ -275,7 +178,7 @@ START_TEST(no_cycle_of_min_nodes_leaves_no_candidate_and_the_whole_need_as_gap)
     exoplace_place_options_init(&o);
     o.min_nodes = 3; /* c is connected to no one */
     explain_ok(&m, &o);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
     assert_same_as_placement_and_listing(&m, &o);
     for (size_t k = 0; k < e.n_tiers; k++) {
         ck_assert_uint_eq(e.tiers[k].n_candidate, 0);
@@ -291,7 +194,7 @@ START_TEST(a_strict_placement_explains_one_tier)
     exoplace_place_options o;
     exoplace_place_options_init(&o);
     explain_ok(&m, &o);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
     ck_assert(e.placed);
     ck_assert_int_eq(e.placing_tier, EXOPLACE_TIER_AVAILABLE);
     ck_assert_uint_eq(e.n_tiers, 1);
@@ -310,7 +213,7 @@ START_TEST(tensor_lengths_that_do_not_divide_hidden_size_are_named_in_runs)
     exoplace_place_options_init(&o);
     o.sharding = EXOPLACE_SHARDING_TENSOR;
     explain_ok(&m, &o);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
     assert_same_as_placement_and_listing(&m, &o);
     ck_assert_uint_eq(e.n_rules, 2); /* 3, then 5 to 7 */
     ck_assert_int_eq(e.rules_applied[0].status, EXOPLACE_E_NO_TENSOR_SHARDING);
@@ -335,7 +238,7 @@ START_TEST(the_hidden_size_rule_decides_when_memory_suffices)
     exoplace_place_options_init(&o);
     o.sharding = EXOPLACE_SHARDING_TENSOR;
     explain_ok(&m, &o);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
     assert_same_as_placement_and_listing(&m, &o);
     ck_assert_int_eq(e.tiers[0].status, EXOPLACE_E_NO_TENSOR_SHARDING);
     /* Of the lengths that divide 4096 only 1 has cycles (the ring has no pairs). */
@@ -355,7 +258,7 @@ START_TEST(a_model_without_tensor_support_is_named_as_a_rule)
     exoplace_place_options_init(&o);
     o.sharding = EXOPLACE_SHARDING_TENSOR;
     explain_ok(&m, &o);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
     ck_assert_int_eq(e.tiers[0].status, EXOPLACE_E_TENSOR_NOT_SUPPORTED);
     ck_assert_uint_eq(e.n_rules, 1);
     ck_assert_int_eq(e.rules_applied[0].status, EXOPLACE_E_TENSOR_NOT_SUPPORTED);
@@ -373,7 +276,7 @@ START_TEST(fit_with_more_nodes_asked_than_layers_is_named_as_a_rule)
     o.strategy = EXOPLACE_LAYERS_FIT;
     o.min_nodes = 2;
     explain_ok(&m, &o);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
     ck_assert_int_eq(e.tiers[0].status, EXOPLACE_E_INVALID_SPLIT);
     ck_assert_uint_eq(e.n_rules, 1);
     ck_assert_int_eq(e.rules_applied[0].status, EXOPLACE_E_INVALID_SPLIT);
@@ -394,7 +297,7 @@ START_TEST(fit_speaks_in_layers_and_the_bytes_a_node_lacks)
     o.strategy = EXOPLACE_LAYERS_FIT;
     o.reserve_bytes = 1;
     explain_ok(&m, &o);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
     assert_same_as_placement_and_listing(&m, &o);
     ck_assert(v(e.layer_cost) == 1536 * T_MIB);
     const exoplace_explained_tier *available = &e.tiers[0];
@@ -424,7 +327,7 @@ START_TEST(a_search_stopped_by_its_work_bound_says_so)
     explain_ok(&m, &o);
     ck_assert_int_eq(e.tiers[0].status, EXOPLACE_E_SEARCH_LIMIT);
     ck_assert_int_eq(e.tiers[0].complete, 0);
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
 }
 END_TEST
 
@@ -448,7 +351,7 @@ START_TEST(exo_main_tiers_give_the_attempt_and_the_cluster_sums)
         exoplace_placement p;
         ck_assert_int_eq(exoplace_place(&p, t, &m, &tier_options, NULL), e.tiers[k].status);
     }
-    assert_adds_up(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
 }
 END_TEST
 
@@ -524,7 +427,7 @@ START_TEST(random_small_clusters_agree_with_placement_and_exhaustive_listing)
             break;
         }
         explain_ok(&m, &o);
-        assert_adds_up(&m, &o);
+        t_assert_explanation_adds_up(t, &e, &m, &o);
         assert_same_as_placement_and_listing(&m, &o);
         /* The ladder with swap allowed stops where the explanation does. */
         o.allow_swap = 1;

@@ -51,6 +51,7 @@ static void place_fails(const exoplace_model *m, const exoplace_place_options *o
     ck_assert_msg(st == expected, "place gave %s (%s), expected %s", exoplace_status_name(st), err.message,
                   exoplace_status_name(expected));
     ck_assert_ptr_null(p.shards);
+    t_assert_failure_explained(t, m, o, expected);
 }
 
 /* Every shard's layers, at the shard's node's capacity, cost at most that capacity. */

@@ -43,6 +43,7 @@ static void place_fails(const exoplace_model *model, const exoplace_place_option
     ck_assert_int_eq(err.code, expected);
     if (message)
         ck_assert_str_eq(err.message, message);
+    t_assert_failure_explained(t, model, options, expected);
 }
 
 static const char *const no_memory_text = "No cycles found with sufficient memory";

@@ -207,6 +207,140 @@ void t_assert_tensor_layers(const exoplace_placement *p)
     }
 }
 
+static t_u128 amount(exoplace_amount a)
+{
+    return ((t_u128)a.hi << 64) | a.lo;
+}
+
+t_u128 t_tier_bytes(const exoplace_topology *t, size_t node, exoplace_memory_tier tier)
+{
+    exoplace_node_memory mem;
+    ck_assert(exoplace_topology_node_memory(&mem, t, node));
+    int critical = mem.pressure_level == EXOPLACE_PRESSURE_CRITICAL;
+    switch (tier) {
+    case EXOPLACE_TIER_AVAILABLE:
+        return critical ? 0 : mem.ram_available;
+    case EXOPLACE_TIER_PRESSURE: {
+        if (critical)
+            return 0;
+        t_u128 base = mem.free_percent >= 0 ? (t_u128)mem.ram_total * (uint32_t)mem.free_percent / 100
+                                            : mem.ram_available;
+        return mem.pressure_level == EXOPLACE_PRESSURE_WARN ? base / 2 : base;
+    }
+    case EXOPLACE_TIER_TOTAL:
+        return mem.ram_total;
+    default:
+        return (t_u128)mem.ram_total + mem.swap_available;
+    }
+}
+
+static t_u128 layer_cost_of(const exoplace_model *m)
+{
+    return (t_u128)(m->storage_size / m->n_layers + (m->storage_size % m->n_layers != 0)) + m->kv_cache_bytes_per_layer;
+}
+
+int t_explains_by_layers(const exoplace_place_options *o)
+{
+    return o->strategy == EXOPLACE_LAYERS_FIT && o->sharding == EXOPLACE_SHARDING_PIPELINE;
+}
+
+/* A node's metric in the explanation's unit; *usable says whether it can take a share. */
+t_u128 t_explained_metric(const exoplace_topology *t, size_t node, exoplace_memory_tier tier,
+                          const exoplace_model *m, const exoplace_place_options *o, int *usable)
+{
+    exoplace_node_memory mem;
+    *usable = exoplace_topology_node_memory(&mem, t, node);
+    t_u128 bytes = *usable ? t_tier_bytes(t, node, tier) : 0;
+    if (!t_explains_by_layers(o))
+        return bytes;
+    t_u128 cost = layer_cost_of(m);
+    t_u128 capacity = bytes > o->reserve_bytes ? bytes - o->reserve_bytes : 0;
+    t_u128 cap = cost ? capacity / cost : m->n_layers;
+    *usable = *usable && cap >= 1;
+    return cap;
+}
+
+void t_assert_explanation_adds_up(const exoplace_topology *t, const exoplace_explanation *explanation,
+                                  const exoplace_model *m, const exoplace_place_options *o)
+{
+    int by_layers = t_explains_by_layers(o);
+    t_u128 need = by_layers ? m->n_layers : m->storage_size;
+    ck_assert_uint_ge(explanation->n_tiers, 1);
+    for (size_t k = 0; k < explanation->n_tiers; k++) {
+        const exoplace_explained_tier *et = &explanation->tiers[k];
+        ck_assert_int_eq(et->by_layers, by_layers);
+        ck_assert(amount(et->need) == need);
+        t_u128 cluster = 0;
+        size_t cluster_nodes = 0;
+        for (size_t i = 0; i < exoplace_topology_node_count(t); i++) {
+            int usable = 0;
+            t_u128 metric = t_explained_metric(t, i, et->tier, m, o, &usable);
+            if (usable) {
+                cluster += metric;
+                cluster_nodes++;
+            }
+        }
+        ck_assert(amount(et->cluster_sum) == cluster);
+        ck_assert_uint_eq(et->n_cluster_nodes, cluster_nodes);
+        t_u128 sum = 0, shares = 0, shortfalls = 0;
+        for (size_t i = 0; i < et->n_candidate; i++) {
+            const exoplace_explained_node *node = &et->candidate[i];
+            int usable = 0;
+            ck_assert_str_eq(node->node_id, exoplace_topology_node_id(t, node->node_index));
+            ck_assert(amount(node->metric) == t_explained_metric(t, node->node_index, et->tier, m, o, &usable));
+            ck_assert(usable);
+            ck_assert(amount(node->metric_bytes) == t_tier_bytes(t, node->node_index, et->tier));
+            t_u128 share = amount(node->share), metric = amount(node->metric);
+            ck_assert(amount(node->shortfall) == (share > metric ? share - metric : 0));
+            t_u128 bytes_needed = by_layers ? share * layer_cost_of(m) + o->reserve_bytes : share;
+            t_u128 bytes_have = by_layers ? amount(node->metric_bytes) : metric;
+            ck_assert(amount(node->shortfall_bytes) == (bytes_needed > bytes_have ? bytes_needed - bytes_have : 0));
+            sum += metric;
+            shares += share;
+            shortfalls += amount(node->shortfall);
+        }
+        ck_assert(amount(et->candidate_sum) == sum);
+        ck_assert(amount(et->gap) == (need > sum ? need - sum : 0));
+        if (et->n_candidate) {
+            ck_assert(shares == need);
+            if (need >= sum)
+                ck_assert(shortfalls == amount(et->gap));
+        }
+        if (et->status == EXOPLACE_OK) {
+            ck_assert(explanation->placed);
+            ck_assert_int_eq(explanation->placing_tier, et->tier);
+            ck_assert_uint_eq(k, explanation->n_tiers - 1);
+            ck_assert(amount(et->gap) == 0);
+        }
+    }
+}
+
+
+void t_assert_failure_explained(const exoplace_topology *t, const exoplace_model *m,
+                                const exoplace_place_options *o, exoplace_status status)
+{
+    exoplace_place_options defaults;
+    exoplace_place_options_init(&defaults);
+    if (!o)
+        o = &defaults;
+    exoplace_explanation explanation;
+    exoplace_error err;
+    exoplace_status st = exoplace_explain(&explanation, t, m, o, &err);
+    if (!exoplace_status_is_placement_failure(status)) {
+        ck_assert_int_eq(st, status); /* the request's own error */
+        ck_assert_ptr_null(explanation.tiers);
+        return;
+    }
+    ck_assert_msg(st == EXOPLACE_OK, "explain: %s (%s)", exoplace_status_name(st), err.message);
+    int seen = explanation.tiers[0].status == status;
+    for (size_t k = 1; status == EXOPLACE_E_SEARCH_LIMIT && k < explanation.n_tiers; k++)
+        seen |= explanation.tiers[k].status == status;
+    ck_assert_msg(seen, "explanation's first tier: %s, expected %s", exoplace_status_name(explanation.tiers[0].status),
+                  exoplace_status_name(status));
+    t_assert_explanation_adds_up(t, &explanation, m, o);
+    exoplace_explanation_dispose(&explanation);
+}
+
 int t_run(Suite *suite)
 {
     SRunner *sr = srunner_create(suite);

@@ -81,6 +81,32 @@ void t_assert_layer_counts(const exoplace_placement *p, const uint32_t *counts, 
 /* Asserts tensor shards: every shard holds [0, n_layers). */
 void t_assert_tensor_layers(const exoplace_placement *p);
 
+/* ---- explanations ---- */
+
+__extension__ typedef unsigned __int128 t_u128;
+
+/* A node's metric in `tier` in bytes, from its profile (the tier table of exoplace.h). */
+t_u128 t_tier_bytes(const exoplace_topology *t, size_t node, exoplace_memory_tier tier);
+
+/* Whether an explanation of these options counts layers (strategy fit, pipeline). */
+int t_explains_by_layers(const exoplace_place_options *o);
+
+/* A node's metric in an explanation's unit (bytes, or layers held);
+ * *usable says whether it can take a share at all. */
+t_u128 t_explained_metric(const exoplace_topology *t, size_t node, exoplace_memory_tier tier,
+                          const exoplace_model *m, const exoplace_place_options *o, int *usable);
+
+/* Asserts every relation exoplace.h states between an explanation's numbers:
+ * metrics, cluster sums, shares summing to the need, shortfalls to the gap. */
+void t_assert_explanation_adds_up(const exoplace_topology *t, const exoplace_explanation *explanation,
+                                  const exoplace_model *m, const exoplace_place_options *o);
+
+/* Explains a failed request (NULL options: the defaults), asserts that its
+ * first tier failed with `status` (or, for E_SEARCH_LIMIT, some tier did)
+ * and that its numbers add up. */
+void t_assert_failure_explained(const exoplace_topology *t, const exoplace_model *m,
+                                const exoplace_place_options *o, exoplace_status status);
+
 /* Runs one suite; returns the process exit status. */
 int t_run(Suite *suite);
 
