@@ -175,6 +175,7 @@ static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__s
             continue;
         int found = 0;
         exoplace_error search_err;
+        exoplace__error_clear(&search_err);
         st = exoplace__search_greatest_cycle(search, l, best_length ? best_sum + 1 : 0, cycle, &found, &search_err);
         if (st == EXOPLACE_E_SEARCH_LIMIT) {
             et->complete = 0;
