@@ -331,6 +331,28 @@ class ToolInput(unittest.TestCase):
         _, _, err = EXOPLACE.run(["place"], stdin_text=json.dumps(hostile))
         self.assertFalse([line for line in err.splitlines() if line.startswith("forged")], err)
 
+    def test_fit_shows_what_the_first_tier_lacks_per_model(self):
+        ids = ["a", "b", "c"]
+        cluster = {"nodes": [node(i) for i in ids], "connections": ring(ids)}
+        sizes = {"small": GIB, "low": 20 * GIB, "big": 30 * GIB}
+        request = {"topology": cluster, "models": [model(name, size) for name, size in sizes.items()]}
+        status, out, err = EXOPLACE.run(["fit"], stdin_text=json.dumps(request))
+        self.assertEqual(status, 0, err)
+        header = next(line for line in out.splitlines() if "MODEL" in line)
+        self.assertEqual(re.split(r"\s{2,}", header.strip()), ["MODEL", "SIZE", "SHORT", "FIT"])
+        rows = {cols[0]: cols for cols in (re.split(r"\s{2,}", line.strip()) for line in out.splitlines()
+                                           if line.startswith("  ") and line.split()[0] in sizes)}
+        self.assertEqual(set(rows), set(sizes))
+        for name, size in sizes.items():
+            # The first tier of the model's own explanation (--no-fallback: one attempt, in that tier).
+            _, placed, _ = EXOPLACE.run_json(["place", "--json", "--no-fallback"],
+                                             {"topology": cluster, "model": model(name, size)})
+            first = placed["explanation"]["tiers"][0] if "explanation" in placed else None
+            want = "-" if first is None else size_text(first["gap"])
+            self.assertEqual(rows[name][2], want, name)
+        self.assertEqual(rows["small"][2], "-")
+        self.assertNotEqual(rows["big"][2], "-")
+
     # ---- layers flags are C values (no JSON text is built from them)
 
     def test_layers_flags_take_a_hundred_nodes_and_more(self):
