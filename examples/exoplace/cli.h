@@ -159,6 +159,30 @@ int cli_source_error(const char *verb, const char *source, exoplace_status statu
  * (invalid_argument)", as the JSON entry points say it. */
 int cli_missing(const char *verb, const char *field);
 
+/* ---- explanations in words (explain.c) ---- */
+
+/* An amount as a double (for sizes shown rounded). */
+double cli_amount_value(exoplace_amount amount);
+/* An amount in its tier's unit: "12.0 GiB" (cli_format_bytes()), or with
+ * by_layers "14 layers", exact. */
+void cli_format_amount(char *buf, size_t size, exoplace_amount amount, int by_layers);
+
+/* What the words may suggest: the call failed, and the flags it ran with. */
+typedef struct cli_explain_flags {
+    int failed;      /* no placement: say which tier would place it and how to reach it */
+    int no_retry;    /* --no-retry */
+    int no_fallback; /* --no-fallback */
+    int allow_swap;  /* --allow-swap */
+} cli_explain_flags;
+
+/* A few lines on standard error from exoplace_explain()'s data, the first
+ * "why: ...": for the first tier tried, the best cycle, its sum against
+ * the need and the gap, and what each of its nodes must free; a search the
+ * work bound stopped; that not even every node's total memory (and swap)
+ * holds it, or the tier that does; each rule that removed cycle lengths.
+ * Ids are escaped as cli_message() escapes them. */
+void cli_print_explanation(const exoplace_explanation *explanation, const cli_explain_flags *flags);
+
 /* ---- input (input.c) ---- */
 
 /* 1 when path means standard input (NULL or "-"). */

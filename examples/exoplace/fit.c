@@ -11,7 +11,13 @@ static const char usage[] =
     "fits the cluster's summed memory: 'fits' in available memory, 'low memory'\n"
     "only in total memory (other programs must free memory), or 'does not fit'.\n"
     "Sorted as exo sorts its model list: can fit, then will fit, then larger\n"
-    "models first, then by id.\n"
+    "models first, then by id. SHORT is what the placement search's best\n"
+    "cycle lacks in the request's first memory tier (available memory unless\n"
+    "the request says otherwise), in layers with strategy fit: '-' when it\n"
+    "places there, '<=' before it when the search stopped at its work bound\n"
+    "(a better cycle may lack less), '?' when the placement search itself\n"
+    "stopped there or with rule set exo-main (no best cycle is searched).\n"
+    "--json prints the library's model list, without SHORT.\n"
     "\n"
     "options:\n"
     "  --json         print the library's JSON response only\n"
@@ -48,8 +54,46 @@ static void print_cluster(const exoplace_topology *topology)
     printf("cluster: %zu node%s, %s available of %s total\n", n, cli_plural(n), available_text, total_text);
 }
 
-static void print_table(const exoplace_topology *topology, const cli_models *models, const size_t *order)
+/* The SHORT cell: the gap of the explanation's first tier. Returns 0, or
+ * prints why not and returns the exit status. */
+static int shortfall_text(char *buf, size_t size, const exoplace_topology *topology, const exoplace_model *model,
+                          const exoplace_place_options *options)
 {
+    exoplace_explanation explanation;
+    exoplace_error err;
+    exoplace_status st = exoplace_explain(&explanation, topology, model, options, &err);
+    if (st != EXOPLACE_OK)
+        return cli_library_error("fit", st, &err);
+    const exoplace_explained_tier *first = explanation.n_tiers ? &explanation.tiers[0] : NULL;
+    if (!first || first->status == EXOPLACE_OK) {
+        snprintf(buf, size, "-");
+    } else if (!first->candidate_searched || first->status == EXOPLACE_E_SEARCH_LIMIT) {
+        snprintf(buf, size, "?");
+    } else {
+        /* A search stopped by its work bound gives the greatest cycle found:
+         * the best one lacks at most that. */
+        char gap[40];
+        cli_format_amount(gap, sizeof gap, first->gap, first->by_layers);
+        snprintf(buf, size, "%s%s", first->complete ? "" : "<=", gap);
+    }
+    exoplace_explanation_dispose(&explanation);
+    return 0;
+}
+
+static int print_table(const exoplace_topology *topology, const exoplace_place_options *options,
+                       const cli_models *models, const size_t *order)
+{
+    /* Every cell is made before anything is printed: an error leaves no half table. */
+    char (*shortfalls)[48] = calloc(models->count ? models->count : 1, sizeof *shortfalls);
+    if (!shortfalls)
+        return cli_usage_error("fit", "out of memory");
+    for (size_t i = 0; i < models->count; i++) {
+        int status = shortfall_text(shortfalls[i], sizeof shortfalls[i], topology, &models->models[order[i]], options);
+        if (status) {
+            free(shortfalls);
+            return status;
+        }
+    }
     print_cluster(topology);
     size_t id_cells = 5;
     for (size_t i = 0; i < models->count; i++) {
@@ -59,7 +103,7 @@ static void print_table(const exoplace_topology *topology, const cli_models *mod
     }
     printf("  %s", cli_colour_on(CLI_BOLD));
     cli_put_padded(stdout, "MODEL", id_cells);
-    printf("  %10s  %s%s\n", "SIZE", "FIT", cli_colour_off());
+    printf("  %10s  %10s  %s%s\n", "SIZE", "SHORT", "FIT", cli_colour_off());
     for (size_t i = 0; i < models->count; i++) {
         const exoplace_model *model = &models->models[order[i]];
         exoplace_model_fit fit = {0, 0};
@@ -70,13 +114,16 @@ static void print_table(const exoplace_topology *topology, const cli_models *mod
         cli_format_bytes(size, sizeof size, (double)model->storage_size);
         printf("  ");
         cli_put_padded(stdout, model->model_id, id_cells);
-        printf("  %10s  %s%s%s\n", size, cli_colour_on(colour), label, cli_colour_off());
+        printf("  %10s  %10s  %s%s%s\n", size, shortfalls[i], cli_colour_on(colour), label, cli_colour_off());
     }
+    free(shortfalls);
+    return 0;
 }
 
 /* The models in exo's display order, then the JSON or the table. */
-static int fit(const exoplace_topology *topology, const cli_models *models, int json)
+static int fit(const exoplace_request *request, const cli_models *models, int json)
 {
+    const exoplace_topology *topology = request->topology;
     size_t *order = malloc(models->count * sizeof *order);
     if (!order)
         return cli_usage_error("fit", "out of memory");
@@ -91,7 +138,7 @@ static int fit(const exoplace_topology *topology, const cli_models *models, int 
     else if (json)
         cli_print_json(text);
     else
-        print_table(topology, models, order);
+        status = print_table(topology, &request->options, models, order);
     free(order);
     return status;
 }
@@ -124,7 +171,7 @@ static int run(int argc, char **argv)
     cli_models models;
     status = cli_models_load(&models, "fit", request, models_path);
     if (status == 0)
-        status = fit(request->topology, &models, json);
+        status = fit(request, &models, json);
     cli_models_dispose(&models);
     exoplace_request_free(request);
     return status;

@@ -15,6 +15,11 @@ static const char usage[] =
     "available memory first, then the fallback tiers (pressure, total, swap).\n"
     "A placement that only fits in a fallback tier is low memory: at a\n"
     "terminal you are asked to confirm it; otherwise a warning is printed.\n"
+    "When it cannot be placed, or only below available memory, standard error\n"
+    "says why (lines from \"why:\"): the need, the first tier's best cycle,\n"
+    "its sum and what it lacks, what each of its nodes must free, and which\n"
+    "tier places it or that none can; --json carries the same figures as the\n"
+    "response's \"explanation\".\n"
     "FILE (default: standard input) is a request, or exo's /state with the\n"
     "model given by --model.\n"
     "\n" CLI_INSTANCE_HELP
@@ -201,9 +206,18 @@ static const char *tier_meaning(exoplace_memory_tier tier)
     return "fits only beyond the memory that is available now";
 }
 
-/* The figures a person needs before saying yes. */
-static void describe_low_memory(const exoplace_placement *placement, const exoplace_model *model,
-                                const exoplace_topology *topology)
+/* The flags the words of an explanation may suggest. */
+static cli_explain_flags explain_flags(const place_flags *flags, int failed)
+{
+    cli_explain_flags out = {failed, flags->no_retry, flags->host.no_fallback, flags->host.allow_swap};
+    return out;
+}
+
+/* The figures a person needs before saying yes, and why available memory
+ * does not do (explanation: NULL when there is none). */
+static void describe_low_memory(const place_flags *flags, const exoplace_placement *placement,
+                                const exoplace_model *model, const exoplace_topology *topology,
+                                const exoplace_explanation *explanation)
 {
     double available = 0, total = 0;
     int known = 1;
@@ -226,6 +240,10 @@ static void describe_low_memory(const exoplace_placement *placement, const exopl
     cli_message("Low memory: %s needs %s%s.", model->model_id, needed_text, nodes_text);
     cli_message("Memory tier '%s': it %s.", exoplace_memory_tier_name(placement->memory_tier),
                 tier_meaning(placement->memory_tier));
+    if (explanation) {
+        cli_explain_flags words = explain_flags(flags, 0);
+        cli_print_explanation(explanation, &words);
+    }
 }
 
 /* A person is there when the terminal can be opened and stderr (where the
@@ -262,7 +280,8 @@ static int ask_to_continue(int *answered_yes)
 /* A low-memory placement goes ahead with --yes, with --json or without a
  * terminal (with a warning), or when the person at the terminal says so. */
 static int confirm_low_memory(const place_flags *flags, const exoplace_placement *placement,
-                              const exoplace_model *model, const exoplace_topology *topology)
+                              const exoplace_model *model, const exoplace_topology *topology,
+                              const exoplace_explanation *explanation)
 {
     if (flags->yes)
         return CLI_EXIT_OK;
@@ -271,7 +290,7 @@ static int confirm_low_memory(const place_flags *flags, const exoplace_placement
                     exoplace_memory_tier_name(placement->memory_tier));
         return CLI_EXIT_OK;
     }
-    describe_low_memory(placement, model, topology);
+    describe_low_memory(flags, placement, model, topology, explanation);
     int yes = 0;
     if (!ask_to_continue(&yes)) {
         cli_message("warning: low-memory placement (no terminal to confirm; pass --yes to silence this)");
@@ -301,24 +320,40 @@ static int print_table(const exoplace_placement *placement, const exoplace_model
 }
 
 /* A placement that cannot be made: the failure object with --json, the
- * reason (and a hint, for people) on standard error. */
+ * reason on standard error, and for people why (explanation: NULL when
+ * there is none) and a hint. */
 static int report_failure(const place_flags *flags, exoplace_status st, const exoplace_error *result,
-                          exoplace_rules rules)
+                          exoplace_rules rules, const exoplace_explanation *explanation)
 {
     if (!exoplace_status_is_placement_failure(st))
         return cli_library_error("place", st, result);
     if (flags->json) {
         char *text = NULL;
         exoplace_error err;
-        exoplace_status written = exoplace_failure_write_json(&text, result, rules, &err);
+        exoplace_status written = exoplace_failure_explained_write_json(&text, result, rules, explanation, &err);
         if (written != EXOPLACE_OK)
             return cli_library_error("place", written, &err);
         cli_print_json(text);
     }
     cli_library_error("place", st, result);
-    if (!flags->json)
+    if (!flags->json) {
+        if (explanation) {
+            cli_explain_flags words = explain_flags(flags, 1);
+            cli_print_explanation(explanation, &words);
+        }
         cli_message("hint: free memory on the cluster, add nodes, or try 'exoplace fit' for what fits");
+    }
     return CLI_EXIT_NOT_PLACED;
+}
+
+/* Whether a response explains itself, as the JSON entry points decide: any
+ * placement failure except a search that hit its work bound (explaining it
+ * would hit the bound again), and a placement below available memory. */
+static int wants_explanation(exoplace_status st, const exoplace_placement *placement)
+{
+    if (st == EXOPLACE_OK)
+        return placement->is_low_memory;
+    return exoplace_status_is_placement_failure(st) && st != EXOPLACE_E_SEARCH_LIMIT;
 }
 
 static int place(const place_flags *flags, const char *path)
@@ -351,15 +386,28 @@ static int place(const place_flags *flags, const char *path)
     exoplace_error result;
     exoplace_status st = flags->no_retry ? exoplace_place(&placement, request->topology, model, &options, &result)
                                          : exoplace_get_placement(&placement, request->topology, model, &options, &result);
-    if (st != EXOPLACE_OK)
-        status = report_failure(flags, st, &result, options.rules);
-    if (st == EXOPLACE_OK && placement.is_low_memory)
-        status = confirm_low_memory(flags, &placement, model, request->topology);
+    exoplace_explanation explanation;
+    memset(&explanation, 0, sizeof explanation);
+    const exoplace_explanation *shown = NULL;
+    /* Explained where the JSON entry points explain, unless nothing would
+     * show it: a low-memory placement accepted with --yes, for people. */
+    if (wants_explanation(st, &placement) && (flags->json || st != EXOPLACE_OK || !flags->yes)) {
+        exoplace_error err;
+        exoplace_status explained = exoplace_explain(&explanation, request->topology, model, &options, &err);
+        if (explained == EXOPLACE_OK)
+            shown = &explanation;
+        else
+            status = cli_library_error("place", explained, &err);
+    }
+    if (status == 0 && st != EXOPLACE_OK)
+        status = report_failure(flags, st, &result, options.rules, shown);
+    if (status == 0 && st == EXOPLACE_OK && placement.is_low_memory)
+        status = confirm_low_memory(flags, &placement, model, request->topology, shown);
     if (st == EXOPLACE_OK && status == CLI_EXIT_OK) {
         if (flags->json) {
             char *text = NULL;
             exoplace_error err;
-            exoplace_status written = exoplace_placement_write_json(&text, &placement, model, &err);
+            exoplace_status written = exoplace_placement_explained_write_json(&text, &placement, model, shown, &err);
             if (written == EXOPLACE_OK)
                 cli_print_json(text);
             else
@@ -368,6 +416,7 @@ static int place(const place_flags *flags, const char *path)
             status = print_table(&placement, model, request->topology);
         }
     }
+    exoplace_explanation_dispose(&explanation);
     exoplace_placement_dispose(&placement);
     exoplace_request_free(card);
     exoplace_request_free(request);

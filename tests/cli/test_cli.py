@@ -159,11 +159,16 @@ class Cli(unittest.TestCase):
     def test_place_that_cannot_fit_exits_1(self):
         status, got, err = EXOPLACE.run_json(["place", "--json"], TOO_BIG)
         self.assertEqual(status, 1)
-        self.assertEqual(got, {"ok": False, "code": "insufficient_memory",
-                               "error": "No cycles found with sufficient memory"})
+        self.assertEqual({key: got[key] for key in ("ok", "code", "error")},
+                         {"ok": False, "code": "insufficient_memory", "error": "No cycles found with sufficient memory"})
+        # Why, as the JSON entry points explain it: not placed in any tier, for a need of the model's size.
+        self.assertIs(got["explanation"]["placed"], False)
+        self.assertEqual(got["explanation"]["tiers"][0]["need"], TOO_BIG["model"]["storageSize"]["inBytes"])
         status, out, err = EXOPLACE.run(["place"], stdin_text=json.dumps(TOO_BIG))
         self.assertEqual(status, 1)
         self.assertIn("No cycles found with sufficient memory", err)
+        self.assertIn("why: 100.0 GiB needed", err)
+        self.assertIn("it cannot fit even with every node's total memory", err)
 
     def test_low_memory_without_a_terminal_warns_and_places(self):
         path = self.write("low.json", LOW)
@@ -463,8 +468,14 @@ class Cli(unittest.TestCase):
         status, got, err = EXOPLACE.run_json(["place", "--json"], place_request)
         self.assertEqual(status, 0, err)
         self.assertIs(got["is_low_memory"], True)
-        status, _, _ = EXOPLACE.run(["place", "--no-fallback", path])
+        status, _, err = EXOPLACE.run(["place", "--no-fallback", path])
         self.assertEqual(status, 1)
+        # The README shows these words for this run.
+        with open(os.path.join(EXAMPLES, "..", "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        shown = re.search(r"for `place --no-fallback examples/place-request.json`:\n\n```\n(.*?)```", readme, re.S)
+        self.assertIsNotNone(shown, "README: the example of place's explanation")
+        self.assertEqual(shown.group(1), err)
 
     def test_example_cluster_is_an_exo_state_object(self):
         with open(os.path.join(EXAMPLES, "cluster.json")) as f:

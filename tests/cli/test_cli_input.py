@@ -79,6 +79,35 @@ def raw_controls(text):
     return [c for c in text if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
 
 
+def size_text(count):
+    """A byte count as the tool writes sizes: "512 B", "12.0 GiB"."""
+    units = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+    value, unit = float(count), 0
+    while value >= 1024 and unit + 1 < len(units):
+        value /= 1024
+        unit += 1
+    return "%.0f B" % value if unit == 0 else "%.1f %s" % (value, units[unit])
+
+
+def amount_text(count, explanation):
+    """An explanation's amount as the tool writes it: bytes as a size, or layers."""
+    if explanation["unit"] == "layers":
+        return "%d layer%s" % (count, "" if count == 1 else "s")
+    return size_text(count)
+
+
+def why_lines(err):
+    """The explanation's lines on standard error: "why: ..." and the lines indented under it."""
+    lines = err.splitlines()
+    if not any(line.startswith("why: ") for line in lines):
+        return []
+    start = next(i for i, line in enumerate(lines) if line.startswith("why: "))
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("  "):
+        end += 1
+    return lines[start:end]
+
+
 class JsonEntryPoints:
     """The library's JSON entry points through ctypes: what --json must print."""
 
@@ -155,12 +184,16 @@ class ToolInput(unittest.TestCase):
         low = dict(fits, model=model(size=20 * GIB))
         too_big = dict(fits, model=model(size=30 * GIB))
         exo = dict(fits, strategy="exo", models=[model("x", GIB), model("y", 20 * GIB), model("z", 99 * GIB)])
+        # Explained in layers (strategy fit), and with a rule that removes a cycle length.
+        layered = dict(fits, strategy="fit", model=dict(model(size=20 * GIB, n_layers=10), kvCacheBytesPerLayer=GIB))
+        tensor = dict(fits, sharding="Tensor", min_nodes=2,
+                      model=dict(model(size=30 * GIB), hiddenSize=4096, supportsTensor=True))
         cases = [(["place", "--json"], "get_placement", None), (["place", "--json", "--no-retry"], "place", None),
                  (["place", "--json", "--no-fallback"], "get_placement", {"no_fallback": 1}),
                  (["place", "--json", "--strategy", "exo"], "get_placement", {"strategy": 1}),
                  (["previews", "--json"], "previews", None), (["fit", "--json"], "model_fit", None),
                  (["cycles", "--json"], "cycles", None)]
-        for request in (fits, low, too_big, exo):
+        for request in (fits, low, too_big, exo, layered, tensor):
             text = json.dumps(request)
             for args, entry, settings in cases:
                 options = LIBRARY.options(**settings) if settings else None
@@ -179,6 +212,146 @@ class ToolInput(unittest.TestCase):
             _, out, _ = EXOPLACE.run(["layers", "--json", "--memory", ",".join(map(str, memory)),
                                       "--layers", str(n_layers)])
             self.assertEqual(out, want + "\n", memory)
+
+    # ---- the explanation in words: what --json's "explanation" holds
+
+    def explained(self, request, args=()):
+        """The explanation of `place --json ARGS` and the lines `place ARGS` prints for people."""
+        text = json.dumps(request)
+        _, out, _ = EXOPLACE.run(["place", "--json"] + list(args), stdin_text=text)
+        explanation = json.loads(out)["explanation"]
+        status, out, err = EXOPLACE.run(["place"] + list(args), stdin_text=text)
+        self.assertEqual(raw_controls(err), [], err)
+        return status, explanation, why_lines(err)
+
+    def assert_first_tier_said(self, explanation, lines):
+        """The first line: the need, the first tier's best cycle, its sum and the gap; the
+        second: what each node of the cycle with a shortfall must free."""
+        tier = explanation["tiers"][0]
+        nodes = tier["candidate"]["nodes"]
+        said = re.fullmatch(r"why: (.+?) needed; in memory tier '(\w+)' the best cycle \((.*)\) (?:has|holds) "
+                            r"(.+?): (.+?) short(?: \(a layer takes (.+) with its KV cache\))?", lines[0])
+        self.assertIsNotNone(said, lines)
+        want = (amount_text(tier["need"], explanation), tier["tier"], ", ".join(shown(n["node_id"]) for n in nodes),
+                amount_text(tier["candidate"]["sum"], explanation), amount_text(tier["gap"], explanation),
+                size_text(explanation["layer_cost"]) if explanation["unit"] == "layers" else None)
+        self.assertEqual(said.groups(), want)
+        self.assertTrue(lines[1].startswith("  free "), lines)
+        self.assertEqual(lines[1][len("  free "):].split(", "),
+                         ["%s on %s" % (size_text(n["shortfall_bytes"]), shown(n["node_id"]))
+                          for n in nodes if n["shortfall_bytes"]])
+
+    def test_a_failure_says_why_with_the_explanation_figures(self):
+        ids = ["a", "b", "c"]
+        cluster = {"nodes": [node(i) for i in ids], "connections": ring(ids)}
+        # Not even every node's total memory holds it.
+        status, explanation, lines = self.explained({"topology": cluster, "model": model(size=30 * GIB)})
+        self.assertEqual(status, 1)
+        self.assertFalse(explanation["placed"])
+        self.assert_first_tier_said(explanation, lines)
+        swap = next(t for t in explanation["tiers"] if t["tier"] == "swap")
+        self.assertLess(swap["cluster_sum"], swap["need"])
+        self.assertIn("  it cannot fit even with every node's total memory and swap (%s on %d nodes)"
+                      % (size_text(swap["cluster_sum"]), swap["cluster_nodes"]), lines)
+        # One attempt: the tier that would place it, and the flag in the way.
+        status, explanation, lines = self.explained({"topology": cluster, "model": model(size=20 * GIB)},
+                                                    ["--no-fallback"])
+        self.assertEqual(status, 1)
+        self.assert_first_tier_said(explanation, lines)
+        self.assertEqual(lines[-1], "  it fits in memory tier '%s' (other programs must free memory): run without "
+                         "--no-fallback" % explanation["placing_tier"])
+        # In layers with strategy fit: each node holds what its memory takes of layer_cost.
+        layered = {"topology": cluster, "strategy": "fit",
+                   "model": dict(model(size=20 * GIB, n_layers=10), kvCacheBytesPerLayer=GIB)}
+        status, explanation, lines = self.explained(layered, ["--no-fallback"])
+        self.assertEqual((status, explanation["unit"]), (1, "layers"))
+        self.assert_first_tier_said(explanation, lines)
+
+    def test_a_low_memory_placement_says_why_available_memory_does_not_do(self):
+        ids = ["a", "b", "c"]
+        low = {"topology": {"nodes": [node(i) for i in ids], "connections": ring(ids)}, "model": model(size=20 * GIB)}
+        status, explanation, lines = self.explained(low, ["--yes"])
+        self.assertEqual(status, 0)
+        self.assertEqual(lines, [], "--yes: nothing to say")
+        status, out, err = EXOPLACE.run(["place"], stdin_text=json.dumps(low))
+        self.assertEqual(status, 0, err)
+        lines = why_lines(err)
+        self.assertTrue(explanation["placed"])
+        self.assert_first_tier_said(explanation, lines)
+        self.assertEqual(len(lines), 2, lines)  # the placing tier is on the "Memory tier" line already
+        self.assertIn("Memory tier '%s'" % explanation["placing_tier"], err)
+
+    def test_rules_exo_main_tiers_and_the_work_bound_are_said(self):
+        ids = ["a", "b", "c"]
+        cluster = {"nodes": [node(i) for i in ids], "connections": ring(ids)}
+        tensor = {"topology": cluster, "sharding": "Tensor", "min_nodes": 2,
+                  "model": dict(model(size=30 * GIB), hiddenSize=4096, supportsTensor=True)}
+        status, explanation, lines = self.explained(tensor)
+        self.assertEqual(status, 1)
+        self.assertTrue(explanation["rules_applied"])
+        for rule in explanation["rules_applied"]:
+            self.assertIn("  rule: " + rule["message"], lines)
+        # exo-main searches no best cycle: each tier's error and the cluster's sum.
+        state, card = self.exo_state()
+        big = dict(state, model=dict(card, storageSize={"inBytes": card["storageSize"]["inBytes"] * 100}))
+        status, explanation, lines = self.explained(big)
+        self.assertEqual(status, 1)
+        self.assertEqual(explanation["rules"], "exo-main")
+        tiers = explanation["tiers"]
+        self.assertEqual(lines[0], "why: %s needed; in memory tier '%s': %s; the cluster has %s on %d nodes"
+                         % (size_text(tiers[0]["need"]), tiers[0]["tier"], tiers[0]["error"],
+                            size_text(tiers[0]["cluster_sum"]), tiers[0]["cluster_nodes"]))
+        for tier in tiers[1:]:
+            self.assertIn("  in memory tier '%s': %s; the cluster has %s on %d nodes"
+                          % (tier["tier"], tier["error"], size_text(tier["cluster_sum"]), tier["cluster_nodes"]),
+                          lines)
+        # A candidate search that the work bound stopped may have missed a better cycle.
+        mesh = ["n%d" % i for i in range(6)]
+        dense = {"topology": {"nodes": [node(i, 10 + k, 10 + k) for k, i in enumerate(mesh)],
+                              "connections": [link(x, y) for x in mesh for y in mesh if x != y]},
+                 "model": model(size=100000, n_layers=8)}
+        status, explanation, lines = self.explained(dense, ["--max-search-steps", "500"])
+        self.assertEqual(status, 1)
+        stopped = [t["tier"] for t in explanation["tiers"] if t["candidate_searched"] and not t["complete"]]
+        self.assertTrue(stopped)
+        said = [line for line in lines if "a better one may exist" in line]
+        self.assertEqual(len(said), 1, lines)
+        self.assertEqual(re.findall(r"'(\w+)'", said[0].split(":")[0]), stopped)
+
+    def test_explanation_lines_show_hostile_node_ids_escaped(self):
+        ids = ["a\x1b[31m", "b\nforged line", "c\u202e"]
+        hostile = {"topology": {"nodes": [node(i) for i in ids], "connections": ring(ids)},
+                   "model": model(size=30 * GIB)}
+        status, explanation, lines = self.explained(hostile)
+        self.assertEqual(status, 1)
+        self.assert_first_tier_said(explanation, lines)
+        for i in ids:
+            self.assertIn(shown(i), lines[0])
+            self.assertIn(shown(i), lines[1])
+        _, _, err = EXOPLACE.run(["place"], stdin_text=json.dumps(hostile))
+        self.assertFalse([line for line in err.splitlines() if line.startswith("forged")], err)
+
+    def test_fit_shows_what_the_first_tier_lacks_per_model(self):
+        ids = ["a", "b", "c"]
+        cluster = {"nodes": [node(i) for i in ids], "connections": ring(ids)}
+        sizes = {"small": GIB, "low": 20 * GIB, "big": 30 * GIB}
+        request = {"topology": cluster, "models": [model(name, size) for name, size in sizes.items()]}
+        status, out, err = EXOPLACE.run(["fit"], stdin_text=json.dumps(request))
+        self.assertEqual(status, 0, err)
+        header = next(line for line in out.splitlines() if "MODEL" in line)
+        self.assertEqual(re.split(r"\s{2,}", header.strip()), ["MODEL", "SIZE", "SHORT", "FIT"])
+        rows = {cols[0]: cols for cols in (re.split(r"\s{2,}", line.strip()) for line in out.splitlines()
+                                           if line.startswith("  ") and line.split()[0] in sizes)}
+        self.assertEqual(set(rows), set(sizes))
+        for name, size in sizes.items():
+            # The first tier of the model's own explanation (--no-fallback: one attempt, in that tier).
+            _, placed, _ = EXOPLACE.run_json(["place", "--json", "--no-fallback"],
+                                             {"topology": cluster, "model": model(name, size)})
+            first = placed["explanation"]["tiers"][0] if "explanation" in placed else None
+            want = "-" if first is None else size_text(first["gap"])
+            self.assertEqual(rows[name][2], want, name)
+        self.assertEqual(rows["small"][2], "-")
+        self.assertNotEqual(rows["big"][2], "-")
 
     # ---- layers flags are C values (no JSON text is built from them)
 

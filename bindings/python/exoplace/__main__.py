@@ -154,7 +154,7 @@ def _place(args: argparse.Namespace) -> int:
                                                allow_swap=args.allow_swap, max_search_steps=args.max_search_steps)
     except PlacementError as exc:
         if args.json:
-            print(json.dumps({"ok": False, "code": exc.code, "error": exc.message}))
+            print(json.dumps(exc.response or {"ok": False, "code": exc.code, "error": exc.message}))
         print(f"exoplace place: {exc.message} ({exc.code})", file=sys.stderr)
         if not args.json:
             print("hint: free memory on the cluster, add nodes, or try 'exoplace fit' for what fits", file=sys.stderr)

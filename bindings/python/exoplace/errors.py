@@ -14,6 +14,8 @@ A failed call of the library reports a status and an ``exoplace_error``
 """
 from __future__ import annotations
 
+from typing import Any, Dict, Optional
+
 
 class ExoplaceError(Exception):
     """A failure reported by libexoplace.
@@ -38,10 +40,18 @@ class ExoplaceError(Exception):
 
 class PlacementError(ExoplaceError):
     """A well-formed request that cannot be placed; str() is exo's message and
-    field, when set, the input the failure is about (e.g. "model.hidden_size")."""
+    field, when set, the input the failure is about (e.g. "model.hidden_size").
+
+    Attributes:
+        response: from a JSON entry point, the failure object it wrote,
+            {"ok": False, "code", "error"} with its "explanation" when it has
+            one (docs/json.md "Explanations"); None otherwise (and after
+            pickling).
+    """
 
     def __init__(self, code: str, message: str, field: str = "") -> None:
         super().__init__(code, message, field)
+        self.response: Optional[Dict[str, Any]] = None
 
 
 class InputError(ExoplaceError, ValueError):

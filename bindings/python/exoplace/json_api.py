@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _lib
 from ._lib import SIZE_MAX, UINT32_MAX, UINT64_MAX, integer_argument, raise_for_status, take_owned_string, text_argument
-from .errors import InputError
+from .errors import InputError, PlacementError
 from .model import Model
 from .probe import probe_options
 from .topology import Topology
@@ -78,7 +78,12 @@ def _call_json(function_name: str, text: bytes, options: Any) -> Any:
     err = _lib.Error()
     status = getattr(_lib.lib(), function_name)(byref(out), text, len(text), byref(options), byref(err))
     response = take_owned_string(out)
-    raise_for_status(status, err)
+    try:
+        raise_for_status(status, err)
+    except PlacementError as exc:
+        # The failure object the entry point wrote (with its explanation).
+        exc.response = json.loads(response) if response else None
+        raise
     return json.loads(response)
 
 
@@ -264,5 +269,10 @@ def probe_local(*, node_id: Optional[str] = None, proc_root: Optional[str] = Non
     err = _lib.Error()
     status = _lib.lib().exoplace_probe_local(byref(out), byref(options), byref(err))
     response = take_owned_string(out)
-    raise_for_status(status, err)
+    try:
+        raise_for_status(status, err)
+    except PlacementError as exc:
+        # The failure object the entry point wrote (with its explanation).
+        exc.response = json.loads(response) if response else None
+        raise
     return json.loads(response)

@@ -65,8 +65,11 @@ class PlaceCommandTest(unittest.TestCase):
     def test_cannot_be_placed_exits_1(self):
         result = run("place", "--json", self.write(TOO_BIG))
         self.assertEqual(result.returncode, 1)
-        self.assertEqual(json.loads(result.stdout), {"ok": False, "code": "insufficient_memory",
-                                                     "error": "No cycles found with sufficient memory"})
+        failure = json.loads(result.stdout)
+        self.assertEqual({key: failure[key] for key in ("ok", "code", "error")},
+                         {"ok": False, "code": "insufficient_memory", "error": "No cycles found with sufficient memory"})
+        # The library's failure object, with why it does not fit.
+        self.assertEqual(failure["explanation"]["tiers"][0]["need"], TOO_BIG["model"]["storageSize"]["inBytes"])
         self.assertIn("No cycles found with sufficient memory (insufficient_memory)", result.stderr)
         plain = run("place", self.write(TOO_BIG))
         self.assertEqual((plain.returncode, plain.stdout), (1, ""))
@@ -128,7 +131,8 @@ class SameAsTheCToolTest(unittest.TestCase):
 
     def test_same_json_and_exit_status(self):
         tool = [os.environ["EXOPLACE_CLI"]]
-        cases = [(FITS, ()), (LOW_MEMORY, ("--yes",)), (LOW_MEMORY, ("--no-retry",)), (TOO_BIG, ()),
+        cases = [(FITS, ()), (LOW_MEMORY, ("--yes",)), (LOW_MEMORY, ("--no-retry",)),
+                 (LOW_MEMORY, ("--no-fallback",)), (TOO_BIG, ()),
                  (FITS, ("--strategy", "exo")), (DENSE, ("--max-search-steps", "1")), ("{oops", ()),
                  (request([node("a", 1, 1), node("a", 1, 1)], [], model()), ())]
         with tempfile.TemporaryDirectory() as scratch:
