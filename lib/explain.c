@@ -152,81 +152,82 @@ static int length_allowed(const explain_request *rq, size_t length)
     return 1;
 }
 
-/* The greatest candidate of the tier: per allowed length from min_nodes
- * up, a cycle of a greater sum than the best so far (or an equal sum and
- * fewer nodes). */
+/* The best cycle so far of a candidate search. */
+typedef struct best_cycle {
+    uint32_t *nodes;
+    size_t length; /* 0: none yet */
+    exoplace__u128 sum;
+} best_cycle;
+
+/* Searches cycles of `length` for one better than the best: a greater sum,
+ * or an equal sum and fewer nodes (fewer nodes to run on), and takes it.
+ * E_SEARCH_LIMIT when the work bound stopped the search. */
+static exoplace_status try_length(best_cycle *best, uint32_t *scratch, exoplace__search *search, size_t length,
+                                  exoplace_error *err)
+{
+    exoplace__u128 required = !best->length ? 0 : length < best->length ? best->sum : best->sum + 1;
+    int found = 0;
+    exoplace_error search_err;
+    exoplace__error_clear(&search_err);
+    exoplace_status st = exoplace__search_greatest_cycle(search, length, required, scratch, &found, &search_err);
+    if (st == EXOPLACE_E_SEARCH_LIMIT)
+        return st;
+    if (st)
+        return exoplace__fail_from(err, &search_err);
+    if (found) {
+        best->length = length;
+        best->sum = 0;
+        for (size_t i = 0; i < length; i++)
+            best->sum += exoplace__search_metric(search, scratch[i]);
+        memcpy(best->nodes, scratch, length * sizeof *scratch);
+    }
+    return EXOPLACE_OK;
+}
+
+/* The greatest candidate of the tier: the cycle of an allowed length of
+ * min_nodes or more with the greatest sum, the shortest of equal sums. */
 static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__search *search,
                                         const explain_request *rq, exoplace_error *err)
 {
     size_t placeable = exoplace__search_view_count(search);
     size_t longest = rq->by_layers && rq->model->n_layers < placeable ? rq->model->n_layers : placeable;
-    uint32_t *cycle = malloc((placeable ? placeable : 1) * sizeof *cycle);
-    uint32_t *best = malloc((placeable ? placeable : 1) * sizeof *best);
+    uint32_t *scratch = malloc((placeable ? placeable : 1) * sizeof *scratch);
+    best_cycle best = {malloc((placeable ? placeable : 1) * sizeof *best.nodes), 0, 0};
     exoplace_status st = EXOPLACE_OK;
-    if (!cycle || !best) {
+    if (!scratch || !best.nodes) {
         st = exoplace__fail_no_memory(err);
         goto done;
     }
     uint64_t bound = rq->options->max_search_steps ? rq->options->max_search_steps : EXOPLACE_DEFAULT_MAX_SEARCH_STEPS;
     et->complete = 1;
-    size_t best_length = 0;
-    exoplace__u128 best_sum = 0;
     /* A quarter of the work on the longest allowed length first: in a dense
      * graph its cycle is found at once and rules out every shorter length by
-     * the largest metrics alone. The ascending walk then has the rest. */
+     * the largest metrics alone. The walk up from min_nodes has the rest and
+     * decides: a probe the bound stopped only leaves no best yet. */
     size_t probe = longest;
     while (probe > rq->options->min_nodes && !length_allowed(rq, probe))
         probe--;
     if (probe > rq->options->min_nodes) {
         exoplace__search_reset_work(search, bound / 4 ? bound / 4 : 1);
-        int found = 0;
-        exoplace_error search_err;
-        exoplace__error_clear(&search_err);
-        st = exoplace__search_greatest_cycle(search, probe, 0, cycle, &found, &search_err);
-        if (st && st != EXOPLACE_E_SEARCH_LIMIT) {
-            st = exoplace__fail_from(err, &search_err);
+        st = try_length(&best, scratch, search, probe, err);
+        if (st && st != EXOPLACE_E_SEARCH_LIMIT)
             goto done;
-        }
-        st = EXOPLACE_OK;
-        if (found) {
-            best_length = probe;
-            for (size_t i = 0; i < probe; i++)
-                best_sum += exoplace__search_metric(search, cycle[i]);
-            memcpy(best, cycle, probe * sizeof *best);
-        }
         bound -= bound / 4;
     }
     exoplace__search_reset_work(search, bound);
-    for (size_t l = rq->options->min_nodes; l <= longest; l++) {
-        if (!length_allowed(rq, l))
-            continue;
-        int found = 0;
-        exoplace_error search_err;
-        exoplace__error_clear(&search_err);
-        /* Equal sums go to the shorter cycle: fewer nodes to run on. */
-        exoplace__u128 required = !best_length ? 0 : l < best_length ? best_sum : best_sum + 1;
-        st = exoplace__search_greatest_cycle(search, l, required, cycle, &found, &search_err);
-        if (st == EXOPLACE_E_SEARCH_LIMIT) {
-            et->complete = 0;
-            st = EXOPLACE_OK;
-            break;
-        }
-        if (st) {
-            st = exoplace__fail_from(err, &search_err);
-            goto done;
-        }
-        if (!found)
-            continue;
-        best_length = l;
-        best_sum = 0;
-        for (size_t i = 0; i < l; i++)
-            best_sum += exoplace__search_metric(search, cycle[i]);
-        memcpy(best, cycle, l * sizeof *best);
+    st = EXOPLACE_OK;
+    for (size_t l = rq->options->min_nodes; l <= longest && st == EXOPLACE_OK; l++)
+        if (length_allowed(rq, l))
+            st = try_length(&best, scratch, search, l, err);
+    if (st == EXOPLACE_E_SEARCH_LIMIT) {
+        et->complete = 0;
+        st = EXOPLACE_OK;
     }
-    st = candidate_fill(et, search, rq, best, best_length, err);
+    if (st == EXOPLACE_OK)
+        st = candidate_fill(et, search, rq, best.nodes, best.length, err);
 done:
-    free(cycle);
-    free(best);
+    free(scratch);
+    free(best.nodes);
     return st;
 }
 
