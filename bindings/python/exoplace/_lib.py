@@ -310,6 +310,77 @@ class ProbeResult(Structure):
     ]
 
 
+class Amount(Structure):
+    """exoplace_amount: an unsigned 128-bit amount, hi * 2**64 + lo."""
+
+    _fields_ = [("hi", c_uint64), ("lo", c_uint64)]
+
+
+class ExplainedNode(Structure):
+    """exoplace_explained_node; node_id is borrowed from the topology."""
+
+    _fields_ = [
+        ("node_id", c_char_p),
+        ("node_index", c_size_t),
+        ("metric", Amount),
+        ("metric_bytes", Amount),
+        ("share", Amount),
+        ("shortfall", Amount),
+        ("shortfall_bytes", Amount),
+    ]
+
+
+class ExplainedTier(Structure):
+    """exoplace_explained_tier, owned by its exoplace_explanation."""
+
+    _fields_ = [
+        ("tier", c_int),
+        ("status", c_int),
+        ("error", Error),
+        ("by_layers", c_int),
+        ("need", Amount),
+        ("cluster_sum", Amount),
+        ("n_cluster_nodes", c_size_t),
+        ("candidate_searched", c_int),
+        ("complete", c_int),
+        ("n_candidate", c_size_t),
+        ("candidate", POINTER(ExplainedNode)),
+        ("candidate_sum", Amount),
+        ("gap", Amount),
+    ]
+
+
+class ExplainedRule(Structure):
+    """exoplace_explained_rule."""
+
+    _fields_ = [
+        ("status", c_int),
+        ("first_length", c_uint32),
+        ("last_length", c_uint32),
+        ("message", c_char * ERROR_MESSAGE_BYTES),
+    ]
+
+
+class Explanation(Structure):
+    """exoplace_explanation; filled by exoplace_explain, released with
+    exoplace_explanation_dispose. The bindings read it through
+    exoplace_explanation_write_json, whose integers are exact."""
+
+    _fields_ = [
+        ("rules", c_int),
+        ("sharding", c_int),
+        ("min_nodes", c_uint32),
+        ("layer_cost", Amount),
+        ("reserve_bytes", c_uint64),
+        ("placed", c_int),
+        ("placing_tier", c_int),
+        ("n_tiers", c_size_t),
+        ("tiers", POINTER(ExplainedTier)),
+        ("n_rules", c_size_t),
+        ("rules_applied", POINTER(ExplainedRule)),
+    ]
+
+
 #: Every Structure above with its C name, for layout checks.
 STRUCTURES: Dict[str, type] = {
     "exoplace_error": Error,
@@ -331,6 +402,11 @@ STRUCTURES: Dict[str, type] = {
     "exoplace_probe_options": ProbeOptions,
     "exoplace_probe_interface": ProbeInterface,
     "exoplace_probe_result": ProbeResult,
+    "exoplace_amount": Amount,
+    "exoplace_explained_node": ExplainedNode,
+    "exoplace_explained_tier": ExplainedTier,
+    "exoplace_explained_rule": ExplainedRule,
+    "exoplace_explanation": Explanation,
 }
 
 # ---------------------------------------------------------------------------
@@ -415,6 +491,11 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_place_manual",
      [POINTER(Placement), _topology_p, POINTER(Model), POINTER(c_char_p), POINTER(c_uint32), c_size_t,
       POINTER(PlaceOptions), _error_p], _status),
+    # Explanations
+    ("exoplace_explain",
+     [POINTER(Explanation), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
+    ("exoplace_explanation_dispose", [POINTER(Explanation)], None),
+    # Previews and model lists
     ("exoplace_preview_list_new",
      [POINTER(_preview_list_p), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
     ("exoplace_preview_list_free", [_preview_list_p], None),
@@ -435,6 +516,11 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_request_free", [POINTER(Request)], None),
     ("exoplace_placement_write_json", [_owned_string_out, POINTER(Placement), POINTER(Model), _error_p], _status),
     ("exoplace_failure_write_json", [_owned_string_out, _error_p, c_int, _error_p], _status),
+    ("exoplace_explanation_write_json", [_owned_string_out, POINTER(Explanation), _error_p], _status),
+    ("exoplace_placement_explained_write_json",
+     [_owned_string_out, POINTER(Placement), POINTER(Model), POINTER(Explanation), _error_p], _status),
+    ("exoplace_failure_explained_write_json", [_owned_string_out, _error_p, c_int, POINTER(Explanation), _error_p],
+     _status),
     ("exoplace_preview_lists_write_json",
      [_owned_string_out, POINTER(_preview_list_p), POINTER(Model), c_size_t, _error_p], _status),
     ("exoplace_cycle_list_write_json",
