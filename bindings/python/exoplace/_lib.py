@@ -26,7 +26,7 @@ import threading
 from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int32, c_size_t, c_uint8,
                     c_uint16, c_uint32, c_uint64, c_void_p)
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .errors import InputError, LibraryLoadError, PlacementError, ProbeError
 
@@ -42,6 +42,7 @@ SIZE_MAX = 2**(8 * ctypes.sizeof(c_size_t)) - 1
 STATUS_OK = 0
 STATUS_NO_MEMORY = 2
 STATUS_BUFFER_TOO_SMALL = 7
+STATUS_SEARCH_LIMIT = 13
 STATUS_PROBE = 14
 
 ERROR_MESSAGE_BYTES = 512
@@ -719,12 +720,20 @@ def status_name(status: int) -> str:
     return lib().exoplace_status_name(status).decode()
 
 
-def raise_for_status(status: int, err: Error) -> None:
+def is_explained_failure(status: int) -> bool:
+    """Whether a failed placement carries an explanation: a placement failure
+    but search_limit, which an explanation's own searches would hit again
+    (the rule of the JSON responses, docs/json.md "Explanations")."""
+    return status != STATUS_SEARCH_LIMIT and bool(lib().exoplace_status_is_placement_failure(status))
+
+
+def raise_for_status(status: int, err: Error, explanation: Optional[Dict[str, Any]] = None) -> None:
     """Raises the exception for a failed call; returns for EXOPLACE_OK.
 
-    Placement failures become PlacementError (exo's text), out of memory
-    MemoryError, a failed probe ProbeError, everything else (bad input,
-    limits) InputError, a ValueError whose message names the field.
+    Placement failures become PlacementError (exo's text, and `explanation`
+    as its .explanation), out of memory MemoryError, a failed probe
+    ProbeError, everything else (bad input, limits) InputError, a ValueError
+    whose message names the field.
     """
     if status == STATUS_OK:
         return
@@ -733,7 +742,7 @@ def raise_for_status(status: int, err: Error) -> None:
     message = err.message.decode("utf-8", "replace") or cdll.exoplace_status_str(status).decode()
     field = err.field.decode("utf-8", "replace")
     if cdll.exoplace_status_is_placement_failure(status):
-        raise PlacementError(code, message, field)
+        raise PlacementError(code, message, field, explanation)
     if status == STATUS_NO_MEMORY:
         raise MemoryError(message)
     if status == STATUS_PROBE:
