@@ -11,12 +11,13 @@ Two layers over the C library (loaded with ctypes, standard library only):
 - probe_node(): this machine as a ProbedNode (its NodeMemory and interfaces).
 - Objects for topologies built in code: Topology (add_node, set_node_memory,
   add_interface, add_connection, add_rdma_connection, set_backends,
-  set_rdma_ctl, add_download, get_placement, place_model, previews, cycles,
-  ...) returning Placement, Shard, Instance and Preview dataclasses; Model
-  holds what exo's ModelCard says (Model.from_card).
+  set_rdma_ctl, add_download, get_placement, place_model, explain, previews,
+  cycles, ...) returning Placement, Shard, Instance and Preview dataclasses;
+  Model holds what exo's ModelCard says (Model.from_card).
 
-Failures raise PlacementError (cannot be placed; .code and exo's message) or
-InputError, a ValueError naming the offending field.
+Failures raise PlacementError (cannot be placed; .code, exo's message and
+.explanation, why it does not fit) or InputError, a ValueError naming the
+offending field.
 
 The library is found through EXOPLACE_LIBRARY, the checkout's build directory,
 or the system's library path (see exoplace._lib).

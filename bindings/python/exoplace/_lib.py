@@ -26,7 +26,7 @@ import threading
 from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int32, c_size_t, c_uint8,
                     c_uint16, c_uint32, c_uint64, c_void_p)
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .errors import InputError, LibraryLoadError, PlacementError, ProbeError
 
@@ -42,6 +42,7 @@ SIZE_MAX = 2**(8 * ctypes.sizeof(c_size_t)) - 1
 STATUS_OK = 0
 STATUS_NO_MEMORY = 2
 STATUS_BUFFER_TOO_SMALL = 7
+STATUS_SEARCH_LIMIT = 13
 STATUS_PROBE = 14
 
 ERROR_MESSAGE_BYTES = 512
@@ -310,6 +311,77 @@ class ProbeResult(Structure):
     ]
 
 
+class Amount(Structure):
+    """exoplace_amount: an unsigned 128-bit amount, hi * 2**64 + lo."""
+
+    _fields_ = [("hi", c_uint64), ("lo", c_uint64)]
+
+
+class ExplainedNode(Structure):
+    """exoplace_explained_node; node_id is borrowed from the topology."""
+
+    _fields_ = [
+        ("node_id", c_char_p),
+        ("node_index", c_size_t),
+        ("metric", Amount),
+        ("metric_bytes", Amount),
+        ("share", Amount),
+        ("shortfall", Amount),
+        ("shortfall_bytes", Amount),
+    ]
+
+
+class ExplainedTier(Structure):
+    """exoplace_explained_tier, owned by its exoplace_explanation."""
+
+    _fields_ = [
+        ("tier", c_int),
+        ("status", c_int),
+        ("error", Error),
+        ("by_layers", c_int),
+        ("need", Amount),
+        ("cluster_sum", Amount),
+        ("n_cluster_nodes", c_size_t),
+        ("candidate_searched", c_int),
+        ("complete", c_int),
+        ("n_candidate", c_size_t),
+        ("candidate", POINTER(ExplainedNode)),
+        ("candidate_sum", Amount),
+        ("gap", Amount),
+    ]
+
+
+class ExplainedRule(Structure):
+    """exoplace_explained_rule."""
+
+    _fields_ = [
+        ("status", c_int),
+        ("first_length", c_uint32),
+        ("last_length", c_uint32),
+        ("message", c_char * ERROR_MESSAGE_BYTES),
+    ]
+
+
+class Explanation(Structure):
+    """exoplace_explanation; filled by exoplace_explain, released with
+    exoplace_explanation_dispose. The bindings read it through
+    exoplace_explanation_write_json, whose integers are exact."""
+
+    _fields_ = [
+        ("rules", c_int),
+        ("sharding", c_int),
+        ("min_nodes", c_uint32),
+        ("layer_cost", Amount),
+        ("reserve_bytes", c_uint64),
+        ("placed", c_int),
+        ("placing_tier", c_int),
+        ("n_tiers", c_size_t),
+        ("tiers", POINTER(ExplainedTier)),
+        ("n_rules", c_size_t),
+        ("rules_applied", POINTER(ExplainedRule)),
+    ]
+
+
 #: Every Structure above with its C name, for layout checks.
 STRUCTURES: Dict[str, type] = {
     "exoplace_error": Error,
@@ -331,6 +403,11 @@ STRUCTURES: Dict[str, type] = {
     "exoplace_probe_options": ProbeOptions,
     "exoplace_probe_interface": ProbeInterface,
     "exoplace_probe_result": ProbeResult,
+    "exoplace_amount": Amount,
+    "exoplace_explained_node": ExplainedNode,
+    "exoplace_explained_tier": ExplainedTier,
+    "exoplace_explained_rule": ExplainedRule,
+    "exoplace_explanation": Explanation,
 }
 
 # ---------------------------------------------------------------------------
@@ -415,6 +492,11 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_place_manual",
      [POINTER(Placement), _topology_p, POINTER(Model), POINTER(c_char_p), POINTER(c_uint32), c_size_t,
       POINTER(PlaceOptions), _error_p], _status),
+    # Explanations
+    ("exoplace_explain",
+     [POINTER(Explanation), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
+    ("exoplace_explanation_dispose", [POINTER(Explanation)], None),
+    # Previews and model lists
     ("exoplace_preview_list_new",
      [POINTER(_preview_list_p), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
     ("exoplace_preview_list_free", [_preview_list_p], None),
@@ -435,6 +517,11 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     ("exoplace_request_free", [POINTER(Request)], None),
     ("exoplace_placement_write_json", [_owned_string_out, POINTER(Placement), POINTER(Model), _error_p], _status),
     ("exoplace_failure_write_json", [_owned_string_out, _error_p, c_int, _error_p], _status),
+    ("exoplace_explanation_write_json", [_owned_string_out, POINTER(Explanation), _error_p], _status),
+    ("exoplace_placement_explained_write_json",
+     [_owned_string_out, POINTER(Placement), POINTER(Model), POINTER(Explanation), _error_p], _status),
+    ("exoplace_failure_explained_write_json", [_owned_string_out, _error_p, c_int, POINTER(Explanation), _error_p],
+     _status),
     ("exoplace_preview_lists_write_json",
      [_owned_string_out, POINTER(_preview_list_p), POINTER(Model), c_size_t, _error_p], _status),
     ("exoplace_cycle_list_write_json",
@@ -633,12 +720,20 @@ def status_name(status: int) -> str:
     return lib().exoplace_status_name(status).decode()
 
 
-def raise_for_status(status: int, err: Error) -> None:
+def is_explained_failure(status: int) -> bool:
+    """Whether a failed placement carries an explanation: a placement failure
+    but search_limit, which an explanation's own searches would hit again
+    (the rule of the JSON responses, docs/json.md "Explanations")."""
+    return status != STATUS_SEARCH_LIMIT and bool(lib().exoplace_status_is_placement_failure(status))
+
+
+def raise_for_status(status: int, err: Error, explanation: Optional[Dict[str, Any]] = None) -> None:
     """Raises the exception for a failed call; returns for EXOPLACE_OK.
 
-    Placement failures become PlacementError (exo's text), out of memory
-    MemoryError, a failed probe ProbeError, everything else (bad input,
-    limits) InputError, a ValueError whose message names the field.
+    Placement failures become PlacementError (exo's text, and `explanation`
+    as its .explanation), out of memory MemoryError, a failed probe
+    ProbeError, everything else (bad input, limits) InputError, a ValueError
+    whose message names the field.
     """
     if status == STATUS_OK:
         return
@@ -647,7 +742,7 @@ def raise_for_status(status: int, err: Error) -> None:
     message = err.message.decode("utf-8", "replace") or cdll.exoplace_status_str(status).decode()
     field = err.field.decode("utf-8", "replace")
     if cdll.exoplace_status_is_placement_failure(status):
-        raise PlacementError(code, message, field)
+        raise PlacementError(code, message, field, explanation)
     if status == STATUS_NO_MEMORY:
         raise MemoryError(message)
     if status == STATUS_PROBE:

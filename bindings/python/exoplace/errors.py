@@ -5,7 +5,8 @@ A failed call of the library reports a status and an ``exoplace_error``
 
 - PlacementError: the request is well-formed but cannot be placed
   (``insufficient_memory``, ``tensor_not_supported``, ``no_tensor_sharding``,
-  ``invalid_split``, ``search_limit``); the message is exo's text.
+  ``invalid_split``, ``search_limit``); the message is exo's text and
+  .explanation says why it does not fit.
 - InputError, a ValueError: bad input (malformed JSON, a wrong field, a limit);
   the message names the offending field.
 - ProbeError, an OSError: the local memory probe could not read the system.
@@ -43,15 +44,25 @@ class PlacementError(ExoplaceError):
     field, when set, the input the failure is about (e.g. "model.hidden_size").
 
     Attributes:
+        explanation: why it does not fit, as the dict of docs/json.md
+            "Explanations" (each memory tier tried: what the model needs,
+            the best candidate ring, the gap, each node's share and
+            shortfall; the rules that removed ring lengths). None for
+            search_limit, and from the calls that place no model by tiers
+            (Topology.place_manual, distribute_layers, fit_layers).
         response: from a JSON entry point, the failure object it wrote,
             {"ok": False, "code", "error"} with its "explanation" when it has
-            one (docs/json.md "Explanations"); None otherwise (and after
-            pickling).
+            one; None otherwise (and after pickling).
     """
 
-    def __init__(self, code: str, message: str, field: str = "") -> None:
+    def __init__(self, code: str, message: str, field: str = "",
+                 explanation: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(code, message, field)
         self.response: Optional[Dict[str, Any]] = None
+        self.explanation = explanation
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.code, self.message, self.field, self.explanation))
 
 
 class InputError(ExoplaceError, ValueError):

@@ -58,6 +58,9 @@ class InstancePlacement:
             rule), "pressure", "total" or "swap".
         is_low_memory: True for every tier but "available": the model does
             not fit the memory the nodes have free now.
+        explanation: when is_low_memory, why: the tiers tried up to the one
+            that placed, with the best candidate ring of each and what its
+            nodes lack (docs/json.md "Explanations"); None otherwise.
     """
 
     instances: Dict[str, Dict[str, Any]]
@@ -65,6 +68,7 @@ class InstancePlacement:
     instance: Dict[str, Any]
     memory_tier: str
     is_low_memory: bool
+    explanation: Optional[Dict[str, Any]] = None
 
 
 # The request members place_instance sets from the command; the state's own
@@ -165,11 +169,13 @@ def place_instance(state: Any, command: Any, *, required_nodes: Optional[Iterabl
     Returns:
         An InstancePlacement: ``.instances`` is exo's mapping (the state's
         instances plus the new one), ``.instance_id`` / ``.instance`` the new
-        one, ``.memory_tier`` / ``.is_low_memory`` the tier it needed.
+        one, ``.memory_tier`` / ``.is_low_memory`` the tier it needed and,
+        for low memory, ``.explanation`` why.
 
     Raises:
         PlacementError: cannot be placed; str() is exo's text, .code the
-            stable code. Also a ValueError, as exo raises.
+            stable code, .explanation why it does not fit (None for
+            search_limit). Also a ValueError, as exo raises.
         InputError: bad input (a ValueError); the message and .field name
             the field: ``command.model_card.hiddenSize``, ``command.min_nodes``,
             ``required_nodes[0]``, or a /state path such as
@@ -202,7 +208,7 @@ def place_instance(state: Any, command: Any, *, required_nodes: Optional[Iterabl
     try:
         response = _call_json("exoplace_get_placement_json", text, options)
     except errors.PlacementError as failure:
-        raise PlacementError(failure.code, failure.message, failure.field) from None
+        raise PlacementError(failure.code, failure.message, failure.field, failure.explanation) from None
     except InputError as bad:
         raise _renamed(bad, names) from None
 
@@ -216,5 +222,6 @@ def place_instance(state: Any, command: Any, *, required_nodes: Optional[Iterabl
     instances = copy.deepcopy(dict(current))
     instances[instance_id] = instance
     return InstancePlacement(instances=instances, instance_id=instance_id, instance=instance,
-                             memory_tier=response["memory_tier"], is_low_memory=response["is_low_memory"])
+                             memory_tier=response["memory_tier"], is_low_memory=response["is_low_memory"],
+                             explanation=response.get("explanation"))
 

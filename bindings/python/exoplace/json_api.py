@@ -73,17 +73,21 @@ def _json_options(*, strategy: str = "largest-remainder", no_fallback: bool = Fa
 
 def _call_json(function_name: str, text: bytes, options: Any) -> Any:
     """Runs one JSON entry point; the response string is copied and freed
-    before any exception is raised."""
+    before any exception is raised. A placement failure's response gives the
+    PlacementError its "explanation" member."""
     out = c_void_p()
     err = _lib.Error()
     status = getattr(_lib.lib(), function_name)(byref(out), text, len(text), byref(options), byref(err))
     response = take_owned_string(out)
-    try:
-        raise_for_status(status, err)
-    except PlacementError as exc:
-        # The failure object the entry point wrote (with its explanation).
-        exc.response = json.loads(response) if response else None
-        raise
+    if status != _lib.STATUS_OK:
+        failure = json.loads(response) if response is not None else None
+        explanation = failure.get("explanation") if isinstance(failure, dict) else None
+        try:
+            raise_for_status(status, err, explanation)
+        except PlacementError as exc:
+            # The failure object the entry point wrote (with its explanation).
+            exc.response = failure
+            raise
     return json.loads(response)
 
 
@@ -112,11 +116,14 @@ def get_placement(request: Request, *, model: ModelArgument = None, strategy: st
         seed: {"ok": True, "model_id", "sharding", "instance_meta",
         "is_low_memory", "memory_tier", "nodes", "shards"}. exo-main:
         {"ok": True, "rules": "exo-main", "instance" (exo's Instance as exo
-        serializes it), "is_low_memory", "memory_tier"}.
+        serializes it), "is_low_memory", "memory_tier"}. With
+        "is_low_memory": True also "explanation", why the model needed that
+        tier (json.md "Explanations", as Topology.explain() gives it).
 
     Raises:
         PlacementError: cannot be placed (.code e.g. "insufficient_memory",
-            str() exo's text).
+            str() exo's text, .explanation the failure response's
+            "explanation": why it does not fit; None for "search_limit").
         InputError: bad input; the message names the field.
     """
     options = _json_options(strategy=strategy, no_fallback=no_fallback, allow_swap=allow_swap,

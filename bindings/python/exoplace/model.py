@@ -265,6 +265,11 @@ class Placement:
         shards: one per node, in the same order.
         rules: the rule set that placed it, "seed" or "exo-main".
         instance: exo-main: exo's Instance; None for seed.
+        explanation: when is_low_memory, why the model needed that tier: the
+            dict of Topology.explain() (docs/json.md "Explanations"), each
+            tier tried up to the one that placed. None when is_low_memory is
+            False, and for the placements of previews() and place_manual(),
+            which are not explained (as the JSON previews are not).
     """
 
     model_id: str
@@ -276,6 +281,7 @@ class Placement:
     shards: Tuple[Shard, ...]
     rules: str = "seed"
     instance: Optional[Instance] = None
+    explanation: Optional[Dict[str, Any]] = field(default=None, hash=False)
 
     @property
     def memory_delta_by_node(self) -> Dict[str, int]:

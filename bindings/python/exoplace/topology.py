@@ -14,7 +14,7 @@ import json
 import threading
 from contextlib import contextmanager
 from ctypes import byref, c_char_p, c_int, c_size_t, c_uint8, c_uint32, c_void_p
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import _lib
 from ._lib import SIZE_MAX, UINT32_MAX, UINT64_MAX, integer_argument, raise_for_status, take_owned_string, text_argument
@@ -170,7 +170,8 @@ def _instance(c_placement: _lib.Placement, c_model: _lib.Model) -> Instance:
                     exo_json=json.loads(response)["instance"])
 
 
-def _placement(c_placement: _lib.Placement, model_id: str, c_model: _lib.Model) -> Placement:
+def _placement(c_placement: _lib.Placement, model_id: str, c_model: _lib.Model,
+               explanation: Optional[Dict[str, Any]] = None) -> Placement:
     """Copies a filled exoplace_placement into Python objects (exo-main: with
     its instance)."""
     shards = tuple(
@@ -188,7 +189,27 @@ def _placement(c_placement: _lib.Placement, model_id: str, c_model: _lib.Model) 
                      is_low_memory=bool(c_placement.is_low_memory),
                      nodes=tuple(shard.node_id for shard in shards),
                      shards=shards, rules=rules,
-                     instance=_instance(c_placement, c_model) if rules == "exo-main" else None)
+                     instance=_instance(c_placement, c_model) if rules == "exo-main" else None,
+                     explanation=explanation)
+
+
+def _explanation(handle: c_void_p, c_model: _lib.Model, options: _lib.PlaceOptions) -> Dict[str, Any]:
+    """exoplace_explain() as the dict its JSON writer gives (exact 128-bit
+    amounts); the struct is disposed and the text freed on every path. Its
+    node ids are borrowed from the topology: call with the handle held."""
+    cdll = _lib.lib()
+    explanation = _lib.Explanation()
+    err = _lib.Error()
+    try:
+        raise_for_status(cdll.exoplace_explain(byref(explanation), handle, byref(c_model), byref(options),
+                                               byref(err)), err)
+        out = c_void_p()
+        status = cdll.exoplace_explanation_write_json(byref(out), byref(explanation), byref(err))
+        text = take_owned_string(out)
+        raise_for_status(status, err)
+        return json.loads(text)
+    finally:
+        cdll.exoplace_explanation_dispose(byref(explanation))
 
 
 def _profile(profile: bool, ram_total: int, ram_available: int, swap_total: int, swap_available: int,
@@ -639,9 +660,14 @@ class Topology:
                 from this seed instead of fresh randomness.
             reserve_bytes: with strategy "fit", bytes left free on every node.
 
+        Returns:
+            The Placement; in a memory_tier other than "available" it is
+            low memory and carries .explanation (see explain()).
+
         Raises:
             PlacementError: cannot be placed; .code is e.g. "insufficient_memory",
-                str() is exo's message.
+                str() is exo's message, .explanation the dict of explain()
+                (None for "search_limit").
             InputError: a bad argument, naming it.
         """
         options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
@@ -664,8 +690,14 @@ class Topology:
             allow_swap: the ladder may reach the swap tier.
             Others: as place_model().
 
+        Returns:
+            The Placement; one from a tier below available (is_low_memory)
+            carries .explanation, the dict of explain() for the same
+            arguments.
+
         Raises:
-            PlacementError: no tier places it; the strict attempt's error.
+            PlacementError: no tier places it; the strict attempt's error,
+                with .explanation (None for "search_limit").
             InputError: a bad argument, naming it.
         """
         options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
@@ -674,6 +706,45 @@ class Topology:
                                  required_nodes=required_nodes, random_seed=random_seed,
                                  reserve_bytes=reserve_bytes)
         return self._run_placement("exoplace_get_placement", model, options)
+
+    def explain(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
+                min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
+                no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0,
+                rules: str = "seed", required_nodes: Optional[Iterable[str]] = None,
+                random_seed: Optional[int] = None, reserve_bytes: int = 0) -> Dict[str, Any]:
+        """Why the model does not fit, or needs a tier below available
+        (exoplace_explain): the memory tiers in ladder order from
+        `memory_tier` (pressure only when a node reports it, then total and
+        swap, whatever no_fallback and allow_swap say), up to the first that
+        places. Nothing is placed and nothing raises for a model that does
+        not fit: that is what it explains.
+
+        Arguments as get_placement().
+
+        Returns:
+            The dict of docs/json.md "Explanations": "rules", "sharding",
+            "min_nodes", "unit" ("bytes", or "layers" with strategy "fit",
+            then also "layer_cost" and "reserve_bytes"), "placed",
+            "placing_tier" (None when no tier places), "tiers" and
+            "rules_applied". Each tier has "tier", "code", "error", "need",
+            "cluster_sum", "cluster_nodes", "candidate_searched",
+            "complete", "candidate" (None, or {"sum", "nodes": [{"node_id",
+            "metric", "metric_bytes", "share", "shortfall",
+            "shortfall_bytes"}, ...]}) and "gap" (need - candidate sum when
+            positive, else 0). Amounts are exact ints (they may pass 2**64).
+
+        Raises:
+            InputError: a bad argument, naming it (the checks of
+                get_placement()).
+        """
+        options = _place_options(sharding=sharding, instance_meta=instance_meta, min_nodes=min_nodes,
+                                 strategy=strategy, memory_tier=memory_tier, no_fallback=no_fallback,
+                                 allow_swap=allow_swap, max_search_steps=max_search_steps, rules=rules,
+                                 required_nodes=required_nodes, random_seed=random_seed,
+                                 reserve_bytes=reserve_bytes)
+        c_model = _c_model(model)
+        with self._reading() as handle:
+            return _explanation(handle, c_model, options)
 
     def place_manual(self, model: Model, ring: Sequence[Tuple[str, int]], *, instance_meta: str = "MlxRing",
                      memory_tier: str = "available", reserve_bytes: int = 0) -> Placement:
@@ -724,10 +795,15 @@ class Topology:
         try:
             with self._reading() as handle:
                 status = function(byref(c_placement), handle, byref(c_model), byref(options), byref(err))
-                raise_for_status(status, err)
+                # Explained as the JSON responses are: a low-memory placement,
+                # a placement failure but search_limit.
+                explained = c_placement.is_low_memory if status == _lib.STATUS_OK else _lib.is_explained_failure(
+                    status)
+                explanation = _explanation(handle, c_model, options) if explained else None
+                raise_for_status(status, err, explanation)
                 # Shard node ids (and jaccl devices) are borrowed from the
                 # topology: copy them while the handle is held.
-                return _placement(c_placement, model.model_id, c_model)
+                return _placement(c_placement, model.model_id, c_model, explanation)
         finally:
             _lib.lib().exoplace_placement_dispose(byref(c_placement))
 

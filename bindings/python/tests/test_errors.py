@@ -60,6 +60,29 @@ class RaiseForStatusTest(unittest.TestCase):
                     "jaccl_not_all_to_all", "jaccl_unreachable_coordinator", "invalid_multiaddr"}
         self.assertEqual(failures, seed | exo_main)
 
+    def test_status_constants_are_the_librarys(self):
+        for value, code in ((_lib.STATUS_NO_MEMORY, "out_of_memory"),
+                            (_lib.STATUS_BUFFER_TOO_SMALL, "buffer_too_small"),
+                            (_lib.STATUS_SEARCH_LIMIT, "search_limit"), (_lib.STATUS_PROBE, "probe_failed")):
+            with self.subTest(code=code):
+                self.assertEqual(_lib.status_name(value), code)
+
+    def test_explained_failures_are_the_placement_failures_but_search_limit(self):
+        for status in statuses():
+            code = _lib.status_name(status)
+            with self.subTest(code=code):
+                expected = bool(_lib.lib().exoplace_status_is_placement_failure(status)) and code != "search_limit"
+                self.assertIs(_lib.is_explained_failure(status), expected)
+
+    def test_placement_error_carries_the_explanation_given(self):
+        explanation = {"placed": False, "tiers": []}
+        with self.assertRaises(PlacementError) as caught:
+            _lib.raise_for_status(9, failing_error(9), explanation)
+        self.assertIs(caught.exception.explanation, explanation)
+        with self.assertRaises(PlacementError) as caught:
+            _lib.raise_for_status(9, failing_error(9))
+        self.assertIsNone(caught.exception.explanation)
+
     def test_empty_message_falls_back_to_the_default_text(self):
         with self.assertRaises(PlacementError) as caught:
             _lib.raise_for_status(9, failing_error(9))

@@ -76,16 +76,20 @@ class FlatMemoryTest(unittest.TestCase):
         cls.tiny_request = json.dumps(request([node("a", 100, 100)], [], model("m", 50, 2)))
         cls.failing_request = json.dumps(request([node("a", 100, 100)], [], model("m", 500, 2)))
         cls.fitting = Model("m", 1500, 4)
+        cls.low_memory = Model("m", 3000, 4)  # more than the available sum, less than the total one
+        cls.low_memory_request = json.dumps(request([node("a", 200, 100)], [], model("m", 150, 2)))
         cls.too_big = Model("m", 10_000, 4)
 
     @classmethod
     def tearDownClass(cls):
         cls.topology.close()
 
-    def raises_placement_error(self, call) -> None:
+    def raises_placement_error(self, call, explained: bool = False) -> None:
         try:
             call()
-        except PlacementError:
+        except PlacementError as error:
+            if explained and error.explanation is None:
+                self.fail("expected a PlacementError with an explanation")
             return
         self.fail("expected a PlacementError")
 
@@ -96,8 +100,10 @@ class FlatMemoryTest(unittest.TestCase):
             ("Topology.get_placement", lambda: self.topology.get_placement(self.fitting)),
             ("get_placement (JSON)", lambda: exoplace.get_placement(self.tiny_request)),
             ("Topology.get_placement raising",
-             lambda: self.raises_placement_error(lambda: self.topology.get_placement(self.too_big))),
-            ("place (JSON) raising", lambda: self.raises_placement_error(lambda: exoplace.place(self.failing_request))),
+             lambda: self.raises_placement_error(lambda: self.topology.get_placement(self.too_big), explained=True)),
+            ("place (JSON) raising",
+             lambda: self.raises_placement_error(lambda: exoplace.place(self.failing_request), explained=True)),
+            ("Topology.explain", lambda: self.topology.explain(self.too_big)),
         ]
 
     def test_hundred_thousand_calls_keep_memory_flat(self):
@@ -131,6 +137,18 @@ class FlatMemoryTest(unittest.TestCase):
             ("cycles (JSON)", lambda: exoplace.cycles(self.tiny_request)),
             ("model_fit (JSON)", lambda: exoplace.model_fit(self.tiny_request)),
             ("bad input raising", lambda: self.assertRaises(ValueError, exoplace.get_placement, "{")),
+            ("Topology.get_placement low memory (explained)",
+             lambda: self.assertIsNotNone(self.topology.get_placement(self.low_memory).explanation)),
+            ("get_placement (JSON) low memory (explained)",
+             lambda: self.assertIn("explanation", exoplace.get_placement(self.low_memory_request))),
+            ("Topology.explain Tensor (rules applied)",
+             lambda: self.assertTrue(self.topology.explain(the_model, sharding="Tensor")["rules_applied"])),
+            ("Topology.explain fit", lambda: self.topology.explain(self.fitting, strategy="fit")),
+            ("Topology.explain bad input raising",
+             lambda: self.assertRaises(ValueError, self.topology.explain, Model("m", 1, 0))),
+            ("Topology.place_model raising",
+             lambda: self.raises_placement_error(lambda: self.topology.place_model(self.too_big, min_nodes=2),
+                                                 explained=True)),
         ]
         # exo-main: instances (ring hosts, the jaccl matrix, exo's JSON of them).
         state = exo_pair()
@@ -143,6 +161,7 @@ class FlatMemoryTest(unittest.TestCase):
         card = exo_card(storage_size=1500)
         exo_model = Model.from_card(card)
         too_big = {"model_card": exo_card(storage_size=10_000)}
+        low_memory = {"model_card": exo_card(storage_size=3000)}
         more_paths += [
             ("Topology.get_placement exo-main ring",
              lambda: exo_topology.get_placement(exo_model, rules="exo-main")),
@@ -151,8 +170,10 @@ class FlatMemoryTest(unittest.TestCase):
                                                 instance_meta="MlxJaccl", min_nodes=2)),
             ("Topology.previews exo-main", lambda: exo_topology.previews(exo_model, rules="exo-main")),
             ("exo.place_instance", lambda: exo.place_instance(state, {"model_card": card})),
+            ("exo.place_instance low memory (explained)",
+             lambda: self.assertIsNotNone(exo.place_instance(state, low_memory).explanation)),
             ("exo.place_instance raising",
-             lambda: self.raises_placement_error(lambda: exo.place_instance(state, too_big))),
+             lambda: self.raises_placement_error(lambda: exo.place_instance(state, too_big), explained=True)),
         ]
         for label, call in self.paths() + more_paths:
             with self.subTest(path=label):

@@ -39,11 +39,11 @@ def cluster_request(storage_size: int):
 
 
 def outcome(call):
-    """The result, or the failure as a comparable value."""
+    """The result, or the failure (with its explanation) as a comparable value."""
     try:
         return call()
     except PlacementError as error:
-        return ("PlacementError", error.code, str(error))
+        return ("PlacementError", error.code, str(error), error.explanation)
 
 
 class ConcurrentCallsTest(unittest.TestCase):
@@ -59,6 +59,9 @@ class ConcurrentCallsTest(unittest.TestCase):
                 lambda m=the_model: self.topology.get_placement(m, sharding="Tensor", strategy="exo"),
                 lambda m=the_model: self.topology.place_model(m, min_nodes=3),
                 lambda m=the_model: self.topology.previews(m),
+                lambda m=the_model: self.topology.explain(m),
+                lambda m=the_model: self.topology.explain(m, sharding="Tensor", min_nodes=3),
+                lambda m=the_model: self.topology.explain(m, strategy="fit"),
                 lambda s=size: exoplace.get_placement(cluster_request(s), strategy="exo"),
                 lambda s=size: exoplace.previews(cluster_request(s)),
                 lambda s=size: exoplace.distribute_layers([s, 2 * s + 1, 3], 40, "exo"),
@@ -70,6 +73,9 @@ class ConcurrentCallsTest(unittest.TestCase):
         expected = [outcome(call) for call in self.calls]
         self.assertTrue(any(isinstance(e, tuple) and e[0] == "PlacementError" for e in expected))
         self.assertTrue(any(isinstance(e, exoplace.Placement) for e in expected))
+        self.assertTrue(any(isinstance(e, tuple) and e[-1] is not None for e in expected), "no explained failure")
+        self.assertTrue(any(isinstance(e, exoplace.Placement) and e.explanation for e in expected),
+                        "no explained low-memory placement")
         start = threading.Barrier(THREADS)
         mismatches = []
         crashes = []
