@@ -1298,10 +1298,6 @@ typedef struct exoplace_explained_tier {
     exoplace_amount cluster_sum; /**< the metric summed over every node that can take a share
                                     (with a profile; by_layers: holding a layer) */
     size_t n_cluster_nodes;    /**< those nodes */
-    /** 1: the candidate was searched for (the seed rule set); 0: exo-main,
-     * whose selection has no greatest-sum search: the tier gives its status,
-     * error and cluster sum only. */
-    int candidate_searched;
     /** 0: the work bound (max_search_steps) stopped the search for the
      * candidate; it is the greatest found, a greater one may exist. */
     int complete;
@@ -1315,9 +1311,11 @@ typedef struct exoplace_explained_tier {
 
 /** A rule that removed candidates whatever the memory. */
 typedef struct exoplace_explained_rule {
-    exoplace_status status;    /**< E_TENSOR_NOT_SUPPORTED, E_NO_TENSOR_SHARDING (a length that does
-                                    not divide hidden_size), E_INVALID_SPLIT (FIT: min_nodes above
-                                    n_layers) */
+    exoplace_status status;    /**< seed: E_TENSOR_NOT_SUPPORTED, E_NO_TENSOR_SHARDING (lengths that
+                                    do not divide hidden_size), E_INVALID_SPLIT (FIT: min_nodes
+                                    above n_layers); exo-main: E_TENSOR_UNSUPPORTED,
+                                    E_TENSOR_INDIVISIBLE (lengths that do not divide hidden_size,
+                                    or the key-value heads) */
     uint32_t first_length;     /**< the run of cycle lengths it removed, first_length to */
     uint32_t last_length;      /**< last_length; both 0: every length */
     char message[EXOPLACE_ERROR_MESSAGE_BYTES]; /**< e.g. "hidden_size 4096 is not divisible by 3" */
@@ -1342,17 +1340,21 @@ typedef struct exoplace_explanation {
 } exoplace_explanation;
 
 /**
- * Explains a placement (issue: "why it does not fit"). Tries the tiers in
- * ladder order from options->memory_tier: pressure only when a node reports
- * it, then total and swap, whatever no_fallback and allow_swap say (an
- * explanation places nothing; it says which tier would), stopping after the
- * first tier that places. For each tier it makes the attempt
+ * Explains a placement: why it does not fit, or why it needs a tier below
+ * available. Tries the tiers in ladder order from options->memory_tier:
+ * pressure only when a node reports it, then total and swap, whatever
+ * no_fallback and allow_swap say (an explanation places nothing; it says
+ * which tier would), stopping after the first tier that places. A tier
+ * whose metric is the one before's for every node (swap without swap space)
+ * repeats that tier's entry. For each tier it makes the attempt
  * exoplace_place() makes and, unless that places, searches the greatest
- * candidate: for each length from min_nodes up (Tensor with hidden_size:
- * the lengths that divide it; FIT: at most n_layers) the cycle with the
- * greatest metric sum, by the same branch and bound as placement. Each
- * attempt and each candidate search has its own work bound of
- * max_search_steps.
+ * candidate among the lengths the rules leave (from min_nodes; Tensor: the
+ * divisors of placement.md 4 or exo-main.md 5.4; FIT: at most n_layers):
+ * first the longest of them, on a quarter of the work bound, then each
+ * length upward for a greater sum, by the rule set's own branch and bound
+ * (seed: the graph of placement.md; exo-main: exo's graph, through every
+ * required node). Each attempt and each candidate search has its own work
+ * bound of max_search_steps.
  * @param[out] out filled on success (dispose it after use; node ids are
  *   borrowed from topology); zeroed on failure, unless out is NULL.
  * @param[in] topology the cluster, only read.

@@ -2,6 +2,7 @@
 #include "error.h"
 #include "layers.h"
 #include "place.h"
+#include "select_exo_main.h"
 #include "sort.h"
 
 #include <stdio.h>
@@ -144,12 +145,15 @@ static exoplace_status candidate_fill(exoplace_explained_tier *et, exoplace__sea
     return EXOPLACE_OK;
 }
 
-/* Whether the rules leave cycles of `length` (seed, placement.md 4). */
+/* Whether the rules leave cycles of `length` whatever the memory: tensor
+ * sharding's divisors (placement.md 4, exo-main.md 5.4). */
 static int length_allowed(const explain_request *rq, size_t length)
 {
-    if (rq->options->sharding == EXOPLACE_SHARDING_TENSOR && rq->model->hidden_size > 0)
-        return rq->model->hidden_size % length == 0;
-    return 1;
+    if (rq->options->sharding != EXOPLACE_SHARDING_TENSOR)
+        return 1;
+    if (rq->options->rules == EXOPLACE_RULES_EXO_MAIN)
+        return exoplace__exo_main_tensor_length_ok(rq->model, length);
+    return rq->model->hidden_size == 0 || rq->model->hidden_size % length == 0;
 }
 
 /* The best cycle so far of a candidate search. */
@@ -162,14 +166,24 @@ typedef struct best_cycle {
 /* Searches cycles of `length` for one better than the best: a greater sum,
  * or an equal sum and fewer nodes (fewer nodes to run on), and takes it.
  * E_SEARCH_LIMIT when the work bound stopped the search. */
-static exoplace_status try_length(best_cycle *best, uint32_t *scratch, exoplace__search *search, size_t length,
+static exoplace_status try_length(best_cycle *best, uint32_t *scratch, exoplace__search *search,
+                                  const explain_request *rq, exoplace_memory_tier tier, size_t length,
                                   exoplace_error *err)
 {
     exoplace__u128 required = !best->length ? 0 : length < best->length ? best->sum : best->sum + 1;
     int found = 0;
     exoplace_error search_err;
     exoplace__error_clear(&search_err);
-    exoplace_status st = exoplace__search_greatest_cycle(search, length, required, scratch, &found, &search_err);
+    exoplace_status st;
+    if (rq->options->rules == EXOPLACE_RULES_EXO_MAIN) {
+        exoplace__exo_main_graph *graph = NULL;
+        st = exoplace__search_exo_main_graph(&graph, search, &search_err);
+        if (st == EXOPLACE_OK)
+            st = exoplace__exo_main_greatest(scratch, &found, graph, search, rq->model, rq->options, tier, length,
+                                             required, &search_err);
+    } else {
+        st = exoplace__search_greatest_cycle(search, length, required, scratch, &found, &search_err);
+    }
     if (st == EXOPLACE_E_SEARCH_LIMIT)
         return st;
     if (st)
@@ -187,7 +201,7 @@ static exoplace_status try_length(best_cycle *best, uint32_t *scratch, exoplace_
 /* The greatest candidate of the tier: the cycle of an allowed length of
  * min_nodes or more with the greatest sum, the shortest of equal sums. */
 static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__search *search,
-                                        const explain_request *rq, exoplace_error *err)
+                                        const explain_request *rq, exoplace_memory_tier tier, exoplace_error *err)
 {
     size_t placeable = exoplace__search_view_count(search);
     size_t longest = rq->by_layers && rq->model->n_layers < placeable ? rq->model->n_layers : placeable;
@@ -209,7 +223,7 @@ static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__s
         probe--;
     if (probe > rq->options->min_nodes) {
         exoplace__search_reset_work(search, bound / 4 ? bound / 4 : 1);
-        st = try_length(&best, scratch, search, probe, err);
+        st = try_length(&best, scratch, search, rq, tier, probe, err);
         if (st && st != EXOPLACE_E_SEARCH_LIMIT)
             goto done;
         bound -= bound / 4;
@@ -218,7 +232,7 @@ static exoplace_status candidate_search(exoplace_explained_tier *et, exoplace__s
     st = EXOPLACE_OK;
     for (size_t l = rq->options->min_nodes; l <= longest && st == EXOPLACE_OK; l++)
         if (length_allowed(rq, l))
-            st = try_length(&best, scratch, search, l, err);
+            st = try_length(&best, scratch, search, rq, tier, l, err);
     if (st == EXOPLACE_E_SEARCH_LIMIT) {
         et->complete = 0;
         st = EXOPLACE_OK;
@@ -250,7 +264,6 @@ static exoplace_status tier_explain(exoplace_explained_tier *et, exoplace__searc
     if (st == EXOPLACE_OK) {
         et->cluster_sum = amount_of(exoplace__search_metric_total(search));
         et->n_cluster_nodes = exoplace__search_view_count(search);
-        et->candidate_searched = rq->options->rules == EXOPLACE_RULES_SEED;
         et->complete = 1;
     }
     if (st == EXOPLACE_OK && et->status == EXOPLACE_OK) {
@@ -264,10 +277,8 @@ static exoplace_status tier_explain(exoplace_explained_tier *et, exoplace__searc
             st = candidate_fill(et, search, rq, cycle, placement.n_nodes, err);
             free(cycle);
         }
-    } else if (st == EXOPLACE_OK && et->candidate_searched) {
-        st = candidate_search(et, search, rq, err);
     } else if (st == EXOPLACE_OK) {
-        st = candidate_fill(et, search, rq, NULL, 0, err); /* no candidate: the gap is the need */
+        st = candidate_search(et, search, rq, tier, err);
     }
     exoplace_placement_dispose(&placement);
     return st;
@@ -316,41 +327,54 @@ static exoplace_explained_rule *rule_add(exoplace_explanation *out, exoplace_sta
 
 /* The seed rules that remove cycle lengths whatever the memory: one entry
  * per run of consecutive lengths a rule removes. */
+/* Why tensor sharding refuses cycles of `length` (length_allowed() false):
+ * the hidden size, or under exo-main the key-value heads. */
+static int tensor_reason_is_heads(const explain_request *rq, size_t length)
+{
+    return rq->options->rules == EXOPLACE_RULES_EXO_MAIN && rq->model->hidden_size % length == 0;
+}
+
+/* The rules that remove cycle lengths whatever the memory: one entry per
+ * run of consecutive lengths a rule removes for one reason. */
 static exoplace_status rules_explain(exoplace_explanation *out, const explain_request *rq, size_t placeable,
                                      exoplace_error *err)
 {
     const exoplace_model *model = rq->model;
     const exoplace_place_options *options = rq->options;
-    if (options->rules != EXOPLACE_RULES_SEED)
-        return EXOPLACE_OK;
-    if (options->sharding == EXOPLACE_SHARDING_TENSOR && model->supports_tensor == 0) {
-        exoplace_explained_rule *rule = rule_add(out, EXOPLACE_E_TENSOR_NOT_SUPPORTED, 0, 0);
+    int exo_main = options->rules == EXOPLACE_RULES_EXO_MAIN;
+    int tensor = options->sharding == EXOPLACE_SHARDING_TENSOR;
+    if (tensor && model->supports_tensor == 0) {
+        exoplace_status status = exo_main ? EXOPLACE_E_TENSOR_UNSUPPORTED : EXOPLACE_E_TENSOR_NOT_SUPPORTED;
+        exoplace_explained_rule *rule = rule_add(out, status, 0, 0);
         if (!rule)
             return exoplace__fail_no_memory(err);
-        exoplace_error text;
+        exoplace_error text; /* the id as valid UTF-8, cut to fit */
         exoplace__error_clear(&text);
-        exoplace__fail(&text, EXOPLACE_E_TENSOR_NOT_SUPPORTED, NULL,
-                       "model %s does not support tensor parallelism", model->model_id);
+        exoplace__fail(&text, status, NULL, "model %s does not support tensor parallelism", model->model_id);
         memcpy(rule->message, text.message, sizeof rule->message);
     }
-    if (options->sharding == EXOPLACE_SHARDING_TENSOR && model->hidden_size > 0) {
-        for (size_t l = options->min_nodes; l <= placeable; l++) {
-            if (length_allowed(rq, l))
-                continue;
-            size_t last = l;
-            while (last + 1 <= placeable && !length_allowed(rq, last + 1))
-                last++;
-            exoplace_explained_rule *rule = rule_add(out, EXOPLACE_E_NO_TENSOR_SHARDING, (uint32_t)l, (uint32_t)last);
-            if (!rule)
-                return exoplace__fail_no_memory(err);
-            if (last == l)
-                snprintf(rule->message, sizeof rule->message, "hidden_size %u is not divisible by %zu",
-                         model->hidden_size, l);
-            else
-                snprintf(rule->message, sizeof rule->message,
-                         "hidden_size %u is not divisible by any of %zu to %zu nodes", model->hidden_size, l, last);
-            l = last;
-        }
+    for (size_t l = options->min_nodes; tensor && l <= placeable; l++) {
+        if (length_allowed(rq, l))
+            continue;
+        int heads = tensor_reason_is_heads(rq, l);
+        size_t last = l;
+        while (last + 1 <= placeable && !length_allowed(rq, last + 1) && tensor_reason_is_heads(rq, last + 1) == heads)
+            last++;
+        exoplace_status status = exo_main ? EXOPLACE_E_TENSOR_INDIVISIBLE : EXOPLACE_E_NO_TENSOR_SHARDING;
+        exoplace_explained_rule *rule = rule_add(out, status, (uint32_t)l, (uint32_t)last);
+        if (!rule)
+            return exoplace__fail_no_memory(err);
+        char what[64];
+        if (heads)
+            snprintf(what, sizeof what, "%u key-value heads", model->num_key_value_heads);
+        else
+            snprintf(what, sizeof what, "hidden_size %u", model->hidden_size);
+        if (last == l)
+            snprintf(rule->message, sizeof rule->message, "%s %s not divisible by %zu", what, heads ? "are" : "is", l);
+        else
+            snprintf(rule->message, sizeof rule->message, "%s %s not divisible by any of %zu to %zu nodes", what,
+                     heads ? "are" : "is", l, last);
+        l = last;
     }
     if (rq->by_layers && options->min_nodes > model->n_layers) {
         exoplace_explained_rule *rule = rule_add(out, EXOPLACE_E_INVALID_SPLIT, 0, 0);

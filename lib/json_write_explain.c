@@ -50,7 +50,6 @@ static void write_tier(exoplace__json_writer *w, const exoplace_explained_tier *
     member_amount(w, "need", tier->need);
     member_amount(w, "cluster_sum", tier->cluster_sum);
     exoplace__jw_member_u64(w, "cluster_nodes", tier->n_cluster_nodes);
-    member_bool(w, "candidate_searched", tier->candidate_searched);
     member_bool(w, "complete", tier->complete);
     exoplace__jw_key(w, "candidate");
     if (tier->n_candidate) {

@@ -668,6 +668,7 @@ double exoplace__download_fraction(const exoplace__node *node, const char *model
 typedef enum pass_mode {
     PASS_EXISTS, /* is there a cycle: any order, the first found ends it */
     PASS_BEST,   /* the greatest key: any order */
+    PASS_GREATEST, /* the greatest sum alone (an explanation's candidate): any order */
     PASS_FIRST   /* the first cycle in candidate order whose key reaches `target` */
 } pass_mode;
 
@@ -739,6 +740,8 @@ static int may_matter(const length_pass *pass, cycle_key bound)
         return 1;
     case PASS_BEST:
         return !pass->found || key_compare(bound, pass->best) > 0;
+    case PASS_GREATEST:
+        return !pass->found || bound.sum > pass->best.sum;
     case PASS_FIRST:
         return key_compare(bound, pass->target) >= 0;
     }
@@ -752,10 +755,12 @@ static int take_cycle(exoplace__exo_main_graph *g, length_pass *pass, const uint
         return 0;
     if (pass->mode == PASS_BEST && pass->found && key_compare(key, pass->best) <= 0)
         return 0;
+    if (pass->mode == PASS_GREATEST && pass->found && key.sum <= pass->best.sum)
+        return 0;
     memcpy(g->best, cycle, pass->length * sizeof *cycle);
     pass->found = 1;
     pass->best = key;
-    return pass->mode != PASS_BEST;
+    return pass->mode != PASS_BEST && pass->mode != PASS_GREATEST;
 }
 
 /* Singletons in candidate order: nodes with a self-edge in decreasing index
@@ -975,7 +980,7 @@ static exoplace_status run_pass(exoplace__exo_main_graph *g, exoplace__search *s
         exoplace_status st = start_pass(g, search, pass, k, err);
         if (st)
             return st;
-        if (pass->found && pass->mode != PASS_BEST)
+        if (pass->found && pass->mode != PASS_BEST && pass->mode != PASS_GREATEST)
             break;
     }
     return EXOPLACE_OK;
@@ -1059,7 +1064,7 @@ static exoplace_status tensor_indivisible(const exoplace_model *model, exoplace_
                           model->hidden_size);
 }
 
-static int tensor_length_ok(const exoplace_model *model, size_t length)
+int exoplace__exo_main_tensor_length_ok(const exoplace_model *model, size_t length)
 {
     if (model->hidden_size % length)
         return 0;
@@ -1136,7 +1141,7 @@ static exoplace_status smallest_length(size_t *smallest, exoplace__exo_main_grap
                               model->model_id);
     found = 0;
     for (size_t l = *smallest; l <= placeable && !found; l++) {
-        if (!tensor_length_ok(model, l))
+        if (!exoplace__exo_main_tensor_length_ok(model, l))
             continue;
         if ((st = exists(&found, g, search, base, l, err)))
             return st;
@@ -1218,6 +1223,20 @@ static exoplace_status select_first_best(exoplace__exo_main_graph *g, exoplace__
     return EXOPLACE_OK;
 }
 
+/* A model's download fractions: they hold for every tier and preview of the call. */
+static void fractions_read(exoplace__exo_main_graph *g, const exoplace_model *model)
+{
+    if (g->fraction_model == model)
+        return;
+    g->max_fraction = 0.0;
+    for (size_t v = 0; v < g->n; v++) {
+        g->fraction[v] = exoplace__download_fraction(&g->topology->nodes[v], model->model_id);
+        if (g->fraction[v] > g->max_fraction)
+            g->max_fraction = g->fraction[v];
+    }
+    g->fraction_model = model;
+}
+
 exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_out, exoplace__exo_main_graph *g,
                                           exoplace__search *search, const exoplace_model *model,
                                           const exoplace_place_options *options, exoplace_memory_tier tier,
@@ -1234,16 +1253,7 @@ exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_ou
     memset(&base, 0, sizeof base);
     base.required_bytes = model->storage_size;
     base.tier = tm;
-    /* A model's fractions hold for every tier and preview of the call. */
-    if (g->fraction_model != model) {
-        g->max_fraction = 0.0;
-        for (size_t v = 0; v < g->n; v++) {
-            g->fraction[v] = exoplace__download_fraction(&g->topology->nodes[v], model->model_id);
-            if (g->fraction[v] > g->max_fraction)
-                g->max_fraction = g->fraction[v];
-        }
-        g->fraction_model = model;
-    }
+    fractions_read(g, model);
     base.max_fraction = g->max_fraction;
     /* 5.2: a required id that is no node leaves no candidate. */
     if (!mark_required(g, options, &base.n_required))
@@ -1254,5 +1264,34 @@ exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_ou
         return st;
     memcpy(cycle_out, g->best, base.length * sizeof *cycle_out);
     *length_out = base.length;
+    return EXOPLACE_OK;
+}
+
+exoplace_status exoplace__exo_main_greatest(uint32_t *cycle_out, int *found, exoplace__exo_main_graph *g,
+                                            exoplace__search *search, const exoplace_model *model,
+                                            const exoplace_place_options *options, exoplace_memory_tier tier,
+                                            size_t length, exoplace__u128 required, exoplace_error *err)
+{
+    *found = 0;
+    exoplace_status st = ensure_starts(g, search, err);
+    if (st)
+        return st;
+    const tier_metrics *tm = use_tier(g, tier, err);
+    if (!tm)
+        return EXOPLACE_E_NO_MEMORY;
+    length_pass pass;
+    memset(&pass, 0, sizeof pass);
+    pass.length = length;
+    pass.required_bytes = required;
+    pass.tier = tm;
+    pass.mode = PASS_GREATEST;
+    fractions_read(g, model);
+    if (length == 0 || length > g->n || !mark_required(g, options, &pass.n_required))
+        return EXOPLACE_OK;
+    if ((st = run_pass(g, search, &pass, err)))
+        return st;
+    if (pass.found)
+        memcpy(cycle_out, g->best, length * sizeof *cycle_out);
+    *found = pass.found;
     return EXOPLACE_OK;
 }

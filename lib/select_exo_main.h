@@ -33,6 +33,21 @@ exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_ou
                                           const exoplace_place_options *options, exoplace_memory_tier tier,
                                           exoplace_error *err);
 
+/* An explanation's candidate (exoplace_explain()): the cycle of exactly
+ * `length` nodes of exo's graph through every required node of `options`
+ * with the greatest metric sum in `tier`, when that sum reaches `required`,
+ * into cycle_out in rank order; *found says whether there is one. Work
+ * counts against `search`'s bound: E_SEARCH_LIMIT; E_NO_MEMORY. */
+exoplace_status exoplace__exo_main_greatest(uint32_t *cycle_out, int *found, exoplace__exo_main_graph *graph,
+                                            exoplace__search *search, const exoplace_model *model,
+                                            const exoplace_place_options *options, exoplace_memory_tier tier,
+                                            size_t length, exoplace__u128 required, exoplace_error *err);
+
+/* Whether tensor sharding may use cycles of `length` nodes (exo-main.md 5.4):
+ * it divides hidden_size and, unless the base model is DeepSeek V4, the
+ * key-value heads when stated. */
+int exoplace__exo_main_tensor_length_ok(const exoplace_model *model, size_t length);
+
 /* The out-edge index of the graph's topology (exoplace__out_edges_init),
  * built on the first call; NULL with *err set when out of memory. */
 const exoplace__out_edges *exoplace__exo_main_graph_out_edges(exoplace__exo_main_graph *graph, exoplace_error *err);

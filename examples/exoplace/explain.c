@@ -177,21 +177,6 @@ static void say_first_tier(const exoplace_explanation *explanation, const exopla
         free(line);
 }
 
-/* exo-main tiers: no candidate is searched; their error and the cluster's sum. */
-static void say_unsearched_tier(const exoplace_explained_tier *tier, int *said)
-{
-    char sum[48], need[48];
-    cli_format_amount(sum, sizeof sum, tier->cluster_sum, tier->by_layers);
-    cli_format_amount(need, sizeof need, tier->need, tier->by_layers);
-    char *line = line_new();
-    if (!*said)
-        line_add(&line, "%s needed; ", need);
-    line_add(&line, "in memory tier '%s': %s; the cluster has %s on %zu node%s", exoplace_memory_tier_name(tier->tier),
-             tier_error(tier), sum,
-             tier->n_cluster_nodes, cli_plural(tier->n_cluster_nodes));
-    line_say(line, said);
-}
-
 static const char *tier_condition(exoplace_memory_tier tier)
 {
     switch (tier) {
@@ -231,7 +216,7 @@ static void say_no_tier_places(const exoplace_explanation *explanation, int *sai
         return;
     }
     const exoplace_explained_tier *last = &explanation->tiers[explanation->n_tiers - 1];
-    if (explanation->n_tiers < 2 || !last->candidate_searched || last->n_candidate == 0 ||
+    if (explanation->n_tiers < 2 || last->n_candidate == 0 ||
         amount_is_zero(last->gap))
         return;
     char sum[48], gap[48];
@@ -265,7 +250,7 @@ static void say_incomplete(const exoplace_explanation *explanation, int *said)
     size_t n = 0;
     for (size_t i = 0; i < explanation->n_tiers; i++) {
         const exoplace_explained_tier *tier = &explanation->tiers[i];
-        if (!tier->candidate_searched || tier->complete)
+        if (tier->complete)
             continue;
         line_add(&line, "%s'%s'", n ? ", " : "", exoplace_memory_tier_name(tier->tier));
         n++;
@@ -287,13 +272,7 @@ void cli_print_explanation(const exoplace_explanation *explanation, const cli_ex
     int said = 0;
     const exoplace_explained_tier *first = explanation->n_tiers ? &explanation->tiers[0] : NULL;
     if (first && first->status != EXOPLACE_OK) {
-        if (first->candidate_searched) {
-            say_first_tier(explanation, first, &said);
-        } else {
-            for (size_t i = 0; i < explanation->n_tiers; i++)
-                if (explanation->tiers[i].status != EXOPLACE_OK)
-                    say_unsearched_tier(&explanation->tiers[i], &said);
-        }
+        say_first_tier(explanation, first, &said);
         say_incomplete(explanation, &said);
         if (!explanation->placed)
             say_no_tier_places(explanation, &said);

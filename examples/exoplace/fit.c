@@ -16,7 +16,7 @@ static const char usage[] =
     "the request says otherwise), in layers with strategy fit: '-' when it\n"
     "places there, '<=' before it when the search stopped at its work bound\n"
     "(a better cycle may lack less), '?' when the placement search itself\n"
-    "stopped there or with rule set exo-main (no best cycle is searched).\n"
+    "stopped there.\n"
     "--json prints the library's model list, without SHORT.\n"
     "\n"
     "options:\n"
@@ -67,7 +67,7 @@ static int shortfall_text(char *buf, size_t size, const exoplace_topology *topol
     const exoplace_explained_tier *first = explanation.n_tiers ? &explanation.tiers[0] : NULL;
     if (!first || first->status == EXOPLACE_OK) {
         snprintf(buf, size, "-");
-    } else if (!first->candidate_searched || first->status == EXOPLACE_E_SEARCH_LIMIT) {
+    } else if (first->status == EXOPLACE_E_SEARCH_LIMIT) {
         snprintf(buf, size, "?");
     } else {
         /* A search stopped by its work bound gives the greatest cycle found:

@@ -794,7 +794,7 @@ static int selected(const char *list, const char *name)
  * attempt and searches the greatest candidate, each under the work bound. */
 static void run_explanations(const settings *s)
 {
-    static const char *const names[] = {"mesh-64", "mesh-256", "sparse-256", "ring-1024"};
+    static const char *const names[] = {"mesh-64", "mesh-256", "sparse-256", "ring-1024", "exo-mesh-64", "exo-sparse-256"};
     int header = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const bench_case *base = find_case(names[i]);
@@ -829,7 +829,7 @@ static void run_explanations(const settings *s)
             printf("\nexoplace_explain, model 1.5x the cluster's available memory (no tier places it):\n");
             header = 1;
         }
-        printf("  %-12s mean %8.1f ms, worst %8.1f ms (%u runs, %s):", names[i], total_ms / runs, worst_ms, runs,
+        printf("  %-14s mean %8.1f ms, worst %8.1f ms (%u runs, %s):", names[i], total_ms / runs, worst_ms, runs,
                exoplace_status_name(st));
         for (size_t k = 0; st == EXOPLACE_OK && k < e.n_tiers; k++)
             printf(" %s %zu nodes%s", exoplace_memory_tier_name(e.tiers[k].tier), e.tiers[k].n_candidate,

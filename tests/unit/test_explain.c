@@ -63,6 +63,9 @@ static int greatest_listed(exoplace_memory_tier tier, const exoplace_model *m, c
             continue;
         if (o->sharding == EXOPLACE_SHARDING_TENSOR && m->hidden_size && m->hidden_size % length)
             continue;
+        if (o->sharding == EXOPLACE_SHARDING_TENSOR && o->rules == EXOPLACE_RULES_EXO_MAIN &&
+            m->num_key_value_heads && m->num_key_value_heads % length)
+            continue;
         u128 sum = 0;
         int all_usable = 1;
         for (size_t j = starts[c]; j < starts[c + 1]; j++) {
@@ -100,7 +103,7 @@ static void assert_same_as_placement_and_listing(const exoplace_model *m, const 
             exoplace_placement_dispose(&p);
             continue;
         }
-        ck_assert(et->candidate_searched && et->complete);
+        ck_assert(et->complete);
         u128 greatest = 0;
         size_t shortest = 0;
         if (!greatest_listed(et->tier, m, o, &greatest, &shortest)) {
@@ -331,7 +334,7 @@ START_TEST(a_search_stopped_by_its_work_bound_says_so)
 }
 END_TEST
 
-START_TEST(exo_main_tiers_give_the_attempt_and_the_cluster_sums)
+START_TEST(exo_main_candidates_come_from_exos_graph)
 {
     two_short_nodes();
     exoplace_model m = t_model("m", 7000, 4);
@@ -343,15 +346,45 @@ START_TEST(exo_main_tiers_give_the_attempt_and_the_cluster_sums)
     o.use_random_seed = 1;
     explain_ok(&m, &o);
     ck_assert(!e.placed);
-    for (size_t k = 0; k < e.n_tiers; k++) {
-        ck_assert_int_eq(e.tiers[k].candidate_searched, 0);
-        ck_assert_uint_eq(e.tiers[k].n_candidate, 0);
-        exoplace_place_options tier_options = o;
-        tier_options.memory_tier = e.tiers[k].tier;
-        exoplace_placement p;
-        ck_assert_int_eq(exoplace_place(&p, t, &m, &tier_options, NULL), e.tiers[k].status);
-    }
     t_assert_explanation_adds_up(t, &e, &m, &o);
+    assert_same_as_placement_and_listing(&m, &o);
+    ck_assert_uint_eq(e.tiers[0].n_candidate, 2); /* a and b: 1500 of 7000 */
+    ck_assert(v(e.tiers[0].gap) == 5500);
+    /* Required nodes: c alone is the only cycle through c. */
+    static const char *const need_c[] = {"c"};
+    o.required_node_ids = need_c;
+    o.n_required_node_ids = 1;
+    explain_ok(&m, &o);
+    ck_assert_uint_eq(e.tiers[0].n_candidate, 1);
+    ck_assert_str_eq(e.tiers[0].candidate[0].node_id, "c");
+    ck_assert(v(e.tiers[0].candidate_sum) == 100);
+}
+END_TEST
+
+START_TEST(exo_main_tensor_lengths_name_the_heads_or_the_hidden_size)
+{
+    static const char *const ids[] = {"n0", "n1", "n2", "n3", "n4", "n5"};
+    for (size_t i = 0; i < 6; i++)
+        t_node(t, ids[i], 100, 100);
+    t_mesh(t, 0, ids, 6);
+    exoplace_model m = t_model("m", 5000, 8);
+    m.hidden_size = 12;         /* 1, 2, 3, 4, 6 divide it; 5 does not */
+    m.num_key_value_heads = 4;  /* 3 and 6 do not divide the heads */
+    m.supports_tensor = 1;
+    exoplace_place_options o;
+    exoplace_place_options_init(&o);
+    o.rules = EXOPLACE_RULES_EXO_MAIN;
+    o.sharding = EXOPLACE_SHARDING_TENSOR;
+    o.use_random_seed = 1;
+    explain_ok(&m, &o);
+    t_assert_explanation_adds_up(t, &e, &m, &o);
+    assert_same_as_placement_and_listing(&m, &o);
+    ck_assert_uint_eq(e.n_rules, 3); /* 3: heads, 5: hidden size, 6: heads */
+    ck_assert_int_eq(e.rules_applied[0].status, EXOPLACE_E_TENSOR_INDIVISIBLE);
+    ck_assert_str_eq(e.rules_applied[0].message, "4 key-value heads are not divisible by 3");
+    ck_assert_str_eq(e.rules_applied[1].message, "hidden_size 12 is not divisible by 5");
+    ck_assert_uint_eq(e.rules_applied[2].first_length, 6);
+    ck_assert_uint_eq(e.tiers[0].n_candidate, 4); /* the longest allowed length */
 }
 END_TEST
 
@@ -413,7 +446,7 @@ START_TEST(random_small_clusters_agree_with_placement_and_exhaustive_listing)
         exoplace_place_options o;
         exoplace_place_options_init(&o);
         o.min_nodes = 1 + (uint32_t)(next_random(&state) % 3);
-        switch (next_random(&state) % 3) {
+        switch (next_random(&state) % 5) {
         case 1:
             o.sharding = EXOPLACE_SHARDING_TENSOR;
             m.hidden_size = (uint32_t)(next_random(&state) % 13);
@@ -422,6 +455,16 @@ START_TEST(random_small_clusters_agree_with_placement_and_exhaustive_listing)
             o.strategy = EXOPLACE_LAYERS_FIT;
             o.reserve_bytes = next_random(&state) % 50;
             m.kv_cache_bytes_per_layer = next_random(&state) % 40;
+            break;
+        case 3:
+        case 4:
+            o.rules = EXOPLACE_RULES_EXO_MAIN;
+            o.use_random_seed = 1;
+            m.hidden_size = 1 + (uint32_t)(next_random(&state) % 12);
+            m.num_key_value_heads = (uint32_t)(next_random(&state) % 5);
+            m.supports_tensor = (int)(next_random(&state) % 2);
+            if (next_random(&state) % 2)
+                o.sharding = EXOPLACE_SHARDING_TENSOR;
             break;
         default:
             break;
@@ -458,7 +501,8 @@ static Suite *explain_suite(void)
     tcase_add_test(tc, fit_with_more_nodes_asked_than_layers_is_named_as_a_rule);
     tcase_add_test(tc, fit_speaks_in_layers_and_the_bytes_a_node_lacks);
     tcase_add_test(tc, a_search_stopped_by_its_work_bound_says_so);
-    tcase_add_test(tc, exo_main_tiers_give_the_attempt_and_the_cluster_sums);
+    tcase_add_test(tc, exo_main_candidates_come_from_exos_graph);
+    tcase_add_test(tc, exo_main_tensor_lengths_name_the_heads_or_the_hidden_size);
     tcase_add_test(tc, bad_arguments_are_refused_and_leave_the_explanation_zeroed);
     tcase_add_test(tc, random_small_clusters_agree_with_placement_and_exhaustive_listing);
     suite_add_tcase(s, tc);

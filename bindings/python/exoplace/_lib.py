@@ -342,7 +342,6 @@ class ExplainedTier(Structure):
         ("need", Amount),
         ("cluster_sum", Amount),
         ("n_cluster_nodes", c_size_t),
-        ("candidate_searched", c_int),
         ("complete", c_int),
         ("n_candidate", c_size_t),
         ("candidate", POINTER(ExplainedNode)),

@@ -727,7 +727,7 @@ class Topology:
             then also "layer_cost" and "reserve_bytes"), "placed",
             "placing_tier" (None when no tier places), "tiers" and
             "rules_applied". Each tier has "tier", "code", "error", "need",
-            "cluster_sum", "cluster_nodes", "candidate_searched",
+            "cluster_sum", "cluster_nodes",
             "complete", "candidate" (None, or {"sum", "nodes": [{"node_id",
             "metric", "metric_bytes", "share", "shortfall",
             "shortfall_bytes"}, ...]}) and "gap" (need - candidate sum when
