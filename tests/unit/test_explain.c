@@ -418,6 +418,8 @@ static uint64_t next_random(uint64_t *state)
 
 START_TEST(random_small_clusters_agree_with_placement_and_exhaustive_listing)
 {
+    static const exoplace_backend metal[] = {EXOPLACE_BACKEND_MLX_METAL};
+    size_t exo_main_placed = 0;
     uint64_t state = 0x9e3779b97f4a7c15u;
     for (int c = 0; c < 300; c++) {
         exoplace_topology_free(t);
@@ -465,6 +467,14 @@ START_TEST(random_small_clusters_agree_with_placement_and_exhaustive_listing)
             m.supports_tensor = (int)(next_random(&state) % 2);
             if (next_random(&state) % 2)
                 o.sharding = EXOPLACE_SHARDING_TENSOR;
+            /* MlxMetal everywhere, so that the memory decides. */
+            m.backends = metal;
+            m.n_backends = 1;
+            for (size_t i = 0; i < n; i++)
+                ck_assert_int_eq(exoplace_topology_set_node_backends(t, ids[i],
+                                                                     EXOPLACE_BACKEND_BIT(EXOPLACE_BACKEND_MLX_METAL),
+                                                                     NULL),
+                                 EXOPLACE_OK);
             break;
         default:
             break;
@@ -479,9 +489,11 @@ START_TEST(random_small_clusters_agree_with_placement_and_exhaustive_listing)
         ck_assert_int_eq(st == EXOPLACE_OK, e.placed);
         if (st == EXOPLACE_OK) {
             ck_assert_int_eq(p.memory_tier, e.placing_tier);
+            exo_main_placed += o.rules == EXOPLACE_RULES_EXO_MAIN;
             exoplace_placement_dispose(&p);
         }
     }
+    ck_assert_uint_gt(exo_main_placed, 10); /* exo-main successes were compared too */
 }
 END_TEST
 
