@@ -1237,24 +1237,35 @@ static void fractions_read(exoplace__exo_main_graph *g, const exoplace_model *mo
     g->fraction_model = model;
 }
 
+/* What every pass of a call needs first: the start sequence, the tier's
+ * metric orders and the model's download fractions; *pass zeroed but for
+ * its tier and the fractions' bound. */
+static exoplace_status pass_begin(length_pass *pass, exoplace__exo_main_graph *g, exoplace__search *search,
+                                  const exoplace_model *model, exoplace_memory_tier tier, exoplace_error *err)
+{
+    memset(pass, 0, sizeof *pass);
+    exoplace_status st = ensure_starts(g, search, err);
+    if (st)
+        return st;
+    pass->tier = use_tier(g, tier, err);
+    if (!pass->tier)
+        return EXOPLACE_E_NO_MEMORY;
+    fractions_read(g, model);
+    pass->max_fraction = g->max_fraction;
+    return EXOPLACE_OK;
+}
+
 exoplace_status exoplace__exo_main_select(uint32_t *cycle_out, size_t *length_out, exoplace__exo_main_graph *g,
                                           exoplace__search *search, const exoplace_model *model,
                                           const exoplace_place_options *options, exoplace_memory_tier tier,
                                           exoplace_error *err)
 {
     *length_out = 0;
-    exoplace_status st = ensure_starts(g, search, err);
+    length_pass base;
+    exoplace_status st = pass_begin(&base, g, search, model, tier, err);
     if (st)
         return st;
-    const tier_metrics *tm = use_tier(g, tier, err);
-    if (!tm)
-        return EXOPLACE_E_NO_MEMORY;
-    length_pass base;
-    memset(&base, 0, sizeof base);
     base.required_bytes = model->storage_size;
-    base.tier = tm;
-    fractions_read(g, model);
-    base.max_fraction = g->max_fraction;
     /* 5.2: a required id that is no node leaves no candidate. */
     if (!mark_required(g, options, &base.n_required))
         return exoplace__fail(err, EXOPLACE_E_INSUFFICIENT_MEMORY, NULL, "No cycles found with sufficient memory");
@@ -1273,19 +1284,13 @@ exoplace_status exoplace__exo_main_greatest(uint32_t *cycle_out, int *found, exo
                                             size_t length, exoplace__u128 required, exoplace_error *err)
 {
     *found = 0;
-    exoplace_status st = ensure_starts(g, search, err);
+    length_pass pass;
+    exoplace_status st = pass_begin(&pass, g, search, model, tier, err);
     if (st)
         return st;
-    const tier_metrics *tm = use_tier(g, tier, err);
-    if (!tm)
-        return EXOPLACE_E_NO_MEMORY;
-    length_pass pass;
-    memset(&pass, 0, sizeof pass);
     pass.length = length;
     pass.required_bytes = required;
-    pass.tier = tm;
     pass.mode = PASS_GREATEST;
-    fractions_read(g, model);
     if (length == 0 || length > g->n || !mark_required(g, options, &pass.n_required))
         return EXOPLACE_OK;
     if ((st = run_pass(g, search, &pass, err)))
