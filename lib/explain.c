@@ -1,5 +1,6 @@
 /* Explanations: why a model does not fit, from the placement search itself. */
 #include "error.h"
+#include "explain.h"
 #include "layers.h"
 #include "place.h"
 #include "select_exo_main.h"
@@ -10,17 +11,6 @@
 
 #include "alloc.h"
 #include <string.h>
-
-static exoplace_amount amount_of(exoplace__u128 x)
-{
-    exoplace_amount a = {(uint64_t)(x >> 64), (uint64_t)x};
-    return a;
-}
-
-static exoplace__u128 u128_of(exoplace_amount a)
-{
-    return ((exoplace__u128)a.hi << 64) | a.lo;
-}
 
 /* floor(a * b / c) and its remainder, for b <= c and c > 0, without the
  * 192-bit product: the quotient is built bit by bit from a's top bit down,
@@ -72,10 +62,10 @@ static int shares_fill(exoplace_explained_node *nodes, size_t n, uint64_t need, 
     }
     exoplace__u128 given = 0;
     for (size_t i = 0; i < n; i++) {
-        exoplace__u128 share = sum ? mul_div(need, u128_of(nodes[i].metric), sum, &remainder[i]) : need / n;
+        exoplace__u128 share = sum ? mul_div(need, exoplace__amount_value(nodes[i].metric), sum, &remainder[i]) : need / n;
         if (!sum)
             remainder[i] = 0;
-        nodes[i].share = amount_of(share);
+        nodes[i].share = exoplace__amount_of(share);
         given += share;
         order[i] = (uint32_t)i;
     }
@@ -83,7 +73,7 @@ static int shares_fill(exoplace_explained_node *nodes, size_t n, uint64_t need, 
     exoplace__sort(order, order + n, n, remainder_before, &ctx);
     for (size_t k = 0; given < need; k++, given++) {
         exoplace_explained_node *node = &nodes[order[k % n]];
-        node->share = amount_of(u128_of(node->share) + 1);
+        node->share = exoplace__amount_of(exoplace__amount_value(node->share) + 1);
     }
     free(remainder);
     free(order);
@@ -123,24 +113,24 @@ static exoplace_status candidate_fill(exoplace_explained_tier *et, exoplace__sea
         exoplace_explained_node *node = &et->candidate[i];
         node->node_index = cycle[i];
         node->node_id = t->nodes[cycle[i]].id;
-        node->metric = amount_of(exoplace__search_metric(search, cycle[i]));
-        node->metric_bytes = amount_of(exoplace__node_metric(&t->nodes[cycle[i]], et->tier));
-        sum += u128_of(node->metric);
+        node->metric = exoplace__amount_of(exoplace__search_metric(search, cycle[i]));
+        node->metric_bytes = exoplace__amount_of(exoplace__node_metric(&t->nodes[cycle[i]], et->tier));
+        sum += exoplace__amount_value(node->metric);
     }
-    et->candidate_sum = amount_of(sum);
-    et->gap = amount_of(rq->need > sum ? rq->need - sum : 0);
+    et->candidate_sum = exoplace__amount_of(sum);
+    et->gap = exoplace__amount_of(rq->need > sum ? rq->need - sum : 0);
     if (length && !shares_fill(et->candidate, length, rq->need, sum))
         return exoplace__fail_no_memory(err);
     for (size_t i = 0; i < length; i++) {
         exoplace_explained_node *node = &et->candidate[i];
-        exoplace__u128 share = u128_of(node->share), metric = u128_of(node->metric);
-        node->shortfall = amount_of(share > metric ? share - metric : 0);
+        exoplace__u128 share = exoplace__amount_value(node->share), metric = exoplace__amount_value(node->metric);
+        node->shortfall = exoplace__amount_of(share > metric ? share - metric : 0);
         exoplace__u128 bytes_needed = share, bytes_have = metric;
         if (rq->by_layers) {
             bytes_needed = share * rq->layer_cost + rq->options->reserve_bytes;
-            bytes_have = u128_of(node->metric_bytes);
+            bytes_have = exoplace__amount_value(node->metric_bytes);
         }
-        node->shortfall_bytes = amount_of(bytes_needed > bytes_have ? bytes_needed - bytes_have : 0);
+        node->shortfall_bytes = exoplace__amount_of(bytes_needed > bytes_have ? bytes_needed - bytes_have : 0);
     }
     return EXOPLACE_OK;
 }
@@ -251,7 +241,7 @@ static exoplace_status tier_explain(exoplace_explained_tier *et, exoplace__searc
 {
     et->tier = tier;
     et->by_layers = rq->by_layers;
-    et->need = amount_of(rq->need);
+    et->need = exoplace__amount_of(rq->need);
     exoplace_placement placement;
     memset(&placement, 0, sizeof placement);
     exoplace__error_clear(&et->error);
@@ -262,7 +252,7 @@ static exoplace_status tier_explain(exoplace_explained_tier *et, exoplace__searc
     }
     exoplace_status st = use_view(search, rq, tier, err);
     if (st == EXOPLACE_OK) {
-        et->cluster_sum = amount_of(exoplace__search_metric_total(search));
+        et->cluster_sum = exoplace__amount_of(exoplace__search_metric_total(search));
         et->n_cluster_nodes = exoplace__search_view_count(search);
         et->complete = 1;
     }
@@ -432,7 +422,7 @@ exoplace_status exoplace_explain(exoplace_explanation *out, const exoplace_topol
     out->rules = resolved.rules;
     out->sharding = resolved.sharding;
     out->min_nodes = resolved.min_nodes;
-    out->layer_cost = amount_of(rq.by_layers ? rq.layer_cost : 0);
+    out->layer_cost = exoplace__amount_of(rq.by_layers ? rq.layer_cost : 0);
     out->reserve_bytes = resolved.reserve_bytes;
     exoplace_memory_tier tiers[EXOPLACE_TIER_COUNT];
     size_t n_tiers = tiers_to_try(tiers, resolved.memory_tier, exoplace__topology_reports_pressure(topology));

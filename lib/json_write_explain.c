@@ -1,17 +1,13 @@
 /* The explanation object of docs/json.md "Explanations". */
 #include "error.h"
+#include "explain.h"
 #include "json_write.h"
 #include "json_write_instance.h"
-
-static exoplace__u128 u128_of(exoplace_amount a)
-{
-    return ((exoplace__u128)a.hi << 64) | a.lo;
-}
 
 static void member_amount(exoplace__json_writer *w, const char *key, exoplace_amount value)
 {
     exoplace__jw_key(w, key);
-    exoplace__jw_u128(w, u128_of(value));
+    exoplace__jw_u128(w, exoplace__amount_value(value));
 }
 
 static void member_string(exoplace__json_writer *w, const char *key, const char *value)
