@@ -1370,6 +1370,43 @@ EXOPLACE_API exoplace_status exoplace_explain(exoplace_explanation *out, const e
                                               exoplace_error *err);
 
 /**
+ * Whether a placement call that returns `status` is explained (by
+ * exoplace_get_placement_explained() and in the *_json responses): a
+ * placement failure other than E_SEARCH_LIMIT, whose explanation would hit
+ * the work bound again. A placement (EXOPLACE_OK) is explained when it is
+ * low memory.
+ * @param[in] status what the placement call returned.
+ * @returns 1 or 0.
+ */
+EXOPLACE_API int exoplace_status_is_explained(exoplace_status status);
+
+/**
+ * exoplace_get_placement() and, where it is explained (a low-memory
+ * placement, or a failure for which exoplace_status_is_explained()), its
+ * explanation, made over the same search context: the attempts the
+ * explanation repeats reuse the placement's work. With options->no_fallback
+ * the placement is exoplace_place()'s one attempt. The explanation is that
+ * of exoplace_explain() for the same arguments.
+ * @param[out] out as for exoplace_get_placement().
+ * @param[out] explanation filled when explained (dispose it after use), else
+ *   zeroed; also zeroed on every failure of the call itself.
+ * @param[in] topology the cluster, only read.
+ * @param[in] model the model; borrowed for the call.
+ * @param[in] options NULL for the defaults.
+ * @param[out] err optional details: the placement's error, or the
+ *   explanation's when making it failed.
+ * @returns as exoplace_get_placement(); E_INVALID_ARGUMENT also for a NULL
+ *   explanation; E_NO_MEMORY when the explanation could not be made (out
+ *   is then zeroed).
+ */
+EXOPLACE_API exoplace_status exoplace_get_placement_explained(exoplace_placement *out,
+                                                              exoplace_explanation *explanation,
+                                                              const exoplace_topology *topology,
+                                                              const exoplace_model *model,
+                                                              const exoplace_place_options *options,
+                                                              exoplace_error *err);
+
+/**
  * Frees an explanation's arrays and zeroes it.
  * @param[in,out] explanation filled by exoplace_explain(), or zeroed; NULL
  *   is accepted and does nothing.

@@ -1,6 +1,7 @@
 /* The API shim: the memory-tier ladder (strict, then low memory), previews,
  * model fit and the model-list order (placement.md sections 5 and 7). */
 #include "error.h"
+#include "explain.h"
 #include "place.h"
 #include "sort.h"
 
@@ -85,6 +86,44 @@ exoplace_status exoplace_get_placement(exoplace_placement *out, const exoplace_t
     exoplace_status st = begin(&search, &resolved, out, topology, model, options, err);
     if (st == EXOPLACE_OK)
         st = ladder(out, search, model, &resolved, err);
+    exoplace__search_free(search);
+    return st;
+}
+
+int exoplace_status_is_explained(exoplace_status status)
+{
+    /* A search that hit its work bound is not explained again: the
+     * explanation would hit it too, several times over. */
+    return exoplace_status_is_placement_failure(status) && status != EXOPLACE_E_SEARCH_LIMIT;
+}
+
+exoplace_status exoplace_get_placement_explained(exoplace_placement *out, exoplace_explanation *explanation,
+                                                 const exoplace_topology *topology, const exoplace_model *model,
+                                                 const exoplace_place_options *options, exoplace_error *err)
+{
+    if (!explanation) {
+        exoplace__error_clear(err);
+        if (out)
+            memset(out, 0, sizeof *out);
+        return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "explanation must not be NULL");
+    }
+    memset(explanation, 0, sizeof *explanation);
+    exoplace__search *search = NULL;
+    exoplace_place_options resolved;
+    exoplace_status st = begin(&search, &resolved, out, topology, model, options, err);
+    if (st == EXOPLACE_OK)
+        st = ladder(out, search, model, &resolved, err);
+    int explained = st == EXOPLACE_OK ? out->is_low_memory : exoplace_status_is_explained(st);
+    if (search && explained) {
+        exoplace_error explain_err;
+        exoplace__error_clear(&explain_err);
+        exoplace_status why = exoplace__explain_in(explanation, search, model, &resolved, &explain_err);
+        if (why) {
+            exoplace_placement_dispose(out);
+            exoplace__error_clear(err);
+            st = exoplace__fail_from(err, &explain_err);
+        }
+    }
     exoplace__search_free(search);
     return st;
 }

@@ -397,6 +397,46 @@ static size_t tiers_to_try(exoplace_memory_tier *tiers, exoplace_memory_tier fir
     return n;
 }
 
+exoplace_status exoplace__explain_in(exoplace_explanation *out, exoplace__search *search, const exoplace_model *model,
+                                     const exoplace_place_options *resolved, exoplace_error *err)
+{
+    const exoplace_topology *topology = exoplace__search_topology(search);
+    memset(out, 0, sizeof *out);
+    explain_request rq = {model, resolved, 0, 0, model->storage_size};
+    rq.by_layers = resolved->strategy == EXOPLACE_LAYERS_FIT && resolved->sharding == EXOPLACE_SHARDING_PIPELINE;
+    if (rq.by_layers) {
+        rq.layer_cost = exoplace__fit_layer_cost(model);
+        rq.need = model->n_layers;
+    }
+    out->rules = resolved->rules;
+    out->sharding = resolved->sharding;
+    out->min_nodes = resolved->min_nodes;
+    out->layer_cost = exoplace__amount_of(rq.by_layers ? rq.layer_cost : 0);
+    out->reserve_bytes = resolved->reserve_bytes;
+    exoplace_memory_tier tiers[EXOPLACE_TIER_COUNT];
+    size_t n_tiers = tiers_to_try(tiers, resolved->memory_tier, exoplace__topology_reports_pressure(topology));
+    exoplace_status st = EXOPLACE_OK;
+    out->tiers = calloc(n_tiers, sizeof *out->tiers);
+    if (!out->tiers)
+        st = exoplace__fail_no_memory(err);
+    for (size_t i = 0; st == EXOPLACE_OK && i < n_tiers && !out->placed; i++) {
+        out->n_tiers++;
+        if (i > 0 && resolved->rules == EXOPLACE_RULES_SEED && same_metrics(topology, tiers[i - 1], tiers[i]))
+            st = tier_copy(&out->tiers[i], &out->tiers[i - 1], tiers[i], err);
+        else
+            st = tier_explain(&out->tiers[i], search, &rq, tiers[i], err);
+        if (st == EXOPLACE_OK && out->tiers[i].status == EXOPLACE_OK) {
+            out->placed = 1;
+            out->placing_tier = tiers[i];
+        }
+    }
+    if (st == EXOPLACE_OK)
+        st = rules_explain(out, &rq, exoplace__search_placeable_count(search), err);
+    if (st)
+        exoplace_explanation_dispose(out);
+    return st;
+}
+
 exoplace_status exoplace_explain(exoplace_explanation *out, const exoplace_topology *topology,
                                  const exoplace_model *model, const exoplace_place_options *options,
                                  exoplace_error *err)
@@ -408,42 +448,11 @@ exoplace_status exoplace_explain(exoplace_explanation *out, const exoplace_topol
         return exoplace__fail(err, EXOPLACE_E_INVALID_ARGUMENT, NULL, "out and topology must not be NULL");
     exoplace_place_options resolved;
     exoplace_status st = exoplace__check_request(&resolved, model, options, err);
-    if (st)
-        return st;
     exoplace__search *search = NULL;
-    if ((st = exoplace__search_new(&search, topology, err)))
-        return st;
-    explain_request rq = {model, &resolved, 0, 0, model->storage_size};
-    rq.by_layers = resolved.strategy == EXOPLACE_LAYERS_FIT && resolved.sharding == EXOPLACE_SHARDING_PIPELINE;
-    if (rq.by_layers) {
-        rq.layer_cost = exoplace__fit_layer_cost(model);
-        rq.need = model->n_layers;
-    }
-    out->rules = resolved.rules;
-    out->sharding = resolved.sharding;
-    out->min_nodes = resolved.min_nodes;
-    out->layer_cost = exoplace__amount_of(rq.by_layers ? rq.layer_cost : 0);
-    out->reserve_bytes = resolved.reserve_bytes;
-    exoplace_memory_tier tiers[EXOPLACE_TIER_COUNT];
-    size_t n_tiers = tiers_to_try(tiers, resolved.memory_tier, exoplace__topology_reports_pressure(topology));
-    out->tiers = calloc(n_tiers, sizeof *out->tiers);
-    if (!out->tiers)
-        st = exoplace__fail_no_memory(err);
-    for (size_t i = 0; st == EXOPLACE_OK && i < n_tiers && !out->placed; i++) {
-        out->n_tiers++;
-        if (i > 0 && resolved.rules == EXOPLACE_RULES_SEED && same_metrics(topology, tiers[i - 1], tiers[i]))
-            st = tier_copy(&out->tiers[i], &out->tiers[i - 1], tiers[i], err);
-        else
-            st = tier_explain(&out->tiers[i], search, &rq, tiers[i], err);
-        if (st == EXOPLACE_OK && out->tiers[i].status == EXOPLACE_OK) {
-            out->placed = 1;
-            out->placing_tier = tiers[i];
-        }
-    }
     if (st == EXOPLACE_OK)
-        st = rules_explain(out, &rq, exoplace__search_placeable_count(search), err);
+        st = exoplace__search_new(&search, topology, err);
+    if (st == EXOPLACE_OK)
+        st = exoplace__explain_in(out, search, model, &resolved, err);
     exoplace__search_free(search);
-    if (st)
-        exoplace_explanation_dispose(out);
     return st;
 }

@@ -8,7 +8,6 @@
 #include "cycles.h"
 #include "error.h"
 #include "json_read.h"
-#include "json_write.h"
 #include "place.h"
 #include "request.h"
 
@@ -17,44 +16,23 @@ void exoplace_free(void *ptr)
     free(ptr);
 }
 
-/* Whether a response explains itself: a failure, or a placement that
- * needed a tier below available. A search that hit its work bound is not
- * explained again: the explanation would hit it too, several times over. */
-static int wants_explanation(exoplace_status status, const exoplace_placement *placement)
-{
-    if (status == EXOPLACE_OK)
-        return placement->is_low_memory;
-    return exoplace_status_is_placement_failure(status) && status != EXOPLACE_E_SEARCH_LIMIT;
-}
-
 /* The response to a placement call: the placement, the failure object for a
  * well-formed request that cannot be placed (with the failure in err too),
- * nothing for anything else; with an explanation where it explains. */
+ * nothing for anything else; with its explanation when it has one. */
 static exoplace_status respond(char **out, exoplace_status status, const exoplace_placement *placement,
-                               const exoplace_request *request, const exoplace_error *result, exoplace_error *err)
+                               const exoplace_explanation *explanation, const exoplace_request *request,
+                               const exoplace_error *result, exoplace_error *err)
 {
-    exoplace_explanation explanation;
-    memset(&explanation, 0, sizeof explanation);
-    int explained = 0;
-    if (wants_explanation(status, placement)) {
-        exoplace_status st = exoplace_explain(&explanation, request->topology, request->model, &request->options, err);
-        if (st)
-            return st;
-        explained = 1;
+    const exoplace_explanation *shown = explanation->tiers ? explanation : NULL;
+    if (status == EXOPLACE_OK)
+        return exoplace_placement_explained_write_json(out, placement, request->model, shown, err);
+    if (exoplace_status_is_placement_failure(status)) {
+        exoplace_status written =
+            exoplace_failure_explained_write_json(out, result, request->options.rules, shown, err);
+        if (written)
+            return written;
     }
-    const exoplace_explanation *shown = explained ? &explanation : NULL;
-    exoplace_status written = EXOPLACE_OK;
-    if (status == EXOPLACE_OK) {
-        written = exoplace_placement_explained_write_json(out, placement, request->model, shown, err);
-    } else if (exoplace_status_is_placement_failure(status)) {
-        written = exoplace_failure_explained_write_json(out, result, request->options.rules, shown, err);
-        if (written == EXOPLACE_OK)
-            written = exoplace__fail_from(err, result);
-    } else {
-        written = exoplace__fail_from(err, result);
-    }
-    exoplace_explanation_dispose(&explanation);
-    return written;
+    return exoplace__fail_from(err, result);
 }
 
 /* What a placement call needs of its request: a topology and the model. */
@@ -103,11 +81,14 @@ static exoplace_status placement_call(char **out, const exoplace_request *reques
     exoplace_status st = placement_input(&model, request, err);
     if (st)
         return st;
+    exoplace_place_options options = request->options;
+    options.no_fallback |= !ladder; /* exoplace_place()'s one attempt */
     exoplace_placement placement;
+    exoplace_explanation explanation;
     exoplace_error result;
-    st = ladder ? exoplace_get_placement(&placement, request->topology, model, &request->options, &result)
-                : exoplace_place(&placement, request->topology, model, &request->options, &result);
-    st = respond(out, st, &placement, request, &result, err);
+    st = exoplace_get_placement_explained(&placement, &explanation, request->topology, model, &options, &result);
+    st = respond(out, st, &placement, &explanation, request, &result, err);
+    exoplace_explanation_dispose(&explanation);
     exoplace_placement_dispose(&placement);
     return st;
 }

@@ -346,16 +346,6 @@ static int report_failure(const place_flags *flags, exoplace_status st, const ex
     return CLI_EXIT_NOT_PLACED;
 }
 
-/* Whether a response explains itself, as the JSON entry points decide: any
- * placement failure except a search that hit its work bound (explaining it
- * would hit the bound again), and a placement below available memory. */
-static int wants_explanation(exoplace_status st, const exoplace_placement *placement)
-{
-    if (st == EXOPLACE_OK)
-        return placement->is_low_memory;
-    return exoplace_status_is_placement_failure(st) && st != EXOPLACE_E_SEARCH_LIMIT;
-}
-
 static int place(const place_flags *flags, const char *path)
 {
     exoplace_request *request = NULL, *card = NULL;
@@ -384,21 +374,13 @@ static int place(const place_flags *flags, const char *path)
     exoplace_place_options options = placement_options(request, flags);
     exoplace_placement placement;
     exoplace_error result;
-    exoplace_status st = flags->no_retry ? exoplace_place(&placement, request->topology, model, &options, &result)
-                                         : exoplace_get_placement(&placement, request->topology, model, &options, &result);
+    if (flags->no_retry)
+        options.no_fallback = 1; /* exoplace_place()'s one attempt */
     exoplace_explanation explanation;
-    memset(&explanation, 0, sizeof explanation);
-    const exoplace_explanation *shown = NULL;
-    /* Explained where the JSON entry points explain, unless nothing would
-     * show it: a low-memory placement accepted with --yes, for people. */
-    if (wants_explanation(st, &placement) && (flags->json || st != EXOPLACE_OK || !flags->yes)) {
-        exoplace_error err;
-        exoplace_status explained = exoplace_explain(&explanation, request->topology, model, &options, &err);
-        if (explained == EXOPLACE_OK)
-            shown = &explanation;
-        else
-            status = cli_library_error("place", explained, &err);
-    }
+    /* Explained where the JSON entry points explain, from the same search. */
+    exoplace_status st =
+        exoplace_get_placement_explained(&placement, &explanation, request->topology, model, &options, &result);
+    const exoplace_explanation *shown = explanation.tiers ? &explanation : NULL;
     if (status == 0 && st != EXOPLACE_OK)
         status = report_failure(flags, st, &result, options.rules, shown);
     if (status == 0 && st == EXOPLACE_OK && placement.is_low_memory)

@@ -494,6 +494,10 @@ FUNCTIONS: List[Tuple[str, list, object]] = [
     # Explanations
     ("exoplace_explain",
      [POINTER(Explanation), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p], _status),
+    ("exoplace_status_is_explained", [_status], c_int),
+    ("exoplace_get_placement_explained",
+     [POINTER(Placement), POINTER(Explanation), _topology_p, POINTER(Model), POINTER(PlaceOptions), _error_p],
+     _status),
     ("exoplace_explanation_dispose", [POINTER(Explanation)], None),
     # Previews and model lists
     ("exoplace_preview_list_new",
@@ -723,7 +727,7 @@ def is_explained_failure(status: int) -> bool:
     """Whether a failed placement carries an explanation: a placement failure
     but search_limit, which an explanation's own searches would hit again
     (the rule of the JSON responses, docs/json.md "Explanations")."""
-    return status != STATUS_SEARCH_LIMIT and bool(lib().exoplace_status_is_placement_failure(status))
+    return bool(lib().exoplace_status_is_explained(status))
 
 
 def raise_for_status(status: int, err: Error, explanation: Optional[Dict[str, Any]] = None) -> None:

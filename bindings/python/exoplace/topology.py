@@ -193,21 +193,27 @@ def _placement(c_placement: _lib.Placement, model_id: str, c_model: _lib.Model,
                      explanation=explanation)
 
 
+def _explanation_dict(explanation: _lib.Explanation) -> Dict[str, Any]:
+    """A filled exoplace_explanation as the dict its JSON writer gives (exact
+    128-bit amounts). Its node ids are borrowed from the topology: call with
+    the handle held; the caller disposes the struct."""
+    out = c_void_p()
+    err = _lib.Error()
+    status = _lib.lib().exoplace_explanation_write_json(byref(out), byref(explanation), byref(err))
+    text = take_owned_string(out)
+    raise_for_status(status, err)
+    return json.loads(text)
+
+
 def _explanation(handle: c_void_p, c_model: _lib.Model, options: _lib.PlaceOptions) -> Dict[str, Any]:
-    """exoplace_explain() as the dict its JSON writer gives (exact 128-bit
-    amounts); the struct is disposed and the text freed on every path. Its
-    node ids are borrowed from the topology: call with the handle held."""
+    """exoplace_explain() as a dict; the struct is disposed on every path."""
     cdll = _lib.lib()
     explanation = _lib.Explanation()
     err = _lib.Error()
     try:
         raise_for_status(cdll.exoplace_explain(byref(explanation), handle, byref(c_model), byref(options),
                                                byref(err)), err)
-        out = c_void_p()
-        status = cdll.exoplace_explanation_write_json(byref(out), byref(explanation), byref(err))
-        text = take_owned_string(out)
-        raise_for_status(status, err)
-        return json.loads(text)
+        return _explanation_dict(explanation)
     finally:
         cdll.exoplace_explanation_dispose(byref(explanation))
 
@@ -674,7 +680,8 @@ class Topology:
                                  strategy=strategy, memory_tier=memory_tier, max_search_steps=max_search_steps,
                                  rules=rules, required_nodes=required_nodes, random_seed=random_seed,
                                  reserve_bytes=reserve_bytes)
-        return self._run_placement("exoplace_place", model, options)
+        options.no_fallback = 1  # exoplace_place()'s one attempt
+        return self._run_placement(model, options)
 
     def get_placement(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
                       min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
@@ -705,7 +712,7 @@ class Topology:
                                  allow_swap=allow_swap, max_search_steps=max_search_steps, rules=rules,
                                  required_nodes=required_nodes, random_seed=random_seed,
                                  reserve_bytes=reserve_bytes)
-        return self._run_placement("exoplace_get_placement", model, options)
+        return self._run_placement(model, options)
 
     def explain(self, model: Model, *, sharding: str = "Pipeline", instance_meta: str = "MlxRing",
                 min_nodes: int = 1, strategy: str = "largest-remainder", memory_tier: str = "available",
@@ -787,25 +794,27 @@ class Topology:
         finally:
             _lib.lib().exoplace_placement_dispose(byref(c_placement))
 
-    def _run_placement(self, function_name: str, model: Model, options: _lib.PlaceOptions) -> Placement:
+    def _run_placement(self, model: Model, options: _lib.PlaceOptions) -> Placement:
+        """exoplace_get_placement_explained(): the placement, with its
+        explanation where the JSON responses have one (a low-memory
+        placement, a placement failure but search_limit)."""
         c_model = _c_model(model)
         c_placement = _lib.Placement()
+        c_explanation = _lib.Explanation()
         err = _lib.Error()
-        function = getattr(_lib.lib(), function_name)
+        cdll = _lib.lib()
         try:
             with self._reading() as handle:
-                status = function(byref(c_placement), handle, byref(c_model), byref(options), byref(err))
-                # Explained as the JSON responses are: a low-memory placement,
-                # a placement failure but search_limit.
-                explained = c_placement.is_low_memory if status == _lib.STATUS_OK else _lib.is_explained_failure(
-                    status)
-                explanation = _explanation(handle, c_model, options) if explained else None
+                status = cdll.exoplace_get_placement_explained(byref(c_placement), byref(c_explanation), handle,
+                                                               byref(c_model), byref(options), byref(err))
+                explanation = _explanation_dict(c_explanation) if c_explanation.tiers else None
                 raise_for_status(status, err, explanation)
                 # Shard node ids (and jaccl devices) are borrowed from the
                 # topology: copy them while the handle is held.
                 return _placement(c_placement, model.model_id, c_model, explanation)
         finally:
-            _lib.lib().exoplace_placement_dispose(byref(c_placement))
+            cdll.exoplace_explanation_dispose(byref(c_explanation))
+            cdll.exoplace_placement_dispose(byref(c_placement))
 
     def previews(self, model: Model, *, strategy: str = "largest-remainder", memory_tier: str = "available",
                  no_fallback: bool = False, allow_swap: bool = False, max_search_steps: int = 0,
